@@ -1,0 +1,117 @@
+"""The one small storage interface; :class:`MemoryStore` and :class:`Neo4jStore` implement it.
+
+Every write method is one transaction: it either lands whole or leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Park, Plan, Process
+
+__all__ = ["Store"]
+
+
+class Store(ABC):
+    """Graph storage of companies, flows, processes, parks, candidates, plans and exchanges."""
+
+    url: str = ""
+
+    # -- writes --------------------------------------------------------------
+    @abstractmethod
+    def load(self, data: Dataset) -> None:
+        """Insert or update everything in ``data`` in one transaction.
+
+        Flows must belong to companies in ``data`` or in the store; process flows must exist.
+        On any problem nothing is written and :class:`StoreConflictError` is raised.
+        """
+
+    @abstractmethod
+    def delete_company(self, company_id: str) -> None:
+        """Delete a company with its flows, processes, candidates and exchanges."""
+
+    @abstractmethod
+    def delete_flow(self, flow_id: str) -> None:
+        """Delete a flow with its candidates and exchanges (processes keep other flows)."""
+
+    @abstractmethod
+    def replace_candidates(self, candidates: Sequence[Candidate]) -> None:
+        """Replace all stored candidates (matching is re-run as a whole)."""
+
+    @abstractmethod
+    def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
+        """Store a plan and its proposed exchanges; earlier *proposed* exchanges are dropped,
+        agreed, operating and ended ones are kept."""
+
+    @abstractmethod
+    def put_exchange(self, exchange: Exchange) -> None:
+        """Insert or replace one exchange (status changes keep their history in it)."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove everything."""
+
+    # -- reads ---------------------------------------------------------------
+    @abstractmethod
+    def dataset(self, *, county: str | None = None, municipality: str | None = None,
+                park_id: str | None = None) -> Dataset:
+        """Companies (optionally of one county, municipality or park) with their flows,
+        processes and the parks they are in."""
+
+    @abstractmethod
+    def flows(self, *, company_id: str | None = None, resource: str | None = None,
+              direction: str | None = None, county: str | None = None,
+              park_id: str | None = None) -> list[Flow]:
+        ...
+
+    @abstractmethod
+    def candidates(self, *, company_id: str | None = None, flow_id: str | None = None,
+                   county: str | None = None, resource: str | None = None) -> list[Candidate]:
+        ...
+
+    @abstractmethod
+    def plans(self) -> list[Plan]:
+        """Stored plans, newest first."""
+
+    @abstractmethod
+    def exchanges(self, *, status: str | None = None) -> list[Exchange]:
+        ...
+
+    @abstractmethod
+    def value_chains(self, flow_id: str, *, max_steps: int = 3) -> list[tuple[str, ...]]:
+        """Chains of flow ids starting at supply ``flow_id``: each step is a candidate link,
+        and a demand that is an input of a process continues from that process's outputs.
+        Up to ``max_steps`` links; sorted."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        ...
+
+    def close(self) -> None:  # noqa: B027 - optional for stores without resources
+        """Release connections."""
+
+    # -- conveniences shared by both stores -------------------------------------
+    def companies(self, *, county: str | None = None, municipality: str | None = None,
+                  park_id: str | None = None) -> list[Company]:
+        return list(self.dataset(county=county, municipality=municipality,
+                                 park_id=park_id).companies)
+
+    def company(self, company_id: str) -> Company | None:
+        return next((c for c in self.dataset().companies if c.id == company_id), None)
+
+    def processes(self, *, company_id: str | None = None) -> list[Process]:
+        return [p for p in self.dataset().processes
+                if company_id is None or p.company_id == company_id]
+
+    def parks(self) -> list[Park]:
+        return list(self.dataset().parks)
+
+    def plan(self, plan_id: str) -> Plan | None:
+        return next((p for p in self.plans() if p.id == plan_id), None)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,109 @@
+"""Domain objects to and from plain JSON-ready dicts, shared by both stores."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from symbiosis.model import (
+    Candidate,
+    Company,
+    Exchange,
+    FacilityDecision,
+    Flow,
+    FrontierPoint,
+    NeedsData,
+    Park,
+    Plan,
+    PlanExchange,
+    Process,
+    StatusChange,
+)
+
+__all__ = ["to_dict", "company", "park", "flow", "process", "candidate", "exchange", "plan",
+           "dumps", "loads"]
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    out = _plain(obj)
+    assert isinstance(out, dict)
+    return out
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(_plain(obj), sort_keys=True, ensure_ascii=False)
+
+
+def loads(text: str) -> Any:
+    return json.loads(text)
+
+
+def _known(cls: type, d: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in d.items() if k in names}
+
+
+def company(d: dict[str, Any]) -> Company:
+    return Company(**_known(Company, d))
+
+
+def park(d: dict[str, Any]) -> Park:
+    return Park(**_known(Park, d))
+
+
+def flow(d: dict[str, Any]) -> Flow:
+    d = _known(Flow, d)
+    d["months"] = frozenset(d.get("months") or range(1, 13))
+    q = d.get("quality") or {}
+    d["quality"] = json.loads(q) if isinstance(q, str) else dict(q)
+    return Flow(**d)
+
+
+def process(d: dict[str, Any]) -> Process:
+    d = _known(Process, d)
+    for side in ("inputs", "outputs"):
+        v = d.get(side) or []
+        v = json.loads(v) if isinstance(v, str) else v
+        d[side] = tuple((str(a), float(b)) for a, b in v)
+    return Process(**d)
+
+
+def candidate(d: dict[str, Any]) -> Candidate:
+    d = _known(Candidate, d)
+    d["reasons"] = tuple(d.get("reasons") or ())
+    d["limits"] = tuple(d.get("limits") or ())
+    return Candidate(**d)
+
+
+def exchange(d: dict[str, Any]) -> Exchange:
+    d = _known(Exchange, d)
+    h = d.get("history") or []
+    h = json.loads(h) if isinstance(h, str) else h
+    d["history"] = tuple(StatusChange(**x) for x in h)
+    return Exchange(**d)
+
+
+def plan(d: dict[str, Any]) -> Plan:
+    d = _known(Plan, d)
+    d["exchanges"] = tuple(PlanExchange(**x) for x in d.get("exchanges") or ())
+    d["facilities"] = tuple(FacilityDecision(**x) for x in d.get("facilities") or ())
+    d["needs_data"] = tuple(
+        NeedsData(**{**x, "best_candidate": tuple(x["best_candidate"])
+                     if x.get("best_candidate") else None})
+        for x in d.get("needs_data") or ())
+    d["frontier"] = tuple(FrontierPoint(**x) for x in d.get("frontier") or ())
+    d["totals"] = dict(d.get("totals") or {})
+    return Plan(**d)

@@ -1,0 +1,77 @@
+"""Exceptions of the symbiosis packages, all under :class:`SymbiosisError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "SymbiosisError",
+    "DataFileError",
+    "RowError",
+    "ImportValidationError",
+    "StoreError",
+    "StoreConflictError",
+    "StoreUnavailableError",
+    "NotFoundError",
+    "OptimizationError",
+    "InfeasibleError",
+]
+
+
+class SymbiosisError(Exception):
+    """Base of every error the project raises on purpose."""
+
+
+class DataFileError(SymbiosisError):
+    """A reference data file (taxonomy, factors, overrides) is malformed."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell of an input file.
+
+    ``row`` is the 1-based line in the file as a spreadsheet shows it (the header is row 1).
+    """
+
+    file: str
+    row: int
+    field: str
+    message: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        shown = f" (got {self.value!r})" if self.value != "" else ""
+        return f"{self.file}, row {self.row}, field '{self.field}': {self.message}{shown}"
+
+
+class ImportValidationError(SymbiosisError):
+    """An import found bad rows; nothing was written. ``errors`` lists every one."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = list(errors)
+        lines = "\n".join(f"  - {e}" for e in self.errors)
+        super().__init__(f"{len(self.errors)} error(s) in the input; nothing was stored:\n{lines}")
+
+
+class StoreError(SymbiosisError):
+    """The graph store failed."""
+
+
+class StoreConflictError(StoreError):
+    """A write broke a uniqueness rule or referred to a missing node."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store could not be reached or opened."""
+
+
+class NotFoundError(StoreError):
+    """The requested node does not exist."""
+
+
+class OptimizationError(SymbiosisError):
+    """The exchange model could not be built or solved."""
+
+
+class InfeasibleError(OptimizationError):
+    """Raised only when a caller asks for an optimal plan and none exists."""

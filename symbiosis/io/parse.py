@@ -1,0 +1,331 @@
+"""Validation of input tables into domain objects, collecting every error at once."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ..errors import ImportValidationError, RowError
+from ..model import ALL_MONTHS, Company, Dataset, Flow, Park, Process, valid_org_number
+from ..taxonomy import QUALITY_FIELDS, Taxonomy, default_taxonomy, normalise_ewc
+from ..units import UnitError, canonical_for_dimension, conversion_factor
+from .tables import Table, by_kind
+
+__all__ = ["ImportResult", "parse_tables", "parse_months"]
+
+T = TypeVar("T")
+
+REQUIRED = {
+    "companies": ("id", "name", "lat", "lon"),
+    "parks": ("id", "name"),
+    "flows": ("id", "company_id", "direction", "resource"),
+    "processes": ("id", "company_id", "inputs", "outputs"),
+}
+_TRUE = {"true", "yes", "y", "1", "ja", "j", "x"}
+_FALSE = {"false", "no", "n", "0", "nei", ""}
+_NACE = re.compile(r"^\d{2}(\.\d{1,2})?(/\d{2}(\.\d{1,2})?)*$")
+_QUALITY_RANGES = {"temperature_c": (-60.0, 1600.0), "purity_pct": (0.0, 100.0),
+                   "dry_matter_pct": (0.0, 100.0), "moisture_pct": (0.0, 100.0)}
+_MONTH_NAMES = {m: i for i, names in enumerate(
+    [("jan",), ("feb",), ("mar",), ("apr",), ("may", "mai"), ("jun",), ("jul",), ("aug",),
+     ("sep",), ("oct", "okt"), ("nov",), ("dec", "des")], start=1) for m in names}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    dataset: Dataset
+    warnings: tuple[str, ...]
+
+
+class _Row:
+    """Cell access for one row that records errors instead of raising."""
+
+    def __init__(self, table: Table, number: int, cells: Mapping[str, str],
+                 errors: list[RowError]):
+        self.table, self.row_no, self.cells, self.errors = table, number, cells, errors
+
+    def error(self, field: str, message: str, value: str = "") -> None:
+        self.errors.append(RowError(self.table.label, self.row_no, field, message, value))
+
+    def text(self, field: str, *, required: bool = False) -> str:
+        value = self.cells.get(field, "").strip()
+        if required and not value:
+            self.error(field, "is required")
+        return value
+
+    def number(self, field: str, *, required: bool = False, low: float | None = None,
+               high: float | None = None) -> float | None:
+        raw = self.text(field, required=required)
+        if not raw:
+            return None
+        try:
+            value = float(raw.replace(" ", "").replace(",", "."))
+        except ValueError:
+            self.error(field, "is not a number", raw)
+            return None
+        if not math.isfinite(value):
+            self.error(field, "is not a finite number", raw)
+            return None
+        if low is not None and value < low:
+            self.error(field, f"must be at least {low:g}", raw)
+            return None
+        if high is not None and value > high:
+            self.error(field, f"must be at most {high:g}", raw)
+            return None
+        return value
+
+    def flag(self, field: str, default: bool = False) -> bool:
+        raw = self.text(field).lower()
+        if raw in _TRUE:
+            return True
+        if raw in _FALSE:
+            return default if raw == "" else False
+        self.error(field, "must be true or false", raw)
+        return default
+
+    def optional(self, field: str) -> str | None:
+        return self.text(field) or None
+
+
+def parse_months(text: str) -> frozenset[int]:
+    """Months from ``'1-4;10-12'``, ``'jan-mar'``, ``'all'`` or empty (all year).
+
+    >>> sorted(parse_months("nov-feb"))
+    [1, 2, 11, 12]
+    """
+    text = text.strip().lower()
+    if text in ("", "all", "alle", "1-12"):
+        return ALL_MONTHS
+    out: set[int] = set()
+
+    def month(tok: str) -> int:
+        tok = tok.strip()
+        value = int(tok) if tok.isdigit() else _MONTH_NAMES.get(tok[:3], 0)
+        if not 1 <= value <= 12:
+            raise ValueError(tok)
+        return value
+
+    for part in re.split(r"[;,\s]+", text):
+        if not part:
+            continue
+        if "-" in part:
+            a, b = (month(x) for x in part.split("-", 1))
+            out.update(range(a, b + 1) if a <= b else [*range(a, 13), *range(1, b + 1)])
+        else:
+            out.add(month(part))
+    return frozenset(out)
+
+
+def _unique(rows: list[_Row], parsed: list[T | None], key: Callable[[T], str],
+            seen: dict[str, str]) -> list[T]:
+    out = []
+    for row, item in zip(rows, parsed, strict=True):
+        if item is None:
+            continue
+        k = key(item)
+        if k in seen:
+            row.error("id", f"duplicate id (first in {seen[k]})", k)
+            continue
+        seen[k] = f"{row.table.label} row {row.row_no}"
+        out.append(item)
+    return out
+
+
+def _rows(tables: Sequence[Table], errors: list[RowError]) -> list[_Row]:
+    rows = []
+    for table in tables:
+        missing = [c for c in REQUIRED[table.kind] if c not in table.columns]
+        for c in missing:
+            errors.append(RowError(table.label, 1, c, "required column is missing"))
+        if missing:
+            continue
+        rows.extend(_Row(table, n, cells, errors) for n, cells in table.rows)
+    return rows
+
+
+def _company(r: _Row) -> Company | None:
+    n0 = len(r.errors)
+    cid, name = r.text("id", required=True), r.text("name", required=True)
+    lat = r.number("lat", required=True, low=-90, high=90)
+    lon = r.number("lon", required=True, low=-180, high=180)
+    org = r.optional("org_number")
+    if org and not valid_org_number(org):
+        r.error("org_number", "is not a valid Norwegian organisation number (9 digits, MOD11)",
+                org)
+    nace = r.optional("nace")
+    if nace and not _NACE.match(nace):
+        r.error("nace", "is not a NACE code like 16.10", nace)
+    if len(r.errors) > n0 or lat is None or lon is None:
+        return None
+    return Company(id=cid, name=name, lat=lat, lon=lon,
+                   org_number=org.replace(" ", "") if org else None, nace=nace,
+                   municipality=r.optional("municipality"), county=r.optional("county"),
+                   park_id=r.optional("park_id"), cluster=r.optional("cluster"),
+                   source=r.optional("source"))
+
+
+def _park(r: _Row) -> Park | None:
+    n0 = len(r.errors)
+    park = Park(id=r.text("id", required=True), name=r.text("name", required=True),
+                county=r.optional("county"), municipality=r.optional("municipality"),
+                lat=r.number("lat", low=-90, high=90), lon=r.number("lon", low=-180, high=180),
+                radius_km=r.number("radius_km", low=0),
+                baseline_t_co2e=r.number("baseline_t_co2e", low=0),
+                target_year=None, target_t_co2e=r.number("target_t_co2e", low=0),
+                source=r.optional("source"))
+    year = r.number("target_year", low=2000, high=2100)
+    if len(r.errors) > n0:
+        return None
+    return Park(**{**park.__dict__, "target_year": int(year) if year is not None else None})
+
+
+def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
+          warnings: list[str]) -> Flow | None:
+    n0 = len(r.errors)
+    fid = r.text("id", required=True)
+    company = r.text("company_id", required=True)
+    if company and company not in companies:
+        r.error("company_id", "no company with this id in the import or the store", company)
+    direction = r.text("direction", required=True).lower()
+    if direction and direction not in ("supply", "demand"):
+        r.error("direction", "must be 'supply' or 'demand'", direction)
+    resource_text = r.text("resource", required=True)
+    key = ""
+    if resource_text:
+        key, warning = taxonomy.resolve(resource_text)
+        if not key:
+            r.error("resource", warning or "unknown resource", resource_text)
+        elif warning:
+            warnings.append(f"{r.table.label}, row {r.row_no}, field 'resource': {warning}")
+    ewc_text = r.text("ewc")
+    ewc = None
+    if ewc_text:
+        ewc = normalise_ewc(ewc_text)
+        if ewc is None or ewc not in taxonomy.ewc_codes:
+            r.error("ewc", "is not a code in the European List of Waste", ewc_text)
+    amount = r.number("amount", low=0)
+    unit_text = r.text("unit")
+    canonical = taxonomy.resource(key).unit if key else ""
+    if key and taxonomy.resource(key).custom and unit_text:
+        canonical = canonical_for_dimension(unit_text) or canonical
+    if amount is not None and key:
+        try:
+            amount *= conversion_factor(unit_text or canonical, canonical)
+        except UnitError as exc:
+            r.error("unit", str(exc), unit_text)
+    elif unit_text and key:
+        try:
+            conversion_factor(unit_text, canonical)
+        except UnitError as exc:
+            r.error("unit", str(exc), unit_text)
+    quality = {}
+    for q in QUALITY_FIELDS:
+        v = r.number(q, low=_QUALITY_RANGES[q][0], high=_QUALITY_RANGES[q][1])
+        if v is not None:
+            quality[q] = v
+    months = ALL_MONTHS
+    try:
+        months = parse_months(r.text("months"))
+    except ValueError:
+        r.error("months", "must be month numbers or names, e.g. 1-4;10-12 or nov-mar",
+                r.text("months"))
+    price = r.number("price_nok_per_unit")
+    confidential = r.flag("confidential")
+    if len(r.errors) > n0:
+        return None
+    return Flow(id=fid, company_id=company, direction=direction, resource=key, amount=amount,
+                unit=canonical, quality=quality, ewc=ewc, months=months,
+                price_nok_per_unit=price, confidential=confidential,
+                description=r.text("description"), source=r.optional("source"))
+
+
+def _pairs(r: _Row, field: str) -> tuple[tuple[str, float], ...]:
+    out = []
+    for part in r.text(field, required=True).split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        fid, _, coef = part.partition(":")
+        try:
+            value = float(coef) if coef.strip() else 1.0
+        except ValueError:
+            r.error(field, "each entry is flow_id:coefficient", part)
+            continue
+        if value <= 0 or not math.isfinite(value):
+            r.error(field, "coefficients must be positive", part)
+            continue
+        out.append((fid.strip(), value))
+    return tuple(out)
+
+
+def _process(r: _Row, companies: Collection[str], flows: Mapping[str, tuple[str, str]]
+             ) -> Process | None:
+    n0 = len(r.errors)
+    pid, company = r.text("id", required=True), r.text("company_id", required=True)
+    if company and company not in companies:
+        r.error("company_id", "no company with this id in the import or the store", company)
+    inputs, outputs = _pairs(r, "inputs"), _pairs(r, "outputs")
+    for field, pairs, direction in (("inputs", inputs, "demand"), ("outputs", outputs, "supply")):
+        for fid, _ in pairs:
+            owner = flows.get(fid)
+            if owner is None:
+                r.error(field, "no flow with this id in the import or the store", fid)
+            elif owner != (company, direction):
+                r.error(field, f"flow must be a {direction} flow of company {company}", fid)
+    capacity = r.number("capacity", low=0)
+    fixed = r.number("fixed_cost_nok_per_year", low=0) or 0.0
+    variable = r.number("variable_cost_nok_per_unit") or 0.0
+    planned = r.flag("planned")
+    if len(r.errors) > n0:
+        return None
+    return Process(id=pid, company_id=company, inputs=inputs, outputs=outputs,
+                   capacity=capacity, fixed_cost_nok_per_year=fixed,
+                   variable_cost_nok_per_unit=variable, planned=planned,
+                   name=r.text("name"), source=r.optional("source"))
+
+
+def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
+                 known_companies: Collection[str] = (),
+                 known_flows: Mapping[str, tuple[str, str]] | None = None) -> ImportResult:
+    """Validate tables into a :class:`Dataset`.
+
+    ``known_companies`` and ``known_flows`` (flow id -> (company id, direction)) describe what
+    the target store already holds, so a flows file may refer to stored companies. Raises
+    :class:`ImportValidationError` listing every bad row; returns warnings otherwise.
+    """
+    tax = taxonomy or default_taxonomy()
+    errors: list[RowError] = []
+    warnings: list[str] = []
+    groups = by_kind(tables)
+
+    park_rows = _rows(groups["parks"], errors)
+    parks = _unique(park_rows, [_park(r) for r in park_rows], lambda p: p.id, {})
+    company_rows = _rows(groups["companies"], errors)
+    companies = _unique(company_rows, [_company(r) for r in company_rows], lambda c: c.id, {})
+    company_ids = set(known_companies) | {c.id for c in companies}
+    # a company row that failed still has an id: do not report its flows twice
+    company_ids |= {r.text("id") for r in company_rows if r.text("id")}
+    flow_rows = _rows(groups["flows"], errors)
+    flows = _unique(flow_rows, [_flow(r, tax, company_ids, warnings) for r in flow_rows],
+                    lambda f: f.id, {})
+    owners = dict(known_flows or {})
+    owners.update({f.id: (f.company_id, f.direction) for f in flows})
+    for r in flow_rows:  # failed rows: keep ids so processes are not reported twice
+        if r.text("id") and r.text("id") not in owners:
+            owners[r.text("id")] = (r.text("company_id"), r.text("direction").lower())
+    process_rows = _rows(groups["processes"], errors)
+    processes = _unique(process_rows,
+                        [_process(r, company_ids, owners) for r in process_rows],
+                        lambda p: p.id, {})
+    if errors:
+        raise ImportValidationError(errors)
+    missing = [f.id for f in flows if f.amount is None]
+    if missing:
+        warnings.append(f"{len(missing)} flow(s) have no amount: flagged 'quantity unknown', "
+                        "never counted as zero")
+    return ImportResult(Dataset(companies=tuple(companies), flows=tuple(flows),
+                                processes=tuple(processes), parks=tuple(parks)),
+                        tuple(warnings))

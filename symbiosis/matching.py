@@ -1,0 +1,445 @@
+"""Matching: which supply flow can feed which demand flow, how far, how much, and why.
+
+The engine never loops over all pairs. Flows are grouped by resource; for each supply
+resource and each demand resource it can meet (taxonomy rules), a KD-tree over points on
+the unit sphere returns only the pairs within the resource's longest economic transport
+reach. Quality, season and quantity rules then run as array operations over those pairs,
+and plain-language reasons are written only for the candidates that are kept.
+
+Distances are great-circle distances times the circuity factor of the transport mode
+(``symbiosis/data/modes.csv``). Modes are tried in the order the data file lists them for
+the resource; the first whose distance limit covers the routed distance is chosen.
+
+Economics, per unit of resource moved:
+    value = demand-side value + supply-side value - transport cost
+where the demand-side value is the demand flow's price (or else the substitute price of
+the demand resource) and the supply-side value is the avoided disposal cost: minus the
+supply flow's price when given (a negative price is a gate fee the supplier pays), or else
+the resource's disposal cost. A link by pipeline or cable also carries an annual fixed cost
+(per km, annualised). CO2 avoided per unit is the emission factor of the substitute (the
+demand resource's, or else the supply resource's) less transport emissions.
+
+Score (0-100) ranks candidates: 40 % proximity (1 - routed distance / mode limit), 40 %
+economics (net unit value over the gross unit value, clipped to 0-1; 0.5 when unknown),
+20 % certainty (half for both quantities known, half for the quality rule checked on known
+values).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
+from .model import Candidate, Company, Flow, Process
+from .taxonomy import CompatRule, Resource, Taxonomy, default_taxonomy
+
+__all__ = ["find_candidates", "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW"]
+
+DEFAULT_MAX_PER_FLOW = 25
+_POPCOUNT = np.array([bin(m).count("1") for m in range(4096)], dtype=np.int64)
+F = NDArray[np.float64]
+I = NDArray[np.int64]  # noqa: E741
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Column arrays over all flows whose company is known (index = position in ``flows``)."""
+
+    flows: tuple[Flow, ...]
+    company: tuple[Company, ...]
+    company_code: I
+    lat: F
+    lon: F
+    amount: F
+    months: I
+    n_months: I
+    temperature: F
+    purity: F
+    dry_matter: F
+    moisture: F
+    price: F
+
+
+def _columns(companies: Iterable[Company], flows: Iterable[Flow]) -> _Columns:
+    by_id = {c.id: c for c in companies}
+    kept = tuple(f for f in flows if f.company_id in by_id)
+    owners = tuple(by_id[f.company_id] for f in kept)
+    codes = {cid: k for k, cid in enumerate(by_id)}
+    nan = float("nan")
+
+    def q(name: str) -> F:
+        return np.array([f.quality.get(name, nan) for f in kept], dtype=float)
+
+    masks = np.array([sum(1 << (m - 1) for m in f.months) for f in kept], dtype=np.int64)
+    return _Columns(
+        flows=kept, company=owners,
+        company_code=np.array([codes[f.company_id] for f in kept], dtype=np.int64),
+        lat=np.array([c.lat for c in owners], dtype=float),
+        lon=np.array([c.lon for c in owners], dtype=float),
+        amount=np.array([nan if f.amount is None else f.amount for f in kept], dtype=float),
+        months=masks, n_months=_POPCOUNT[masks] if len(kept) else np.zeros(0, dtype=np.int64),
+        temperature=q("temperature_c"), purity=q("purity_pct"), dry_matter=q("dry_matter_pct"),
+        moisture=q("moisture_pct"),
+        price=np.array([nan if f.price_nok_per_unit is None else f.price_nok_per_unit
+                        for f in kept], dtype=float))
+
+
+def _groups(cols: _Columns) -> tuple[dict[str, I], dict[str, I]]:
+    sup: dict[str, list[int]] = defaultdict(list)
+    dem: dict[str, list[int]] = defaultdict(list)
+    for k, f in enumerate(cols.flows):
+        (sup if f.direction == "supply" else dem)[f.resource].append(k)
+    return ({r: np.array(v, dtype=np.int64) for r, v in sup.items()},
+            {r: np.array(v, dtype=np.int64) for r, v in dem.items()})
+
+
+def _reach_km(res: Resource, max_distance_km: float | None) -> float:
+    """Longest great-circle distance any mode of ``res`` may cover."""
+    reach = 0.0
+    for m in res.transport:
+        limit = m.max_distance_km if max_distance_km is None else min(m.max_distance_km,
+                                                                       max_distance_km)
+        reach = max(reach, limit / m.circuity)
+    return reach
+
+
+@dataclass
+class _Group:
+    supply: Resource
+    demand: Resource
+    rule: CompatRule
+
+
+def _quality(rule: CompatRule, cols: _Columns, i: I, j: I) -> tuple[NDArray[np.bool_],
+                                                                    NDArray[np.bool_]]:
+    """(fails, unknown) per pair for the rule."""
+    th = rule.threshold or 0.0
+    n = len(i)
+    if rule.rule == "temperature_approach":
+        s, d = cols.temperature[i], cols.temperature[j]
+        return s < d + th, np.isnan(s) | np.isnan(d)
+    if rule.rule == "cold_approach":
+        s, d = cols.temperature[i], cols.temperature[j]
+        return s > d - th, np.isnan(s) | np.isnan(d)
+    if rule.rule == "min_purity":
+        s, d = cols.purity[i], cols.purity[j]
+        need = np.where(np.isnan(d), th, np.maximum(d, th))
+        return s < need, np.isnan(s) & (need > 0)
+    if rule.rule == "max_moisture":
+        s, d = cols.moisture[i], cols.moisture[j]
+        allowed = np.where(np.isnan(d), th if rule.threshold is not None else 100.0, d)
+        return s > allowed, np.isnan(s) & ~np.isnan(d)
+    if rule.rule == "min_dry_matter":
+        s, d = cols.dry_matter[i], cols.dry_matter[j]
+        need = np.where(np.isnan(d), th, np.maximum(d, th))
+        return s < need, np.isnan(s) & (need > 0)
+    return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+
+
+def _evaluate(cols: _Columns, group: _Group, i: I, j: I, *, max_distance_km: float | None,
+              same_company: bool) -> dict[str, NDArray[np.generic]]:
+    """Apply distance, quality, season and quantity rules and the economics to pairs."""
+    dist = haversine_km(cols.lat[i], cols.lon[i], cols.lat[j], cols.lon[j])
+    keep = np.ones(len(i), dtype=bool) if same_company else cols.company_code[i] != \
+        cols.company_code[j]
+    modes = group.supply.transport
+    mode = np.full(len(i), -1, dtype=np.int64)
+    routed = np.full(len(i), np.nan)
+    for k, m in enumerate(modes):
+        limit = m.max_distance_km if max_distance_km is None else min(m.max_distance_km,
+                                                                      max_distance_km)
+        r = dist * m.circuity
+        sel = (mode < 0) & (r <= limit)
+        mode[sel] = k
+        routed[sel] = r[sel]
+    keep &= mode >= 0
+    fails, q_unknown = _quality(group.rule, cols, i, j)
+    keep &= ~fails
+    overlap = _POPCOUNT[cols.months[i] & cols.months[j]]
+    keep &= overlap > 0
+    i, j, dist, mode, routed, q_unknown, overlap = (a[keep] for a in (i, j, dist, mode, routed,
+                                                                       q_unknown, overlap))
+    amount = np.minimum(cols.amount[i] * overlap / cols.n_months[i],
+                        cols.amount[j] * overlap / cols.n_months[j])
+    limit = np.array([m.max_distance_km for m in modes])[mode]
+    if max_distance_km is not None:
+        limit = np.minimum(limit, max_distance_km)
+    var_cost = np.array([m.var_cost_nok_per_unit_km for m in modes])[mode]
+    fixed_km = np.array([m.fixed_cost_nok_per_km_year for m in modes])[mode]
+    co2_km = np.array([m.co2_t_per_unit_km for m in modes])[mode]
+    nan = np.nan
+    subst = group.demand.substitute_price_nok_per_unit
+    demand_value = np.where(np.isnan(cols.price[j]), nan if subst is None else subst,
+                            cols.price[j])
+    disposal = group.supply.disposal_cost_nok_per_unit
+    supply_value = np.where(np.isnan(cols.price[i]), 0.0 if disposal is None else disposal,
+                            -cols.price[i])
+    transport = var_cost * routed
+    unit_value = demand_value + supply_value - transport
+    ef = group.demand.substitute_ef_t_per_unit
+    if ef is None:
+        ef = group.supply.substitute_ef_t_per_unit
+    unit_co2 = (nan if ef is None else ef) - co2_km * routed
+    fixed = fixed_km * routed
+    value = unit_value * amount - fixed
+    co2 = unit_co2 * amount
+    gross = np.abs(demand_value) + np.abs(supply_value)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        net_unit = np.where(np.isnan(amount) | (amount <= 0), unit_value,
+                            unit_value - fixed / amount)
+        econ = np.where(np.isnan(net_unit), 0.5,
+                        np.clip(net_unit / np.maximum(gross, 1.0), 0.0, 1.0))
+    proximity = np.clip(1.0 - routed / np.maximum(limit, 1e-9), 0.0, 1.0)
+    certainty = 0.5 * ~np.isnan(amount) + 0.5 * ~q_unknown
+    score = np.round(100.0 * (0.4 * proximity + 0.4 * econ + 0.2 * certainty), 1)
+    return {"i": i, "j": j, "dist": dist, "mode": mode, "routed": routed, "limit": limit,
+            "amount": amount, "transport": transport, "unit_value": unit_value,
+            "unit_co2": unit_co2, "fixed": fixed, "value": value, "co2": co2, "score": score,
+            "q_unknown": q_unknown, "overlap": overlap}
+
+
+def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None
+                ) -> dict[str, NDArray[np.generic]]:
+    if not parts:
+        return {}
+    groups = np.concatenate([np.full(len(p["i"]), g, dtype=np.int64)
+                             for g, p in enumerate(parts)])
+    allp = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    allp["group"] = groups
+    if k is None or len(groups) == 0:
+        return allp
+    keep = np.zeros(len(groups), dtype=bool)
+    for own, other in (("i", "j"), ("j", "i")):
+        order = np.lexsort((allp[other], allp["routed"], -allp["score"], allp[own]))
+        owner = allp[own][order]
+        start = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
+        rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+        keep[order[rank < k]] = True
+    return {name: a[keep] for name, a in allp.items()}
+
+
+def _fmt(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.1f} M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:,.0f} k"
+    return f"{x:,.0f} "
+
+
+def _none(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+def _materialise(cols: _Columns, groups: list[_Group], sel: Mapping[str, NDArray[np.generic]]
+                 ) -> list[Candidate]:
+    out = []
+    for n in range(len(sel.get("i", ()))):
+        i, j = int(sel["i"][n]), int(sel["j"][n])
+        s, d = cols.flows[i], cols.flows[j]
+        g = groups[int(sel["group"][n])]
+        mode = g.supply.transport[int(sel["mode"][n])]
+        routed, limit = float(sel["routed"][n]), float(sel["limit"][n])
+        amount = _none(float(sel["amount"][n]))
+        value, co2 = _none(float(sel["value"][n])), _none(float(sel["co2"][n]))
+        unit_value, unit_co2 = (_none(float(sel["unit_value"][n])),
+                                _none(float(sel["unit_co2"][n])))
+        fixed = float(sel["fixed"][n])
+        unit = g.supply.unit if not g.supply.custom else s.unit
+        reasons = [
+            f"{g.supply.label_en} can meet a {g.demand.label_en} demand"
+            + ("" if g.rule.rule == "none" else f" (rule: {g.rule.rule.replace('_', ' ')}"
+               + (f" {g.rule.threshold:g}" if g.rule.threshold else "") + ")"),
+            f"{routed:,.1f} km by {mode.mode} (great-circle {float(sel['dist'][n]):,.1f} km "
+            f"x {mode.circuity:g}; limit {limit:,.0f} km)",
+        ]
+        limits = []
+        if g.rule.rule in ("temperature_approach", "cold_approach"):
+            ts, td = s.quality.get("temperature_c"), d.quality.get("temperature_c")
+            if ts is not None and td is not None:
+                reasons.append(f"supply at {ts:g} °C, demand at {td:g} °C "
+                               f"(approach {g.rule.threshold or 0:g} K)")
+        if bool(sel["q_unknown"][n]):
+            limits.append("quality not checked: a value of the rule "
+                          f"'{g.rule.rule.replace('_', ' ')}' is unknown")
+        overlap = int(sel["overlap"][n])
+        if overlap < 12:
+            reasons.append(f"{overlap} month(s) of the year in common")
+        if amount is None:
+            unknown = [side for side, f in (("supply", s), ("demand", d)) if f.amount is None]
+            limits.append(f"quantity unknown ({' and '.join(unknown)}): amount, value and "
+                          "CO2 not quantified")
+        else:
+            bound = "supply" if (s.amount or 0) * overlap / max(1, len(s.months)) <= \
+                (d.amount or 0) * overlap / max(1, len(d.months)) else "demand"
+            reasons.append(f"feasible {amount:,.0f} {unit}/yr (limited by the {bound})")
+        if fixed > 0:
+            limits.append(f"{mode.mode} costs about {_fmt(fixed)}NOK/yr "
+                          f"({mode.fixed_cost_nok_per_km_year:,.0f} NOK per km and year)")
+        if unit_value is None:
+            limits.append(f"value not quantified: no price for {g.demand.label_en}")
+        elif value is not None:
+            reasons.append(f"net value {_fmt(value)}NOK/yr")
+        if unit_co2 is None:
+            limits.append("CO2 avoided not quantified: no emission factor for the substitute")
+        elif co2 is not None:
+            reasons.append(f"avoids {co2:,.0f} t CO2/yr")
+        out.append(Candidate(
+            supply_flow=s.id, demand_flow=d.id, supply_company=s.company_id,
+            demand_company=d.company_id, resource=s.resource, demand_resource=d.resource,
+            distance_km=round(routed, 3), mode=mode.mode, amount=amount, unit=unit,
+            transport_cost_nok_per_unit=float(sel["transport"][n]),
+            unit_value_nok=unit_value, unit_co2_avoided_t=unit_co2,
+            fixed_cost_nok_per_year=fixed, value_nok=value, co2_avoided_t=co2,
+            score=float(sel["score"][n]), reasons=tuple(reasons), limits=tuple(limits)))
+    out.sort(key=lambda c: (-c.score, c.distance_km, c.supply_flow, c.demand_flow))
+    return out
+
+
+def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
+                    taxonomy: Taxonomy | None = None, max_distance_km: float | None = None,
+                    max_per_flow: int | None = DEFAULT_MAX_PER_FLOW,
+                    same_company: bool = False) -> list[Candidate]:
+    """Candidates from every supply flow to every demand flow it can feed.
+
+    Parameters
+    ----------
+    companies, flows
+        The data; flows of unknown companies are ignored.
+    taxonomy
+        Resources, rules and factors (defaults to the shipped taxonomy).
+    max_distance_km
+        A routed-distance cap on top of each resource's own limits.
+    max_per_flow
+        Keep a pair if it is among the best ``max_per_flow`` of its supply flow or of its
+        demand flow (by score, then distance); ``None`` keeps every feasible pair.
+    same_company
+        Also propose links inside one company (off: those are not symbioses).
+
+    Examples
+    --------
+    >>> from symbiosis.model import Company, Flow
+    >>> cs = [Company("a", "Mill", 60.70, 11.87), Company("b", "Greenhouse", 60.71, 11.88)]
+    >>> fs = [Flow("s", "a", "supply", "waste_heat", 5000, "MWh", {"temperature_c": 70}),
+    ...       Flow("d", "b", "demand", "heat", 3000, "MWh", {"temperature_c": 40})]
+    >>> [(c.supply_flow, c.demand_flow, c.amount) for c in find_candidates(cs, fs)]
+    [('s', 'd', 3000.0)]
+    """
+    tax = taxonomy or default_taxonomy()
+    cols = _columns(companies, flows)
+    sup, dem = _groups(cols)
+    xyz = unit_vectors(cols.lat, cols.lon)
+    trees: dict[str, cKDTree] = {}
+    groups: list[_Group] = []
+    parts = []
+    for rs, s_idx in sup.items():
+        res_s = tax.resource(rs)
+        reach = _reach_km(res_s, max_distance_km)
+        if reach <= 0:
+            continue
+        s_tree = cKDTree(xyz[s_idx])
+        for rule in tax.demands_met_by(rs):
+            d_idx = dem.get(rule.demand)
+            if d_idx is None:
+                continue
+            if rule.demand not in trees:
+                trees[rule.demand] = cKDTree(xyz[d_idx])
+            # a hair wider than the reach: the exact haversine test in _evaluate decides
+            pairs = s_tree.sparse_distance_matrix(trees[rule.demand],
+                                                  chord_for_km(reach) * (1 + 1e-9),
+                                                  output_type="ndarray")
+            i, j = s_idx[pairs["i"]], d_idx[pairs["j"]]
+            groups.append(_Group(res_s, tax.resource(rule.demand), rule))
+            parts.append(_evaluate(cols, groups[-1], i, j, max_distance_km=max_distance_km,
+                                   same_company=same_company))
+    return _materialise(cols, groups, _select_top(parts, max_per_flow))
+
+
+def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow], *,
+                              taxonomy: Taxonomy | None = None,
+                              max_distance_km: float | None = None,
+                              max_per_flow: int | None = DEFAULT_MAX_PER_FLOW,
+                              same_company: bool = False) -> list[Candidate]:
+    """The naive reference: every supply against every demand in a plain Python loop.
+
+    Same rules and economics as :func:`find_candidates` (it shares the rule kernel), so the
+    two must return the same candidates; used by the tests and ``bench/matching.py``.
+    """
+    tax = taxonomy or default_taxonomy()
+    cols = _columns(companies, flows)
+    supplies = [k for k, f in enumerate(cols.flows) if f.direction == "supply"]
+    demands = [k for k, f in enumerate(cols.flows) if f.direction == "demand"]
+    found: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    for a in supplies:
+        fa = cols.flows[a]
+        res_a = tax.resource(fa.resource)
+        reach = _reach_km(res_a, max_distance_km) * (1 + 1e-9)
+        lat_a, lon_a = float(cols.lat[a]), float(cols.lon[a])
+        for b in demands:
+            fb = cols.flows[b]
+            rule = tax.rule(fa.resource, fb.resource)
+            if rule is None:
+                continue
+            if haversine_km_scalar(lat_a, lon_a, float(cols.lat[b]), float(cols.lon[b])) > reach:
+                continue
+            ii, jj = found.setdefault((fa.resource, fb.resource), ([], []))
+            ii.append(a)
+            jj.append(b)
+    groups, parts = [], []
+    for (rs, rd), (ii, jj) in found.items():
+        rule = tax.rule(rs, rd)
+        assert rule is not None
+        groups.append(_Group(tax.resource(rs), tax.resource(rd), rule))
+        parts.append(_evaluate(cols, groups[-1], np.array(ii, dtype=np.int64),
+                               np.array(jj, dtype=np.int64), max_distance_km=max_distance_km,
+                               same_company=same_company))
+    return _materialise(cols, groups, _select_top(parts, max_per_flow))
+
+
+def value_chains(candidates: Iterable[Candidate], processes: Iterable[Process], start: str, *,
+                 max_steps: int = 3) -> list[tuple[str, ...]]:
+    """Chains of flow ids from supply flow ``start``, up to ``max_steps`` candidate links.
+
+    A chain alternates a link (supply -> demand) and, where that demand is an input of a
+    process, a conversion inside the company (demand -> the process's output supply flows).
+    Every chain ending at a demand flow is returned, shortest first.
+
+    >>> from symbiosis.model import Candidate, Process
+    >>> def c(s, d): return Candidate(s, d, "", "", "", "", 0, "truck", None, "t", 0,
+    ...                               None, None, 0, None, None, 0)
+    >>> p = Process("p", "x", inputs=(("d1", 1.0),), outputs=(("s2", 0.5),))
+    >>> value_chains([c("s1", "d1"), c("s2", "d2")], [p], "s1", max_steps=2)
+    [('s1', 'd1'), ('s1', 'd1', 's2', 'd2')]
+    """
+    feeds: dict[str, list[str]] = defaultdict(list)
+    for cand in candidates:
+        feeds[cand.supply_flow].append(cand.demand_flow)
+    converts: dict[str, list[str]] = defaultdict(list)
+    for p in processes:
+        for fin, _ in p.inputs:
+            converts[fin].extend(fout for fout, _ in p.outputs)
+    chains: list[tuple[str, ...]] = []
+
+    def walk(path: tuple[str, ...], steps: int) -> None:
+        for demand in sorted(set(feeds.get(path[-1], ()))):
+            if demand in path:
+                continue
+            chain = (*path, demand)
+            chains.append(chain)
+            if steps + 1 < max_steps:
+                for out in sorted(set(converts.get(demand, ()))):
+                    if out not in chain:
+                        walk((*chain, out), steps + 1)
+
+    walk((start,), 0)
+    return sorted(chains, key=lambda ch: (len(ch), ch))
+
+
+def chain_steps(chain: Sequence[str]) -> int:
+    """Number of links in a chain returned by :func:`value_chains`."""
+    return (len(chain) + 1) // 3 if len(chain) > 2 else 1

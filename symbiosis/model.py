@@ -1,0 +1,277 @@
+"""Domain model: plain frozen dataclasses, no driver, web framework or solver.
+
+Quantities are annual amounts in the resource's canonical unit (``MWh``, ``t`` or ``m3``
+per year). ``None`` means *unknown*, never zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "ALL_MONTHS",
+    "Company",
+    "Park",
+    "Flow",
+    "Process",
+    "Candidate",
+    "Exchange",
+    "ExchangeStatus",
+    "StatusChange",
+    "Dataset",
+    "Plan",
+    "PlanExchange",
+    "FacilityDecision",
+    "NeedsData",
+    "FrontierPoint",
+    "valid_org_number",
+]
+
+ALL_MONTHS: frozenset[int] = frozenset(range(1, 13))
+
+_MOD11_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def valid_org_number(value: str) -> bool:
+    """Whether ``value`` is a valid Norwegian organisation number (9 digits, MOD11).
+
+    Examples
+    --------
+    >>> valid_org_number("923609016")
+    True
+    >>> valid_org_number("923609017")
+    False
+    """
+    digits = value.replace(" ", "")
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], _MOD11_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10:
+        return False
+    return check == int(digits[8])
+
+
+@dataclass(frozen=True)
+class Company:
+    id: str
+    name: str
+    lat: float
+    lon: float
+    org_number: str | None = None
+    nace: str | None = None
+    municipality: str | None = None
+    county: str | None = None
+    park_id: str | None = None
+    cluster: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Park:
+    """An industrial area with an emission baseline and a net-zero target."""
+
+    id: str
+    name: str
+    county: str | None = None
+    municipality: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    baseline_t_co2e: float | None = None
+    target_year: int | None = None
+    target_t_co2e: float | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A supply or a demand of one resource at one company."""
+
+    id: str
+    company_id: str
+    direction: str  # "supply" | "demand"
+    resource: str
+    amount: float | None = None
+    unit: str = ""
+    quality: Mapping[str, float] = field(default_factory=dict)
+    ewc: str | None = None
+    months: frozenset[int] = ALL_MONTHS
+    price_nok_per_unit: float | None = None
+    confidential: bool = False
+    description: str = ""
+    source: str | None = None
+
+    @property
+    def quantity_known(self) -> bool:
+        return self.amount is not None
+
+
+@dataclass(frozen=True)
+class Process:
+    """A conversion inside one company: per unit of activity, inputs in and outputs out.
+
+    ``inputs`` and ``outputs`` are ``(flow_id, coefficient)`` pairs; input flows are demand
+    flows of the company, output flows its supply flows. ``planned`` marks a facility that
+    could be built (the optimizer decides).
+    """
+
+    id: str
+    company_id: str
+    inputs: tuple[tuple[str, float], ...]
+    outputs: tuple[tuple[str, float], ...]
+    capacity: float | None = None
+    fixed_cost_nok_per_year: float = 0.0
+    variable_cost_nok_per_unit: float = 0.0
+    planned: bool = False
+    name: str = ""
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible link from a supply flow to a demand flow, with why and what limits it."""
+
+    supply_flow: str
+    demand_flow: str
+    supply_company: str
+    demand_company: str
+    resource: str
+    demand_resource: str
+    distance_km: float
+    mode: str
+    amount: float | None
+    unit: str
+    transport_cost_nok_per_unit: float
+    unit_value_nok: float | None
+    unit_co2_avoided_t: float | None
+    fixed_cost_nok_per_year: float
+    value_nok: float | None
+    co2_avoided_t: float | None
+    score: float
+    reasons: tuple[str, ...] = ()
+    limits: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.supply_flow, self.demand_flow)
+
+
+class ExchangeStatus(StrEnum):
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    OPERATING = "operating"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    at: str
+    by: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """An amount on a candidate link with a lifecycle status."""
+
+    id: str
+    supply_flow: str
+    demand_flow: str
+    amount: float | None
+    unit: str
+    status: str = ExchangeStatus.PROPOSED.value
+    start_year: int | None = None
+    end_year: int | None = None
+    value_nok: float | None = None
+    co2_avoided_t: float | None = None
+    plan_id: str | None = None
+    history: tuple[StatusChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything an import or a store query returns: plain tuples of domain objects."""
+
+    companies: tuple[Company, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    processes: tuple[Process, ...] = ()
+    parks: tuple[Park, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.companies or self.flows or self.processes or self.parks)
+
+
+@dataclass(frozen=True)
+class PlanExchange:
+    supply_flow: str
+    demand_flow: str
+    supply_company: str
+    demand_company: str
+    resource: str
+    amount: float
+    unit: str
+    mode: str
+    distance_km: float
+    value_nok: float
+    co2_avoided_t: float
+    link_built: bool = False
+
+
+@dataclass(frozen=True)
+class FacilityDecision:
+    process_id: str
+    company_id: str
+    build: bool
+    activity: float
+    fixed_cost_nok_per_year: float
+
+
+@dataclass(frozen=True)
+class NeedsData:
+    """A flow left out of the quantitative model because its quantity is unknown."""
+
+    flow_id: str
+    company_id: str
+    resource: str
+    direction: str
+    best_candidate: tuple[str, str] | None
+    best_partner_company: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    cost_nok: float
+    co2_avoided_t: float
+    status: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The optimizer's answer, honest about how good it is."""
+
+    id: str
+    status: str  # optimal | feasible | infeasible | time_limit | no_solution
+    objective: str
+    objective_value: float | None
+    bound: float | None
+    gap: float | None
+    solve_time_s: float
+    exchanges: tuple[PlanExchange, ...] = ()
+    facilities: tuple[FacilityDecision, ...] = ()
+    needs_data: tuple[NeedsData, ...] = ()
+    totals: Mapping[str, float] = field(default_factory=dict)
+    frontier: tuple[FrontierPoint, ...] = ()
+    components: int = 0
+    message: str = ""
+    created_at: str = ""
+
+    @property
+    def facilities_built(self) -> tuple[FacilityDecision, ...]:
+        return tuple(f for f in self.facilities if f.build)

@@ -1,0 +1,401 @@
+"""The resource taxonomy, transport options, quality rules and factors, loaded from data files.
+
+Every number comes from ``symbiosis/data/*.csv`` with a source key and a year; the loader
+refuses a number without them. Users can override factors with a CSV of their own (see
+:func:`load_taxonomy`).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from .errors import DataFileError
+
+__all__ = [
+    "CompatRule",
+    "Resource",
+    "Taxonomy",
+    "TransportOption",
+    "load_taxonomy",
+    "default_taxonomy",
+    "normalise_name",
+    "normalise_ewc",
+    "QUALITY_FIELDS",
+    "RULES",
+]
+
+QUALITY_FIELDS = ("temperature_c", "purity_pct", "dry_matter_pct", "moisture_pct")
+RULES = ("none", "temperature_approach", "cold_approach", "min_purity", "max_moisture",
+         "min_dry_matter")
+CANONICAL_UNITS = ("MWh", "t", "m3")
+CUSTOM_PREFIX = "custom:"
+EWC_PREFIX = "ewc:"
+
+
+@dataclass(frozen=True)
+class TransportOption:
+    mode: str
+    max_distance_km: float
+    circuity: float
+    var_cost_nok_per_unit_km: float
+    fixed_cost_nok_per_km_year: float
+    co2_t_per_unit_km: float
+    source: str
+    year: int
+
+
+@dataclass(frozen=True)
+class CompatRule:
+    supply: str
+    demand: str
+    rule: str
+    threshold: float | None
+    source: str = ""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    key: str
+    label_en: str
+    label_no: str
+    family: str
+    unit: str
+    quality_fields: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    transport: tuple[TransportOption, ...] = ()
+    substitute: str = ""
+    substitute_ef_t_per_unit: float | None = None
+    substitute_price_nok_per_unit: float | None = None
+    disposal_cost_nok_per_unit: float | None = None
+    sources: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    custom: bool = False
+
+    @property
+    def max_distance_km(self) -> float:
+        return max((t.max_distance_km for t in self.transport), default=0.0)
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_no if lang == "no" else self.label_en
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case and drop spaces, hyphens and underscores.
+
+    >>> normalise_name("Waste-Heat ")
+    'wasteheat'
+    """
+    return re.sub(r"[\s_\-]+", "", name.strip().lower())
+
+
+_EWC_RE = re.compile(r"^\s*(\d{2})\s*(\d{2})\s*(\d{2})\s*\*?\s*$")
+
+
+def normalise_ewc(text: str) -> str | None:
+    """Six digits from ``'10 01 05*'``-style input, or ``None`` when it is not code-shaped.
+
+    >>> normalise_ewc("10 01 05*")
+    '100105'
+    """
+    m = _EWC_RE.match(text)
+    return "".join(m.groups()) if m else None
+
+
+def _data_path(name: str) -> Path:
+    return Path(str(importlib_resources.files("symbiosis") / "data" / name))
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            return [dict(r) for r in csv.DictReader(fh)]
+    except OSError as exc:
+        raise DataFileError(f"cannot read {path}: {exc}") from exc
+
+
+def _number(path: Path, row: int, name: str, text: str, *, required: bool) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        if required:
+            raise DataFileError(f"{path.name}, row {row}, field '{name}': a number is required")
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataFileError(f"{path.name}, row {row}, field '{name}': not a number: {text!r}")
+    if not math.isfinite(value):
+        raise DataFileError(f"{path.name}, row {row}, field '{name}': not finite")
+    return value
+
+
+def _sourced(path: Path, row: int, rec: Mapping[str, str], sources: set[str],
+             src_field: str, year_field: str, what: str) -> tuple[str, int]:
+    src = (rec.get(src_field) or "").strip()
+    year = (rec.get(year_field) or "").strip()
+    if src not in sources:
+        raise DataFileError(
+            f"{path.name}, row {row}, field '{src_field}': {what} needs a known source key "
+            f"(got {src!r})")
+    if not year.isdigit():
+        raise DataFileError(f"{path.name}, row {row}, field '{year_field}': {what} needs a year")
+    return src, int(year)
+
+
+class Taxonomy:
+    """Lookup over resources, rules, transport options and EWC codes."""
+
+    def __init__(self, resources: Mapping[str, Resource], rules: Iterable[CompatRule],
+                 ewc_codes: Mapping[str, tuple[str, bool]], ewc_map: Mapping[str, str],
+                 sources: Mapping[str, tuple[str, int]]):
+        self.resources = dict(resources)
+        self.ewc_codes = dict(ewc_codes)
+        self.ewc_map = dict(ewc_map)
+        self.sources = dict(sources)
+        self._rules: dict[str, list[CompatRule]] = {}
+        self._rule_by_pair: dict[tuple[str, str], CompatRule] = {}
+        for r in rules:
+            self._rules.setdefault(r.supply, []).append(r)
+            self._rule_by_pair[(r.supply, r.demand)] = r
+        self._names: dict[str, str] = {}
+        for res in self.resources.values():
+            for name in (res.key, res.label_en, res.label_no, *res.aliases):
+                self._names.setdefault(normalise_name(name), res.key)
+
+    # -- names ---------------------------------------------------------------
+    def resolve(self, name: str) -> tuple[str, str | None]:
+        """Key for a key, alias, Norwegian or English name or EWC code, plus a warning.
+
+        Unknown names become a custom resource (``custom:<name>``) that matches only itself.
+        """
+        code = normalise_ewc(name)
+        if code is not None:
+            if code not in self.ewc_codes:
+                return "", f"{name!r} looks like an EWC code but is not in the List of Waste"
+            mapped = self.ewc_map.get(code)
+            if mapped:
+                return mapped, None
+            return EWC_PREFIX + code, (
+                f"EWC {code} ({self.ewc_codes[code][0]}) has no taxonomy resource: "
+                "kept as its own resource, it matches only the same code")
+        key = self._names.get(normalise_name(name))
+        if key:
+            return key, None
+        custom = CUSTOM_PREFIX + normalise_name(name)
+        return custom, (f"unknown resource {name!r}: kept as custom resource '{custom}', "
+                        "it matches only flows with the same name")
+
+    def resource(self, key: str) -> Resource:
+        res = self.resources.get(key)
+        if res is not None:
+            return res
+        if key.startswith((CUSTOM_PREFIX, EWC_PREFIX)):
+            return self._custom(key)
+        raise KeyError(key)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - taxonomy objects live for the process
+    def _custom(self, key: str) -> Resource:
+        base = self.resources["industrial_waste"]
+        label = key.split(":", 1)[1]
+        if key.startswith(EWC_PREFIX):
+            label = f"EWC {label}: {self.ewc_codes.get(label, ('',))[0]}"
+        return Resource(key=key, label_en=label, label_no=label, family="other", unit="t",
+                        transport=base.transport, custom=True,
+                        substitute="unknown", sources={})
+
+    def known(self, key: str) -> bool:
+        return key in self.resources or key.startswith((CUSTOM_PREFIX, EWC_PREFIX))
+
+    # -- rules ---------------------------------------------------------------
+    def demands_met_by(self, supply: str) -> list[CompatRule]:
+        rules = self._rules.get(supply)
+        if rules:
+            return rules
+        return [CompatRule(supply, supply, "none", None)]
+
+    def rule(self, supply: str, demand: str) -> CompatRule | None:
+        if (supply, demand) in self._rule_by_pair:
+            return self._rule_by_pair[(supply, demand)]
+        if supply == demand and supply not in self._rules:
+            return CompatRule(supply, supply, "none", None)
+        return None
+
+    def pairs(self) -> list[CompatRule]:
+        return list(self._rule_by_pair.values())
+
+
+def _load_transport(path: Path, sources: set[str], circuity: Mapping[str, float]
+                    ) -> dict[str, list[TransportOption]]:
+    out: dict[str, list[TransportOption]] = {}
+    for i, rec in enumerate(_read(path), start=2):
+        mode = rec["mode"].strip()
+        if mode not in circuity:
+            raise DataFileError(f"{path.name}, row {i}, field 'mode': unknown mode {mode!r}")
+        src, year = _sourced(path, i, rec, sources, "source", "year", "a transport row")
+        opt = TransportOption(
+            mode=mode,
+            max_distance_km=_number(path, i, "max_distance_km", rec["max_distance_km"],
+                                    required=True) or 0.0,
+            circuity=circuity[mode],
+            var_cost_nok_per_unit_km=_number(path, i, "var_cost_nok_per_unit_km",
+                                             rec["var_cost_nok_per_unit_km"], required=True) or 0.0,
+            fixed_cost_nok_per_km_year=_number(path, i, "fixed_cost_nok_per_km_year",
+                                               rec["fixed_cost_nok_per_km_year"],
+                                               required=True) or 0.0,
+            co2_t_per_unit_km=_number(path, i, "co2_t_per_unit_km", rec["co2_t_per_unit_km"],
+                                      required=True) or 0.0,
+            source=src, year=year)
+        out.setdefault(rec["profile"].strip(), []).append(opt)
+    return out
+
+
+_FACTOR_FIELDS = {
+    "substitute_ef_t_per_unit": ("ef_source", "ef_year"),
+    "substitute_price_nok_per_unit": ("price_source", "price_year"),
+    "disposal_cost_nok_per_unit": ("disposal_source", "disposal_year"),
+}
+_TRANSPORT_FIELDS = ("max_distance_km", "var_cost_nok_per_unit_km",
+                     "fixed_cost_nok_per_km_year", "co2_t_per_unit_km")
+
+
+def _apply_overrides(resources: dict[str, Resource], path: Path) -> None:
+    """Override file: ``resource,field,value,source,year[,notes]``.
+
+    ``field`` is one of the factor fields, or ``<transport field>:<mode>``.
+    """
+    rows = _read(path)
+    for i, rec in enumerate(rows, start=2):
+        key = (rec.get("resource") or "").strip()
+        fld = (rec.get("field") or "").strip()
+        if key not in resources:
+            raise DataFileError(f"{path.name}, row {i}, field 'resource': unknown {key!r}")
+        src = (rec.get("source") or "").strip()
+        year_text = (rec.get("year") or "").strip()
+        if not src:
+            raise DataFileError(f"{path.name}, row {i}, field 'source': an override needs "
+                                "its source")
+        if not year_text.isdigit():
+            raise DataFileError(f"{path.name}, row {i}, field 'year': an override needs a year")
+        year = int(year_text)
+        value = _number(path, i, "value", rec.get("value", ""), required=True)
+        res = resources[key]
+        if fld in _FACTOR_FIELDS:
+            srcs = dict(res.sources)
+            srcs[fld] = (src, year)
+            resources[key] = replace(res, **{fld: value}, sources=srcs)
+        elif ":" in fld and fld.split(":", 1)[0] in _TRANSPORT_FIELDS:
+            name, mode = fld.split(":", 1)
+            opts = list(res.transport)
+            hits = [j for j, t in enumerate(opts) if t.mode == mode]
+            if not hits:
+                raise DataFileError(
+                    f"{path.name}, row {i}, field 'field': {key} has no transport mode {mode!r}")
+            for j in hits:
+                opts[j] = replace(opts[j], **{name: value}, source=src, year=year)
+            resources[key] = replace(res, transport=tuple(opts))
+        else:
+            raise DataFileError(f"{path.name}, row {i}, field 'field': cannot override {fld!r}")
+
+
+def load_taxonomy(*, overrides: str | Path | None = None,
+                  data_dir: str | Path | None = None) -> Taxonomy:
+    """Load and validate the taxonomy data files.
+
+    Parameters
+    ----------
+    overrides
+        Optional CSV ``resource,field,value,source,year`` replacing factors; every row must
+        carry a source and a year, like the shipped data.
+    data_dir
+        Directory holding the data files (defaults to the package's ``data/``).
+    """
+    def p(name: str) -> Path:
+        return Path(data_dir) / name if data_dir else _data_path(name)
+
+    source_rows = _read(p("sources.csv"))
+    sources = {r["key"]: (r["title"], int(r["year"])) for r in source_rows}
+    source_keys = set(sources)
+    circuity: dict[str, float] = {}
+    for i, rec in enumerate(_read(p("modes.csv")), start=2):
+        _sourced(p("modes.csv"), i, rec, source_keys, "source", "year", "a circuity factor")
+        circuity[rec["mode"]] = _number(p("modes.csv"), i, "circuity", rec["circuity"],
+                                        required=True) or 1.0
+    profiles = _load_transport(p("transport.csv"), source_keys, circuity)
+
+    resources: dict[str, Resource] = {}
+    path = p("resources.csv")
+    for i, rec in enumerate(_read(path), start=2):
+        key = rec["key"].strip()
+        if key in resources:
+            raise DataFileError(f"{path.name}, row {i}, field 'key': duplicate {key!r}")
+        if rec["unit"] not in CANONICAL_UNITS:
+            raise DataFileError(f"{path.name}, row {i}, field 'unit': not one of "
+                                f"{CANONICAL_UNITS}")
+        qf = tuple(q for q in rec["quality_fields"].split(";") if q)
+        for q in qf:
+            if q not in QUALITY_FIELDS:
+                raise DataFileError(f"{path.name}, row {i}, field 'quality_fields': {q!r}")
+        profile = rec["transport_profile"].strip()
+        if profile not in profiles:
+            raise DataFileError(f"{path.name}, row {i}, field 'transport_profile': "
+                                f"unknown {profile!r}")
+        values: dict[str, float | None] = {}
+        srcs: dict[str, tuple[str, int]] = {}
+        for fld, (sf, yf) in _FACTOR_FIELDS.items():
+            values[fld] = _number(path, i, fld, rec[fld], required=False)
+            if values[fld] is not None:
+                srcs[fld] = _sourced(path, i, rec, source_keys, sf, yf, fld)
+        resources[key] = Resource(
+            key=key, label_en=rec["label_en"], label_no=rec["label_no"], family=rec["family"],
+            unit=rec["unit"], quality_fields=qf,
+            aliases=tuple(a.strip() for a in rec["aliases"].split(";") if a.strip()),
+            transport=tuple(profiles[profile]), substitute=rec["substitute_en"],
+            substitute_ef_t_per_unit=values["substitute_ef_t_per_unit"],
+            substitute_price_nok_per_unit=values["substitute_price_nok_per_unit"],
+            disposal_cost_nok_per_unit=values["disposal_cost_nok_per_unit"],
+            sources=srcs)
+
+    rules: list[CompatRule] = []
+    path = p("compatibility.csv")
+    for i, rec in enumerate(_read(path), start=2):
+        for side in ("supply", "demand"):
+            if rec[side] not in resources:
+                raise DataFileError(f"{path.name}, row {i}, field '{side}': unknown "
+                                    f"resource {rec[side]!r}")
+        if rec["rule"] not in RULES:
+            raise DataFileError(f"{path.name}, row {i}, field 'rule': unknown {rec['rule']!r}")
+        threshold = _number(path, i, "threshold", rec["threshold"], required=False)
+        src, year = ("", None) if threshold is None else _sourced(
+            path, i, rec, source_keys, "source", "year", "a rule threshold")
+        rules.append(CompatRule(rec["supply"], rec["demand"], rec["rule"], threshold,
+                                src, year))
+
+    ewc_codes: dict[str, tuple[str, bool]] = {}
+    for rec in _read(p("ewc_codes.csv")):
+        ewc_codes[rec["code"]] = (rec["description"], rec["hazardous"] == "true")
+    ewc_map: dict[str, str] = {}
+    path = p("ewc_map.csv")
+    for i, rec in enumerate(_read(path), start=2):
+        if rec["ewc"] not in ewc_codes:
+            raise DataFileError(f"{path.name}, row {i}, field 'ewc': {rec['ewc']!r} is not "
+                                "in the List of Waste")
+        if rec["resource"] not in resources:
+            raise DataFileError(f"{path.name}, row {i}, field 'resource': unknown "
+                                f"{rec['resource']!r}")
+        ewc_map[rec["ewc"]] = rec["resource"]
+
+    if overrides is not None:
+        _apply_overrides(resources, Path(overrides))
+    return Taxonomy(resources, rules, ewc_codes, ewc_map, sources)
+
+
+@lru_cache(maxsize=1)
+def default_taxonomy() -> Taxonomy:
+    """The shipped taxonomy, loaded once."""
+    return load_taxonomy()
