@@ -1,0 +1,119 @@
+"""The exchange problem as plain data, and its validation.
+
+A flow takes part in the quantitative model only when its quantity is bounded: a known
+amount, or a process with a known capacity that it feeds or comes out of. Everything else
+is listed as "needs data" with its best candidate; it is never treated as zero or as
+unbounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from symbiosis.errors import OptimizationError
+from symbiosis.model import Candidate, Flow, NeedsData, Process
+
+__all__ = ["Problem", "build_problem", "validate"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything the model needs; ``bounds`` maps each quantified flow id to its bound."""
+
+    flows: Mapping[str, Flow]
+    processes: tuple[Process, ...]
+    candidates: tuple[Candidate, ...]
+    bounds: Mapping[str, float]
+    input_price: Mapping[str, float] = field(default_factory=dict)
+    output_price: Mapping[str, float] = field(default_factory=dict)
+    market_inputs: frozenset[str] = frozenset()
+    needs_data: tuple[NeedsData, ...] = ()
+
+
+def _flow_bounds(flows: Mapping[str, Flow], processes: Iterable[Process]) -> dict[str, float]:
+    bounds: dict[str, float] = {fid: f.amount for fid, f in flows.items() if f.amount is not None}
+    for p in processes:
+        if p.capacity is None:
+            continue
+        for fid, coef in (*p.inputs, *p.outputs):
+            cap = coef * p.capacity
+            bounds[fid] = min(bounds.get(fid, cap), cap)
+    return bounds
+
+
+def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
+                  candidates: Iterable[Candidate], *,
+                  demand_values: Mapping[str, float | None] | None = None) -> Problem:
+    """Assemble a :class:`Problem` from the store's data and the matching candidates.
+
+    ``demand_values`` gives, per demand resource, the value per unit that matching used
+    when the flow has no price of its own (the substitute price); processes pay it for
+    every unit of input they need, so an exchange into a process is credited exactly once.
+    """
+    flow_map = {f.id: f for f in flows}
+    procs = tuple(sorted(processes, key=lambda p: p.id))
+    bounds = _flow_bounds(flow_map, procs)
+    in_model: list[Candidate] = []
+    best: dict[str, Candidate] = {}
+    reasons: dict[str, str] = {}
+    for c in candidates:
+        s, d = flow_map.get(c.supply_flow), flow_map.get(c.demand_flow)
+        if s is None or d is None:
+            continue
+        missing = [f for f in (s, d) if f.id not in bounds]
+        if not missing and c.unit_value_nok is not None:
+            in_model.append(c)
+            continue
+        for f in missing or (s, d):
+            if f.id not in best or c.score > best[f.id].score:
+                best[f.id] = c
+            reasons[f.id] = ("quantity unknown" if f in missing
+                             else "value unknown: no price for the demand resource")
+    needs = []
+    for fid in sorted(best):
+        f, c = flow_map[fid], best[fid]
+        partner = c.demand_company if f.direction == "supply" else c.supply_company
+        needs.append(NeedsData(flow_id=fid, company_id=f.company_id, resource=f.resource,
+                               direction=f.direction, best_candidate=c.key,
+                               best_partner_company=partner, reason=reasons[fid]))
+    values = demand_values or {}
+    input_price: dict[str, float] = {}
+    output_price: dict[str, float] = {}
+    market: set[str] = set()
+    for p in procs:
+        for fid, _ in p.inputs:
+            f = flow_map[fid]
+            if f.price_nok_per_unit is not None:
+                input_price[fid] = f.price_nok_per_unit
+                market.add(fid)
+            elif values.get(f.resource) is not None:
+                input_price[fid] = float(values[f.resource] or 0.0)
+        for fid, _ in p.outputs:
+            f = flow_map[fid]
+            if f.price_nok_per_unit is not None:
+                output_price[fid] = f.price_nok_per_unit
+    return Problem(flows=flow_map, processes=procs,
+                   candidates=tuple(sorted(in_model, key=lambda c: c.key)), bounds=bounds,
+                   input_price=input_price, output_price=output_price,
+                   market_inputs=frozenset(market), needs_data=tuple(needs))
+
+
+def validate(problem: Problem) -> None:
+    """Refuse a problem the model cannot represent faithfully."""
+    seen = set()
+    for c in problem.candidates:
+        if c.key in seen:
+            raise OptimizationError(f"candidate {c.key} appears twice")
+        seen.add(c.key)
+        for fid in c.key:
+            if fid not in problem.bounds:
+                raise OptimizationError(f"candidate {c.key}: flow {fid} has no bound")
+        if c.unit_value_nok is None:
+            raise OptimizationError(f"candidate {c.key}: unit value unknown")
+    for p in problem.processes:
+        if p.capacity is None and p.planned:
+            raise OptimizationError(f"planned process {p.id} needs a capacity")
+        for fid, _ in (*p.inputs, *p.outputs):
+            if fid not in problem.flows:
+                raise OptimizationError(f"process {p.id}: unknown flow {fid}")

@@ -1,0 +1,227 @@
+"""Command line: ``symbiosis import | match | chains | optimize | demo``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+import click
+
+from .errors import ImportValidationError, SymbiosisError
+from .io import load_files
+from .matching import value_chains
+from .model import Candidate
+from .pipeline import match_dataset, optimise, plan_exchanges
+from .report import case_report, format_candidates, format_plan, plan_json
+from .taxonomy import default_taxonomy, load_taxonomy
+
+__all__ = ["main", "cli"]
+
+
+def _store(ctx: click.Context):  # noqa: ANN202 - returns graph.Store
+    from graph import open_store
+
+    if "store" not in ctx.obj:
+        ctx.obj["store"] = open_store(ctx.obj["store_url"])
+        ctx.call_on_close(ctx.obj["store"].close)
+    return ctx.obj["store"]
+
+
+def _taxonomy(ctx: click.Context):  # noqa: ANN202
+    path = ctx.obj.get("factors")
+    return load_taxonomy(overrides=path) if path else default_taxonomy()
+
+
+@click.group()
+@click.option("--store", "store_url", envvar="SYMBIOSIS_STORE", default=None,
+              help="Store URL: a file path (default ./symbiosis-store.json) or "
+                   "neo4j://user:password@host:7687[/database] (also SYMBIOSIS_STORE).")
+@click.option("--factors", type=click.Path(exists=True, dir_okay=False), default=None,
+              envvar="SYMBIOSIS_FACTORS",
+              help="CSV overriding taxonomy factors: resource,field,value,source,year.")
+@click.pass_context
+def cli(ctx: click.Context, store_url: str | None, factors: str | None) -> None:
+    """Industrial-symbiosis matchmaking: flows in, candidates and plans out."""
+    ctx.ensure_object(dict)
+    ctx.obj["store_url"] = store_url
+    ctx.obj["factors"] = factors
+
+
+def _import(ctx: click.Context, files: list[str], kind: str | None = None) -> None:
+    store = _store(ctx)
+    existing = store.dataset()
+    from .io import parse_tables, read_tables
+
+    result = parse_tables(read_tables(files, kind=kind), taxonomy=_taxonomy(ctx),
+                          known_companies={c.id for c in existing.companies},
+                          known_flows={f.id: (f.company_id, f.direction)
+                                       for f in existing.flows})
+    store.load(result.dataset)
+    d = result.dataset
+    click.echo(f"imported {len(d.companies)} companies, {len(d.parks)} parks, "
+               f"{len(d.flows)} flows, {len(d.processes)} processes into {store.url}")
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--kind", type=click.Choice(["companies", "parks", "flows", "processes"]),
+              help="What a CSV holds when its name does not say.")
+@click.pass_context
+def import_cmd(ctx: click.Context, files: tuple[str, ...], kind: str | None) -> None:
+    """Import CSV or XLSX files; any bad row stops the import and nothing is written."""
+    _import(ctx, list(files), kind)
+
+
+def _match(ctx: click.Context, *, max_distance: float | None = None,
+           max_per_flow: int | None = 25) -> list[Candidate]:
+    store = _store(ctx)
+    cands = match_dataset(store.dataset(), taxonomy=_taxonomy(ctx),
+                          max_distance_km=max_distance, max_per_flow=max_per_flow)
+    store.replace_candidates(cands)
+    return cands
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option("--county")
+@click.option("--municipality")
+@click.option("--resource", help="Taxonomy key, alias or EWC code (supply or demand side).")
+@click.option("--company")
+@click.option("--max-distance", type=float, help="Routed km cap on top of resource limits.")
+@click.option("--max-per-flow", type=int, default=25, show_default=True,
+              help="Best candidates kept per flow (0 keeps all).")
+@click.pass_context
+def match(ctx: click.Context, fmt: str, county: str | None, municipality: str | None,
+          resource: str | None, company: str | None, max_distance: float | None,
+          max_per_flow: int) -> None:
+    """Find candidates for the whole store, store them, print the filtered ones."""
+    cands = _match(ctx, max_distance=max_distance, max_per_flow=max_per_flow or None)
+    store = _store(ctx)
+    if county or municipality:
+        keep = {c.id for c in store.companies(county=county, municipality=municipality)}
+        cands = [c for c in cands if c.supply_company in keep or c.demand_company in keep]
+    if resource:
+        key, _ = _taxonomy(ctx).resolve(resource)
+        cands = [c for c in cands if key in (c.resource, c.demand_resource)]
+    if company:
+        cands = [c for c in cands if company in (c.supply_company, c.demand_company)]
+    click.echo(format_candidates(cands, fmt))
+
+
+@cli.command()
+@click.option("--flow", "flow_id", help="Start flow (default: every supply flow).")
+@click.option("--max-steps", type=int, default=3, show_default=True)
+@click.option("--min-steps", type=int, default=2, show_default=True)
+@click.pass_context
+def chains(ctx: click.Context, flow_id: str | None, max_steps: int, min_steps: int) -> None:
+    """List value chains: links joined through processes, up to N links."""
+    store = _store(ctx)
+    if not store.candidates():
+        _match(ctx)
+    starts = [flow_id] if flow_id else [f.id for f in store.flows(direction="supply")]
+    n = 0
+    for s in starts:
+        for chain in store.value_chains(s, max_steps=max_steps):
+            steps = (len(chain) + 1) // 3 if len(chain) > 2 else 1
+            if steps >= min_steps:
+                click.echo(" -> ".join(chain))
+                n += 1
+    click.echo(f"{n} chain(s)", err=True)
+
+
+def _optimise(ctx: click.Context, **kw: object):  # noqa: ANN202
+    store = _store(ctx)
+    data = store.dataset()
+    cands = store.candidates() or _match(ctx)
+    plan = optimise(data, cands, taxonomy=_taxonomy(ctx), **kw)  # type: ignore[arg-type]
+    if plan.status in ("optimal", "feasible"):
+        store.save_plan(plan, plan_exchanges(plan))
+    return data, plan
+
+
+@cli.command()
+@click.option("--objective", type=click.Choice(["value", "co2"]), default="value")
+@click.option("--budget", type=float, help="Most net annual cost allowed (NOK).")
+@click.option("--min-co2", type=float, help="CO2 avoided the plan must reach (t/yr).")
+@click.option("--frontier", "frontier_points", type=int, default=0,
+              help="Points on the cost-versus-CO2 frontier.")
+@click.option("--time-limit", type=float, default=60.0, show_default=True)
+@click.option("--gap", type=float, default=1e-4, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def optimize(ctx: click.Context, objective: str, budget: float | None, min_co2: float | None,
+             frontier_points: int, time_limit: float, gap: float, fmt: str) -> None:
+    """Propose the best exchanges and facilities; the plan is stored as proposals."""
+    data, plan = _optimise(ctx, objective=objective, budget_nok=budget, min_co2_t=min_co2,
+                           frontier_points=frontier_points, time_limit_s=time_limit, gap=gap)
+    if fmt == "json":
+        click.echo(json.dumps(plan_json(plan), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_plan(plan, data=data, taxonomy=_taxonomy(ctx)))
+    if plan.status not in ("optimal", "feasible"):
+        sys.exit(3)
+
+
+def _fixture_files() -> list[Path]:
+    base = Path(str(importlib_resources.files("fixtures") / "cases"))
+    return [base / n for n in ("parks.csv", "companies.csv", "flows.csv", "processes.csv")]
+
+
+@cli.command()
+@click.option("--output", type=click.Path(dir_okay=False), default="symbiosis-network.html",
+              show_default=True, help="Where to write the network picture.")
+@click.pass_context
+def demo(ctx: click.Context, output: str) -> None:
+    """Load the Norwegian cases, match, optimise, report, and draw the network."""
+    from web.network import network_graph, network_html
+
+    store = _store(ctx)
+    click.echo(f"== Loading the Norwegian cases into {store.url}")
+    _import(ctx, [str(p) for p in _fixture_files()])
+    cands = _match(ctx)
+    click.echo(f"\n== Candidates ({len(cands)})")
+    click.echo(format_candidates(cands))
+    documented_path = Path(str(importlib_resources.files("fixtures") / "cases" /
+                               "exchanges.csv"))
+    with documented_path.open(encoding="utf-8") as fh:
+        documented = list(csv.DictReader(fh))
+    click.echo("\n== Documented exchanges recovered")
+    click.echo(case_report(store.dataset(), cands, documented))
+    click.echo("\n== Optimised plan (net annual value)")
+    data, plan = _optimise(ctx, objective="value", frontier_points=4, time_limit_s=30.0)
+    click.echo(format_plan(plan, data=data, taxonomy=_taxonomy(ctx)))
+    exchanges = store.exchanges()
+    html = network_html(network_graph(data, cands, exchanges, taxonomy=_taxonomy(ctx)),
+                        title="Norwegian symbiosis cases")
+    out = Path(output).resolve()
+    out.write_text(html, encoding="utf-8")
+    click.echo(f"\nNetwork picture: {out}")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False, obj={})
+    except ImportValidationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except SymbiosisError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+
+
+if __name__ == "__main__":
+    main()
+
+_ = value_chains  # re-exported for `python -m symbiosis.cli` users

@@ -1,0 +1,54 @@
+"""The main job, as plain functions over plain data: match, build the problem, optimise.
+
+Used by the CLI and the web front end so that neither holds domain logic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from optimizer import Problem, build_problem, frontier, propose_exchanges
+
+from .matching import find_candidates
+from .model import Candidate, Dataset, Exchange, ExchangeStatus, Plan
+from .taxonomy import Taxonomy, default_taxonomy
+
+__all__ = ["match_dataset", "problem_for", "optimise", "plan_exchanges"]
+
+
+def match_dataset(data: Dataset, *, taxonomy: Taxonomy | None = None,
+                  max_distance_km: float | None = None,
+                  max_per_flow: int | None = 25) -> list[Candidate]:
+    return find_candidates(data.companies, data.flows, taxonomy=taxonomy,
+                           max_distance_km=max_distance_km, max_per_flow=max_per_flow)
+
+
+def problem_for(data: Dataset, candidates: Sequence[Candidate], *,
+                taxonomy: Taxonomy | None = None) -> Problem:
+    tax = taxonomy or default_taxonomy()
+    values = {key: r.substitute_price_nok_per_unit for key, r in tax.resources.items()}
+    return build_problem(data.flows, data.processes, candidates, demand_values=values)
+
+
+def optimise(data: Dataset, candidates: Sequence[Candidate], *, objective: str = "value",
+             budget_nok: float | None = None, min_co2_t: float | None = None,
+             frontier_points: int = 0, time_limit_s: float = 60.0, gap: float = 1e-4,
+             taxonomy: Taxonomy | None = None) -> Plan:
+    """Optimise, and add the cost-versus-CO2 frontier when ``frontier_points`` >= 2."""
+    problem = problem_for(data, candidates, taxonomy=taxonomy)
+    plan = propose_exchanges(problem, objective=objective, budget_nok=budget_nok,
+                             min_co2_t=min_co2_t, time_limit_s=time_limit_s, gap=gap)
+    if frontier_points >= 2 and problem.candidates:
+        points = frontier(problem, points=frontier_points, time_limit_s=time_limit_s, gap=gap)
+        plan = Plan(**{**plan.__dict__, "frontier": tuple(points)})
+    return plan
+
+
+def plan_exchanges(plan: Plan, *, start_year: int | None = None) -> list[Exchange]:
+    """The plan's exchanges as stored *proposed* exchanges."""
+    return [Exchange(id=f"{plan.id}-{n:04d}", supply_flow=e.supply_flow,
+                     demand_flow=e.demand_flow, amount=e.amount, unit=e.unit,
+                     status=ExchangeStatus.PROPOSED.value, start_year=start_year,
+                     value_nok=e.value_nok, co2_avoided_t=e.co2_avoided_t, plan_id=plan.id)
+            for n, e in enumerate(plan.exchanges, start=1)]

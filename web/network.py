@@ -1,0 +1,97 @@
+"""Network pictures drawn with pyvis, with vis-network served locally (no CDN).
+
+Nodes are companies (boxes) and their flows (dots coloured by resource family); links
+between flows are coloured by status: candidate, proposed, agreed, operating.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Iterable
+from importlib import resources as importlib_resources
+
+from pyvis.network import Network
+
+from symbiosis.model import Candidate, Dataset, Exchange, Flow
+from symbiosis.taxonomy import Taxonomy, default_taxonomy
+
+__all__ = ["FAMILY_COLOURS", "STATUS_COLOURS", "network_graph", "network_html", "vis_js"]
+
+FAMILY_COLOURS = {"energy": "#d95f02", "gases": "#7570b3", "organics": "#1b9e77",
+                  "minerals": "#666666", "water": "#1f78b4", "chemicals": "#e7298a",
+                  "waste": "#a6761d", "other": "#999999"}
+STATUS_COLOURS = {"candidate": "#bbbbbb", "proposed": "#1f78b4", "agreed": "#ff7f00",
+                  "operating": "#33a02c", "ended": "#dddddd"}
+
+
+def vis_js() -> str:
+    return (importlib_resources.files("web") / "static" / "vis-network.min.js").read_text(
+        encoding="utf-8")
+
+
+def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
+                  exchanges: Iterable[Exchange] = (), *, taxonomy: Taxonomy | None = None,
+                  hidden: Callable[[Flow], bool] = lambda f: False) -> Network:
+    """A pyvis network of ``data``; flows for which ``hidden`` is true are anonymised."""
+    tax = taxonomy or default_taxonomy()
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="remote")
+    flows = {f.id: f for f in data.flows}
+    shown_companies: set[str] = set()
+    for f in data.flows:
+        res = tax.resource(f.resource)
+        secret = hidden(f)
+        company = "confidential" if secret else f.company_id
+        if company not in shown_companies:
+            name = ("Confidential company" if secret else
+                    next((c.name for c in data.companies if c.id == f.company_id), company))
+            net.add_node(f"c:{company}", label=name[:40], shape="box", color="#eeeeee",
+                         title=name)
+            shown_companies.add(company)
+        amount = "quantity unknown" if f.amount is None else f"{f.amount:,.0f} {f.unit}/yr"
+        net.add_node(f"f:{f.id}", label=res.label_en, shape="dot", size=10,
+                     color=FAMILY_COLOURS.get(res.family, "#999999"),
+                     title=f"{f.direction}: {res.label_en} ({amount})")
+        net.add_edge(f"c:{company}", f"f:{f.id}", color="#dddddd", arrows="")
+    status = {(e.supply_flow, e.demand_flow): e.status for e in exchanges}
+    seen = set()
+    for c in candidates:
+        if c.supply_flow in flows and c.demand_flow in flows:
+            seen.add(c.key)
+            st = status.get(c.key, "candidate")
+            net.add_edge(f"f:{c.supply_flow}", f"f:{c.demand_flow}",
+                         color=STATUS_COLOURS[st], width=3 if st != "candidate" else 1,
+                         dashes=st == "candidate", title=f"{st}: {c.distance_km:.1f} km")
+    for key, st in status.items():
+        if key not in seen and all(k in flows for k in key):
+            net.add_edge(f"f:{key[0]}", f"f:{key[1]}", color=STATUS_COLOURS.get(st, "#000"),
+                         width=3, title=st)
+    return net
+
+
+def network_html(net: Network, *, title: str = "symbiosis network",
+                 js_url: str | None = None) -> str:
+    """A complete page; vis-network is inlined, or loaded from ``js_url`` on this server."""
+    nodes, edges, *_ = net.get_network_data()
+    script = (f'<script src="{html.escape(js_url)}"></script>' if js_url
+              else f"<script>{vis_js()}</script>")
+    payload = json.dumps({"nodes": nodes, "edges": edges}).replace("</", "<\\/")
+    legend = " ".join(f'<span style="color:{c}">&#9679; {html.escape(k)}</span>'
+                      for k, c in FAMILY_COLOURS.items())
+    status = " ".join(f'<span style="color:{c}">&#9473; {html.escape(k)}</span>'
+                      for k, c in STATUS_COLOURS.items())
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+{script}
+<style>body{{font-family:sans-serif;margin:0}}#net{{width:100%;height:85vh;border-top:1px solid #ccc}}
+.legend{{padding:6px 10px;font-size:13px}}</style></head>
+<body><div class="legend"><b>{html.escape(title)}</b> &nbsp; {legend} &nbsp;|&nbsp; {status}</div>
+<div id="net"></div>
+<script>
+const data = {payload};
+const network = new vis.Network(document.getElementById("net"),
+  {{nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges)}},
+  {{physics: {{stabilization: {{iterations: 200}}}}, interaction: {{hover: true}}}});
+window.symbiosisNetwork = network;
+</script></body></html>
+"""
