@@ -17,7 +17,7 @@ Constraints:
     sum_{c: d(c)=f} x_c <= bound_f                 every quantified demand flow f
     x_c <= M_c y_c                                 links with a fixed cost
     sum_{c: s(c)=f} x_c <= k_pf a_p                f in O(p): what leaves is bounded by what enters
-    sum_{c: d(c)=f} x_c  = k_pf a_p                f in I(p), no market for f: inputs arrive by exchange
+    sum_{c: d(c)=f} x_c  = k_pf a_p                f in I(p) without market: by exchange
     sum_{c: d(c)=f} x_c <= k_pf a_p                f in I(p), market for f (the flow has a price)
     a_p <= cap_p b_p                               planned facilities
     CO2(x) >= min_co2                              optional target

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
 
 import click
 
 from .errors import ImportValidationError, SymbiosisError
-from .io import load_files
-from .matching import value_chains
+from .matching import chain_steps
 from .model import Candidate
 from .pipeline import match_dataset, optimise, plan_exchanges
 from .report import case_report, format_candidates, format_plan, plan_json
@@ -78,7 +78,7 @@ def import_cmd(ctx: click.Context, files: tuple[str, ...], kind: str | None) -> 
 
 
 def _match(ctx: click.Context, *, max_distance: float | None = None,
-           max_per_flow: int | None = 25) -> list[Candidate]:
+           max_per_flow: int | None = 10) -> Sequence[Candidate]:
     store = _store(ctx)
     cands = match_dataset(store.dataset(), taxonomy=_taxonomy(ctx),
                           max_distance_km=max_distance, max_per_flow=max_per_flow)
@@ -93,7 +93,7 @@ def _match(ctx: click.Context, *, max_distance: float | None = None,
 @click.option("--resource", help="Taxonomy key, alias or EWC code (supply or demand side).")
 @click.option("--company")
 @click.option("--max-distance", type=float, help="Routed km cap on top of resource limits.")
-@click.option("--max-per-flow", type=int, default=25, show_default=True,
+@click.option("--max-per-flow", type=int, default=10, show_default=True,
               help="Best candidates kept per flow (0 keeps all).")
 @click.pass_context
 def match(ctx: click.Context, fmt: str, county: str | None, municipality: str | None,
@@ -127,8 +127,7 @@ def chains(ctx: click.Context, flow_id: str | None, max_steps: int, min_steps: i
     n = 0
     for s in starts:
         for chain in store.value_chains(s, max_steps=max_steps):
-            steps = (len(chain) + 1) // 3 if len(chain) > 2 else 1
-            if steps >= min_steps:
+            if chain_steps(chain) >= min_steps:
                 click.echo(" -> ".join(chain))
                 n += 1
     click.echo(f"{n} chain(s)", err=True)
@@ -223,5 +222,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-_ = value_chains  # re-exported for `python -m symbiosis.cli` users

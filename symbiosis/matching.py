@@ -19,6 +19,12 @@ the resource's disposal cost. A link by pipeline or cable also carries an annual
 (per km, annualised). CO2 avoided per unit is the emission factor of the substitute (the
 demand resource's, or else the supply resource's) less transport emissions.
 
+Each flow's partners are sought among its ``nearest`` closest compatible flows (per
+supply resource and demand resource, within reach, ties broken by input order): the KD-tree
+answers that with a k-nearest query from both sides, so the work grows with the number of
+flows, not with their density. The shortlist then keeps, for every flow, its best
+``max_per_flow`` candidates by score.
+
 Score (0-100) ranks candidates: 40 % proximity (1 - routed distance / mode limit), 40 %
 economics (net unit value over the gross unit value, clipped to 0-1; 0.5 when unknown),
 20 % certainty (half for both quantities known, half for the quality rule checked on known
@@ -28,7 +34,7 @@ values).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,9 +45,11 @@ from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
 from .model import Candidate, Company, Flow, Process
 from .taxonomy import CompatRule, Resource, Taxonomy, default_taxonomy
 
-__all__ = ["find_candidates", "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW"]
+__all__ = ["CandidateList", "find_candidates", "find_candidates_all_pairs", "value_chains",
+           "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST", "chain_steps"]
 
-DEFAULT_MAX_PER_FLOW = 25
+DEFAULT_MAX_PER_FLOW = 10
+DEFAULT_NEAREST = 20
 _POPCOUNT = np.array([bin(m).count("1") for m in range(4096)], dtype=np.int64)
 F = NDArray[np.float64]
 I = NDArray[np.int64]  # noqa: E741
@@ -204,24 +212,68 @@ def _evaluate(cols: _Columns, group: _Group, i: I, j: I, *, max_distance_km: flo
             "q_unknown": q_unknown, "overlap": overlap}
 
 
+def _grouped_order(owner: I, primary: I, distance: F, other: I) -> I:
+    """Order by owner, then ``primary`` (small non-negative ints), then distance, then
+    ``other``: one stable sort on a folded key after one on the tie-breaker (faster than a
+    four-key lexsort; distance resolution about 1e-7 of its range)."""
+    by_other = np.argsort(other, kind="stable")
+    span = float(distance.max()) + 1.0 if len(distance) else 1.0
+    key = (owner * 2048 + primary).astype(np.float64) + distance / span
+    return by_other[np.argsort(key[by_other], kind="stable")]
+
+
+def _nearest_pairs(cols: _Columns, i: I, j: I, nearest: int | None, same_company: bool
+                   ) -> tuple[I, I]:
+    """Keep a pair when j is among the ``nearest`` closest of i, or i among those of j
+    (pairs inside one company are dropped first unless ``same_company``).
+
+    Ties in distance are broken by flow position, so the KD-tree path and the all-pairs
+    path agree."""
+    if not same_company:
+        other = cols.company_code[i] != cols.company_code[j]
+        i, j = i[other], j[other]
+    if nearest is None or len(i) == 0:
+        return i, j
+    dist = haversine_km(cols.lat[i], cols.lon[i], cols.lat[j], cols.lon[j])
+    keep = np.zeros(len(i), dtype=bool)
+    zero = np.zeros(len(i), dtype=np.int64)
+    for own, other in ((i, j), (j, i)):
+        order = _grouped_order(own, zero, dist, other)
+        keep[order[_rank_in_groups(own[order]) < nearest]] = True
+    return i[keep], j[keep]
+
+
+def _rank_in_groups(sorted_owner: I) -> I:
+    """Position of each element inside its run of equal values (input sorted by owner)."""
+    n = len(sorted_owner)
+    start = np.r_[0, np.flatnonzero(sorted_owner[1:] != sorted_owner[:-1]) + 1]
+    return np.arange(n) - np.repeat(start, np.diff(np.r_[start, n]))
+
+
 def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None
                 ) -> dict[str, NDArray[np.generic]]:
+    """Keep a pair if it is among the best ``k`` of its supply or of its demand flow."""
     if not parts:
         return {}
-    groups = np.concatenate([np.full(len(p["i"]), g, dtype=np.int64)
-                             for g, p in enumerate(parts)])
-    allp = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
-    allp["group"] = groups
-    if k is None or len(groups) == 0:
-        return allp
-    keep = np.zeros(len(groups), dtype=bool)
-    for own, other in (("i", "j"), ("j", "i")):
-        order = np.lexsort((allp[other], allp["routed"], -allp["score"], allp[own]))
-        owner = allp[own][order]
-        start = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
-        rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
-        keep[order[rank < k]] = True
-    return {name: a[keep] for name, a in allp.items()}
+    part = np.concatenate([np.full(len(p["i"]), g, dtype=np.int64) for g, p in enumerate(parts)])
+    local = np.concatenate([np.arange(len(p["i"]), dtype=np.int64) for p in parts])
+    if k is not None and len(part):
+        i = np.concatenate([p["i"] for p in parts])
+        j = np.concatenate([p["j"] for p in parts])
+        routed = np.concatenate([p["routed"] for p in parts])
+        # scores have one decimal: best first as a small non-negative integer
+        score_key = 1000 - np.rint(np.concatenate([p["score"] for p in parts]) * 10
+                                   ).astype(np.int64)
+        keep = np.zeros(len(part), dtype=bool)
+        for own, other in ((i, j), (j, i)):
+            order = _grouped_order(own, score_key, routed, other)
+            keep[order[_rank_in_groups(own[order]) < k]] = True
+        part, local = part[keep], local[keep]
+    out = {name: np.concatenate([p[name][local[part == g]] for g, p in enumerate(parts)])
+           for name in parts[0]}
+    out["group"] = np.concatenate([np.full(int((part == g).sum()), g, dtype=np.int64)
+                                   for g in range(len(parts))])
+    return out
 
 
 def _fmt(x: float) -> str:
@@ -233,27 +285,80 @@ def _fmt(x: float) -> str:
 
 
 def _none(x: float) -> float | None:
-    return None if np.isnan(x) else float(x)
+    return None if x != x else x  # NaN -> None
 
 
-def _materialise(cols: _Columns, groups: list[_Group], sel: Mapping[str, NDArray[np.generic]]
-                 ) -> list[Candidate]:
-    out = []
-    for n in range(len(sel.get("i", ()))):
+class CandidateList(Sequence[Candidate]):
+    """Candidates held as columns; each :class:`Candidate` (with its reasons) is built when
+    it is read. Ordered by score (best first), then distance and flow ids."""
+
+    def __init__(self, cols: _Columns, groups: list[_Group],
+                 sel: Mapping[str, NDArray[np.generic]]):
+        self._cols, self._groups = cols, groups
+        n = len(sel.get("i", ()))
+        if n:
+            ids = np.array([f.id for f in cols.flows], dtype=object)
+            id_rank = np.empty(len(ids), dtype=np.int64)
+            id_rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+            score = np.asarray(sel["score"], dtype=np.float64)
+            order = np.lexsort((id_rank[sel["j"]], id_rank[sel["i"]], sel["routed"], -score))
+            self._sel = {k: v[order] for k, v in sel.items()}
+        else:
+            self._sel = {}
+        self._n = n
+        self._cache: dict[int, Candidate] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(self._n))]
+        if index < 0:
+            index += self._n
+        if not 0 <= index < self._n:
+            raise IndexError(index)
+        cand = self._cache.get(index)
+        if cand is None:
+            cand = self._cache[index] = self._build(index)
+        return cand
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return (self[k] for k in range(self._n))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:  # mutable cache, compared by content
+        raise TypeError("CandidateList is not hashable")
+
+    def keys(self) -> list[tuple[str, str]]:
+        """(supply flow, demand flow) of every candidate, without building them."""
+        flows = self._cols.flows
+        if not self._n:
+            return []
+        return [(flows[a].id, flows[b].id) for a, b in zip(self._sel["i"].tolist(),
+                                                          self._sel["j"].tolist(), strict=True)]
+
+    def _build(self, n: int) -> Candidate:
+        sel, cols = self._sel, self._cols
         i, j = int(sel["i"][n]), int(sel["j"][n])
         s, d = cols.flows[i], cols.flows[j]
-        g = groups[int(sel["group"][n])]
+        g = self._groups[int(sel["group"][n])]
         mode = g.supply.transport[int(sel["mode"][n])]
         routed, limit = float(sel["routed"][n]), float(sel["limit"][n])
         amount = _none(float(sel["amount"][n]))
         value, co2 = _none(float(sel["value"][n])), _none(float(sel["co2"][n]))
-        unit_value, unit_co2 = (_none(float(sel["unit_value"][n])),
-                                _none(float(sel["unit_co2"][n])))
+        unit_value = _none(float(sel["unit_value"][n]))
+        unit_co2 = _none(float(sel["unit_co2"][n]))
         fixed = float(sel["fixed"][n])
         unit = g.supply.unit if not g.supply.custom else s.unit
+        rule = g.rule.rule.replace("_", " ")
         reasons = [
             f"{g.supply.label_en} can meet a {g.demand.label_en} demand"
-            + ("" if g.rule.rule == "none" else f" (rule: {g.rule.rule.replace('_', ' ')}"
+            + ("" if g.rule.rule == "none" else f" (rule: {rule}"
                + (f" {g.rule.threshold:g}" if g.rule.threshold else "") + ")"),
             f"{routed:,.1f} km by {mode.mode} (great-circle {float(sel['dist'][n]):,.1f} km "
             f"x {mode.circuity:g}; limit {limit:,.0f} km)",
@@ -265,8 +370,7 @@ def _materialise(cols: _Columns, groups: list[_Group], sel: Mapping[str, NDArray
                 reasons.append(f"supply at {ts:g} °C, demand at {td:g} °C "
                                f"(approach {g.rule.threshold or 0:g} K)")
         if bool(sel["q_unknown"][n]):
-            limits.append("quality not checked: a value of the rule "
-                          f"'{g.rule.rule.replace('_', ' ')}' is unknown")
+            limits.append(f"quality not checked: a value of the rule '{rule}' is unknown")
         overlap = int(sel["overlap"][n])
         if overlap < 12:
             reasons.append(f"{overlap} month(s) of the year in common")
@@ -275,8 +379,8 @@ def _materialise(cols: _Columns, groups: list[_Group], sel: Mapping[str, NDArray
             limits.append(f"quantity unknown ({' and '.join(unknown)}): amount, value and "
                           "CO2 not quantified")
         else:
-            bound = "supply" if (s.amount or 0) * overlap / max(1, len(s.months)) <= \
-                (d.amount or 0) * overlap / max(1, len(d.months)) else "demand"
+            bound = "supply" if (s.amount or 0) / len(s.months) <= \
+                (d.amount or 0) / len(d.months) else "demand"
             reasons.append(f"feasible {amount:,.0f} {unit}/yr (limited by the {bound})")
         if fixed > 0:
             limits.append(f"{mode.mode} costs about {_fmt(fixed)}NOK/yr "
@@ -289,22 +393,46 @@ def _materialise(cols: _Columns, groups: list[_Group], sel: Mapping[str, NDArray
             limits.append("CO2 avoided not quantified: no emission factor for the substitute")
         elif co2 is not None:
             reasons.append(f"avoids {co2:,.0f} t CO2/yr")
-        out.append(Candidate(
+        return Candidate(
             supply_flow=s.id, demand_flow=d.id, supply_company=s.company_id,
             demand_company=d.company_id, resource=s.resource, demand_resource=d.resource,
             distance_km=round(routed, 3), mode=mode.mode, amount=amount, unit=unit,
-            transport_cost_nok_per_unit=float(sel["transport"][n]),
-            unit_value_nok=unit_value, unit_co2_avoided_t=unit_co2,
-            fixed_cost_nok_per_year=fixed, value_nok=value, co2_avoided_t=co2,
-            score=float(sel["score"][n]), reasons=tuple(reasons), limits=tuple(limits)))
-    out.sort(key=lambda c: (-c.score, c.distance_km, c.supply_flow, c.demand_flow))
-    return out
+            transport_cost_nok_per_unit=float(sel["transport"][n]), unit_value_nok=unit_value,
+            unit_co2_avoided_t=unit_co2, fixed_cost_nok_per_year=fixed, value_nok=value,
+            co2_avoided_t=co2, score=float(sel["score"][n]), reasons=tuple(reasons),
+            limits=tuple(limits))
+
+
+def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: float,
+              nearest: int | None) -> tuple[I, I]:
+    """Local (supply, demand) positions within ``radius``: all of them, or a superset of
+    each side's ``nearest`` closest (k-nearest queries from both sides, with slack for
+    ties; :func:`_nearest_pairs` then cuts exactly)."""
+    if nearest is None:
+        pairs = tree_s.sparse_distance_matrix(tree_d, radius, output_type="ndarray")
+        return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
+    found_i, found_j = [], []
+    for tree, xyz, n_other, swap in ((tree_d, xyz_s, len(xyz_d), False),
+                                     (tree_s, xyz_d, len(xyz_s), True)):
+        k = min(nearest + 4, n_other)
+        _, idx = tree.query(xyz, k=k, distance_upper_bound=radius)
+        idx = np.asarray(idx).reshape(len(xyz), k)
+        own = np.repeat(np.arange(len(xyz), dtype=np.int64), k)
+        other = idx.ravel().astype(np.int64)
+        ok = other < n_other
+        a, b = own[ok], other[ok]
+        found_i.append(b if swap else a)
+        found_j.append(a if swap else b)
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    code = np.unique(i * (len(xyz_d) + 1) + j)
+    return code // (len(xyz_d) + 1), code % (len(xyz_d) + 1)
 
 
 def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
                     taxonomy: Taxonomy | None = None, max_distance_km: float | None = None,
                     max_per_flow: int | None = DEFAULT_MAX_PER_FLOW,
-                    same_company: bool = False) -> list[Candidate]:
+                    nearest: int | None = DEFAULT_NEAREST,
+                    same_company: bool = False) -> CandidateList:
     """Candidates from every supply flow to every demand flow it can feed.
 
     Parameters
@@ -318,6 +446,9 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
     max_per_flow
         Keep a pair if it is among the best ``max_per_flow`` of its supply flow or of its
         demand flow (by score, then distance); ``None`` keeps every feasible pair.
+    nearest
+        Partners are sought among each flow's ``nearest`` closest compatible flows within
+        reach; ``None`` considers every flow within reach.
     same_company
         Also propose links inside one company (off: those are not symbioses).
 
@@ -350,21 +481,21 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
             if rule.demand not in trees:
                 trees[rule.demand] = cKDTree(xyz[d_idx])
             # a hair wider than the reach: the exact haversine test in _evaluate decides
-            pairs = s_tree.sparse_distance_matrix(trees[rule.demand],
-                                                  chord_for_km(reach) * (1 + 1e-9),
-                                                  output_type="ndarray")
-            i, j = s_idx[pairs["i"]], d_idx[pairs["j"]]
+            a, b = _kd_pairs(s_tree, trees[rule.demand], xyz[s_idx], xyz[d_idx],
+                             chord_for_km(reach) * (1 + 1e-9), nearest)
+            i, j = _nearest_pairs(cols, s_idx[a], d_idx[b], nearest, same_company)
             groups.append(_Group(res_s, tax.resource(rule.demand), rule))
             parts.append(_evaluate(cols, groups[-1], i, j, max_distance_km=max_distance_km,
                                    same_company=same_company))
-    return _materialise(cols, groups, _select_top(parts, max_per_flow))
+    return CandidateList(cols, groups, _select_top(parts, max_per_flow))
 
 
 def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow], *,
                               taxonomy: Taxonomy | None = None,
                               max_distance_km: float | None = None,
                               max_per_flow: int | None = DEFAULT_MAX_PER_FLOW,
-                              same_company: bool = False) -> list[Candidate]:
+                              nearest: int | None = DEFAULT_NEAREST,
+                              same_company: bool = False) -> CandidateList:
     """The naive reference: every supply against every demand in a plain Python loop.
 
     Same rules and economics as :func:`find_candidates` (it shares the rule kernel), so the
@@ -395,10 +526,11 @@ def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow
         rule = tax.rule(rs, rd)
         assert rule is not None
         groups.append(_Group(tax.resource(rs), tax.resource(rd), rule))
-        parts.append(_evaluate(cols, groups[-1], np.array(ii, dtype=np.int64),
-                               np.array(jj, dtype=np.int64), max_distance_km=max_distance_km,
+        i, j = _nearest_pairs(cols, np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64),
+                              nearest, same_company)
+        parts.append(_evaluate(cols, groups[-1], i, j, max_distance_km=max_distance_km,
                                same_company=same_company))
-    return _materialise(cols, groups, _select_top(parts, max_per_flow))
+    return CandidateList(cols, groups, _select_top(parts, max_per_flow))
 
 
 def value_chains(candidates: Iterable[Candidate], processes: Iterable[Process], start: str, *,
@@ -442,4 +574,4 @@ def value_chains(candidates: Iterable[Candidate], processes: Iterable[Process], 
 
 def chain_steps(chain: Sequence[str]) -> int:
     """Number of links in a chain returned by :func:`value_chains`."""
-    return (len(chain) + 1) // 3 if len(chain) > 2 else 1
+    return len(chain) // 2

@@ -5,7 +5,6 @@ Used by the CLI and the web front end so that neither holds domain logic.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from optimizer import Problem, build_problem, frontier, propose_exchanges
@@ -19,7 +18,7 @@ __all__ = ["match_dataset", "problem_for", "optimise", "plan_exchanges"]
 
 def match_dataset(data: Dataset, *, taxonomy: Taxonomy | None = None,
                   max_distance_km: float | None = None,
-                  max_per_flow: int | None = 25) -> list[Candidate]:
+                  max_per_flow: int | None = 10) -> Sequence[Candidate]:
     return find_candidates(data.companies, data.flows, taxonomy=taxonomy,
                            max_distance_km=max_distance_km, max_per_flow=max_per_flow)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
+from typing import Any
 
 from .errors import DataFileError
 
@@ -129,7 +130,8 @@ def _number(path: Path, row: int, name: str, text: str, *, required: bool) -> fl
     try:
         value = float(text)
     except ValueError:
-        raise DataFileError(f"{path.name}, row {row}, field '{name}': not a number: {text!r}")
+        raise DataFileError(
+            f"{path.name}, row {row}, field '{name}': not a number: {text!r}") from None
     if not math.isfinite(value):
         raise DataFileError(f"{path.name}, row {row}, field '{name}': not finite")
     return value
@@ -288,7 +290,8 @@ def _apply_overrides(resources: dict[str, Resource], path: Path) -> None:
         if fld in _FACTOR_FIELDS:
             srcs = dict(res.sources)
             srcs[fld] = (src, year)
-            resources[key] = replace(res, **{fld: value}, sources=srcs)
+            changes: dict[str, Any] = {fld: value, "sources": srcs}
+            resources[key] = replace(res, **changes)
         elif ":" in fld and fld.split(":", 1)[0] in _TRANSPORT_FIELDS:
             name, mode = fld.split(":", 1)
             opts = list(res.transport)
@@ -297,7 +300,8 @@ def _apply_overrides(resources: dict[str, Resource], path: Path) -> None:
                 raise DataFileError(
                     f"{path.name}, row {i}, field 'field': {key} has no transport mode {mode!r}")
             for j in hits:
-                opts[j] = replace(opts[j], **{name: value}, source=src, year=year)
+                opt_changes: dict[str, Any] = {name: value, "source": src, "year": year}
+                opts[j] = replace(opts[j], **opt_changes)
             resources[key] = replace(res, transport=tuple(opts))
         else:
             raise DataFileError(f"{path.name}, row {i}, field 'field': cannot override {fld!r}")

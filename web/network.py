@@ -83,9 +83,11 @@ def network_html(net: Network, *, title: str = "symbiosis network",
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 {script}
-<style>body{{font-family:sans-serif;margin:0}}#net{{width:100%;height:85vh;border-top:1px solid #ccc}}
+<style>body{{font-family:sans-serif;margin:0}}
+#net{{width:100%;height:85vh;border-top:1px solid #ccc}}
 .legend{{padding:6px 10px;font-size:13px}}</style></head>
-<body><div class="legend"><b>{html.escape(title)}</b> &nbsp; {legend} &nbsp;|&nbsp; {status}</div>
+<body><div class="legend"><b>{html.escape(title)}</b> &nbsp; {legend}
+&nbsp;|&nbsp; {status}</div>
 <div id="net"></div>
 <script>
 const data = {payload};

@@ -135,7 +135,7 @@ def _unique(rows: list[_Row], parsed: list[T | None], key: Callable[[T], str],
 
 
 def _rows(tables: Sequence[Table], errors: list[RowError]) -> list[_Row]:
-    rows = []
+    rows: list[_Row] = []
     for table in tables:
         missing = [c for c in REQUIRED[table.kind] if c not in table.columns]
         for c in missing:

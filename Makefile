@@ -1,0 +1,45 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: demo test install install-dev lint typecheck unit bench serve clean
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.base
+install-dev: $(VENV)/.dev
+
+demo: install
+	$(BIN)/symbiosis demo
+
+lint: install-dev
+	$(BIN)/ruff check symbiosis graph optimizer web fixtures tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+unit: install-dev
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+bench: install-dev
+	$(PY) bench/matching.py
+	$(PY) bench/optimizer.py
+	$(PY) bench/store_load.py
+
+serve: install
+	$(BIN)/symbiosis serve
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

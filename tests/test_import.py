@@ -1,0 +1,114 @@
+import hashlib
+
+import pandas as pd
+import pytest
+
+from graph import MemoryStore
+from symbiosis.cli import cli
+from symbiosis.errors import ImportValidationError
+from symbiosis.io import load_files
+
+from .conftest import CASE_FILES
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_cases_import_with_units_unknown_quantities_and_processes(cases):
+    flows = {f.id: f for f in cases.flows}
+    assert flows["SOL-F013"].amount == 36000 and flows["SOL-F013"].unit == "MWh"
+    assert flows["SOL-F001"].amount is None  # quantity unknown, never zero
+    assert flows["SOL-F019"].months == frozenset(range(3, 11))
+    assert flows["SOL-F007"].confidential
+    assert {p.id for p in cases.processes} == {"FIN-P01", "FIN-P02", "FLO-P01", "FLO-P02"}
+    assert len(cases.companies) == 17 and len(cases.parks) == 4
+
+
+def test_units_and_aliases_in_a_flows_file(tmp_path):
+    (tmp_path / "companies.csv").write_text("id,name,lat,lon,org_number\n"
+                                            "A,Mill,60.7,11.8,923609016\n", encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(
+        "id,company_id,direction,resource,amount,unit,ewc,months\n"
+        "F1,A,supply,Spillvarme,1.5,GWh/yr,,nov-mar\n"
+        "F2,A,supply,10 01 02*,2,kt/yr,10 01 02,\n"
+        "F3,A,demand,moon rocks,,,,\n", encoding="utf-8")
+    result = load_files([tmp_path / "companies.csv", tmp_path / "flows.csv"])
+    f1, f2, f3 = result.dataset.flows
+    assert (f1.resource, f1.amount, f1.unit) == ("waste_heat", 1500.0, "MWh")
+    assert f1.months == frozenset({11, 12, 1, 2, 3})
+    assert (f2.resource, f2.amount, f2.ewc) == ("fly_ash", 2000.0, "100102")
+    assert f3.resource == "custom:moonrocks" and f3.amount is None
+    assert any("moon rocks" in w for w in result.warnings)
+    assert any("no amount" in w for w in result.warnings)
+
+
+BAD_FLOWS = ("id,company_id,direction,resource,amount,unit\n"
+             "X1,SOL-C01,sideways,waste_heat,100,MWh/yr\n"
+             "X2,SOL-C01,supply,waste_heat,-5,MWh/yr\n"
+             "X3,SOL-C01,supply,waste_heat,100,furlongs/fortnight\n"
+             "X4,NO-SUCH-COMPANY,supply,waste_heat,100,MWh/yr\n")
+
+
+def test_bad_flows_file_reports_every_error_and_leaves_the_store_untouched(tmp_path, runner):
+    store = tmp_path / "store.json"
+    ok = runner.invoke(cli, ["--store", str(store), "import", *map(str, CASE_FILES)], obj={})
+    assert ok.exit_code == 0, ok.output
+    before = _sha(store)
+    bad = tmp_path / "flows_bad.csv"
+    bad.write_text(BAD_FLOWS, encoding="utf-8")
+    result = runner.invoke(cli, ["--store", str(store), "import", str(bad)], obj={})
+    assert result.exit_code != 0
+    err = result.exception
+    assert isinstance(err, ImportValidationError)
+    found = {(e.file, e.row, e.field) for e in err.errors}
+    assert found == {("flows_bad.csv", 2, "direction"), ("flows_bad.csv", 3, "amount"),
+                     ("flows_bad.csv", 4, "unit"), ("flows_bad.csv", 5, "company_id")}
+    text = str(err)
+    assert "flows_bad.csv, row 5, field 'company_id'" in text
+    assert _sha(store) == before
+    assert len(MemoryStore(store).dataset().flows) == 55
+
+
+def test_cli_main_exits_non_zero_and_prints_errors(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "flows_bad.csv"
+    bad.write_text(BAD_FLOWS, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "symbiosis.cli", "--store",
+                           str(tmp_path / "s.json"), "import", str(bad)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    for field in ("direction", "amount", "unit", "company_id"):
+        assert f"field '{field}'" in proc.stderr
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_xlsx_workbook_holds_the_same_as_sheets(tmp_path):
+    book = tmp_path / "members.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame([{"id": "A", "name": "Mill", "lat": 60.7, "lon": 11.87}]).to_excel(
+            xw, sheet_name="companies", index=False)
+        pd.DataFrame([{"id": "F1", "company_id": "A", "direction": "supply",
+                       "resource": "bark", "amount": 3, "unit": "kt/yr"},
+                      {"id": "F2", "company_id": "A", "direction": "demand",
+                       "resource": "heat", "amount": "lots", "unit": "MWh/yr"}]).to_excel(
+            xw, sheet_name="flows", index=False)
+    with pytest.raises(ImportValidationError) as info:
+        load_files([book])
+    assert [(e.file, e.row, e.field) for e in info.value.errors] == [
+        ("members.xlsx:flows", 3, "amount")]
+
+
+def test_process_must_reference_own_flows(tmp_path):
+    (tmp_path / "companies.csv").write_text("id,name,lat,lon\nA,a,60,10\nB,b,60,10.1\n",
+                                            encoding="utf-8")
+    (tmp_path / "flows.csv").write_text("id,company_id,direction,resource\n"
+                                        "F1,A,demand,fish sludge\nF2,B,supply,biogas\n",
+                                        encoding="utf-8")
+    (tmp_path / "processes.csv").write_text("id,company_id,inputs,outputs\n"
+                                            "P1,A,F1:1,F2:0.25\n", encoding="utf-8")
+    with pytest.raises(ImportValidationError) as info:
+        load_files([tmp_path / n for n in ("companies.csv", "flows.csv", "processes.csv")])
+    assert [(e.row, e.field, e.value) for e in info.value.errors] == [(2, "outputs", "F2")]

@@ -1,0 +1,115 @@
+import pytest
+
+from fixtures.synthetic import generate_region
+from symbiosis.matching import find_candidates, find_candidates_all_pairs, value_chains
+from symbiosis.model import Company, Flow
+
+
+def _co(cid, lat, lon):
+    return Company(cid, cid, lat, lon)
+
+
+def _flow(fid, cid, direction, resource, amount=None, **kw):
+    return Flow(fid, cid, direction, resource, amount, "", **kw)
+
+
+def test_documented_case_exchanges_are_all_candidates(cases, documented_exchanges):
+    cands = find_candidates(cases.companies, cases.flows)
+    keys = set(cands.keys())
+    missing = [(r["supply_flow_id"], r["demand_flow_id"]) for r in documented_exchanges
+               if (r["supply_flow_id"], r["demand_flow_id"]) not in keys]
+    assert missing == []
+    hits = len(documented_exchanges)
+    precision = hits / len(cands)
+    print(f"\nrecall {hits}/{hits}; precision {hits}/{len(cands)} = {precision:.0%}")
+    assert precision >= 0.3  # a short list a cluster manager can read
+
+
+def test_heat_needs_temperature_approach():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    hot = _flow("S", "A", "supply", "waste_heat", 1000, quality={"temperature_c": 60})
+    warm = _flow("D1", "B", "demand", "heat", 500, quality={"temperature_c": 50})
+    hotter = _flow("D2", "B", "demand", "heat", 500, quality={"temperature_c": 56})
+    unknown = _flow("D3", "B", "demand", "heat", 500)
+    got = {c.demand_flow: c for c in find_candidates(cos, [hot, warm, hotter, unknown])}
+    assert set(got) == {"D1", "D3"}  # 56 + 5 K > 60: refused
+    assert any("60 °C" in r for r in got["D1"].reasons)
+    assert any("quality not checked" in note for note in got["D3"].limits)
+
+
+def test_distance_limit_uses_circuity_and_chooses_the_mode():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.07, 10.0), _co("C", 60.0, 10.2)]
+    flows = [_flow("S", "A", "supply", "waste_heat", 1000, quality={"temperature_c": 80}),
+             _flow("D1", "B", "demand", "heat", 800, quality={"temperature_c": 40}),  # 9.3 km
+             _flow("D2", "C", "demand", "heat", 800, quality={"temperature_c": 40})]  # 13.3 km
+    cands = find_candidates(cos, flows)
+    assert [c.demand_flow for c in cands] == ["D1"]
+    c = cands[0]
+    assert c.mode == "pipeline" and c.distance_km == pytest.approx(7.78 * 1.2, rel=0.01)
+    assert c.fixed_cost_nok_per_year == pytest.approx(400_000 * c.distance_km, rel=1e-4)
+    # value = heat price 600 + disposal 0 - 1 NOK/MWh/km transport, times 800, less the pipe
+    assert c.value_nok == pytest.approx((600 - c.distance_km) * 800 - c.fixed_cost_nok_per_year,
+                                     rel=1e-4)
+    assert c.co2_avoided_t == pytest.approx(0.224 * 800)
+    sludge = [_flow("S2", "A", "supply", "fish_sludge", 100),
+              _flow("D3", "C", "demand", "biogas_substrate", 100)]
+    (c2,) = find_candidates(cos, sludge)
+    assert c2.mode == "truck" and c2.distance_km == pytest.approx(11.1 * 1.4, rel=0.01)
+
+
+def test_season_and_quantity_limit_the_feasible_amount():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    supply = _flow("S", "A", "supply", "hot_water", 1200, quality={"temperature_c": 80})
+    winter = _flow("D", "B", "demand", "heat", 1000, quality={"temperature_c": 40},
+                   months=frozenset({1, 2, 3}))
+    summer_only = _flow("S2", "A", "supply", "hot_water", 1200, quality={"temperature_c": 80},
+                        months=frozenset({6, 7}))
+    got = {c.key: c for c in find_candidates(cos, [supply, winter, summer_only])}
+    assert set(got) == {("S", "D")}
+    assert got[("S", "D")].amount == pytest.approx(300.0)  # 3 months of 1200/yr
+    assert any("3 month(s)" in r for r in got[("S", "D")].reasons)
+
+
+def test_unknown_quantity_is_flagged_never_zero():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    (c,) = find_candidates(cos, [_flow("S", "A", "supply", "bark"),
+                                 _flow("D", "B", "demand", "biomass_fuel", 100)])
+    assert c.amount is None and c.value_nok is None and c.co2_avoided_t is None
+    assert any("quantity unknown (supply)" in note for note in c.limits)
+
+
+def test_same_company_and_incompatible_resources_are_not_matched():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    flows = [_flow("S", "A", "supply", "fly_ash", 10), _flow("D1", "A", "demand", "fly_ash", 5),
+             _flow("D2", "B", "demand", "oxygen", 5)]
+    assert list(find_candidates(cos, flows)) == []
+    assert [c.key for c in find_candidates(cos, flows, same_company=True)] == [("S", "D1")]
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_engine_equals_all_pairs_loop(seed):
+    data = generate_region(2500, seed)
+    fast = find_candidates(data.companies, data.flows)
+    slow = find_candidates_all_pairs(data.companies, data.flows)
+    assert len(fast) > 1000
+    assert fast == slow
+    everything = find_candidates(data.companies, data.flows, max_per_flow=None, nearest=None)
+    reference = find_candidates_all_pairs(data.companies, data.flows, max_per_flow=None,
+                                          nearest=None)
+    assert everything.keys() == reference.keys()
+    assert set(fast.keys()) <= set(everything.keys())
+
+
+def test_value_chains_through_processes(cases):
+    cands = find_candidates(cases.companies, cases.flows)
+    chains = value_chains(cands, cases.processes, "FLO-F010", max_steps=2)
+    assert ("FLO-F010", "FLO-F011", "FLO-F015", "FLO-F017") in chains
+    algae = value_chains(cands, cases.processes, "FIN-F002", max_steps=3)
+    assert ("FIN-F002", "FIN-F013", "FIN-F012", "FIN-F016", "FIN-F017", "FIN-F018") in algae
+    assert all(len(c) <= 6 for c in algae)
+
+
+def test_synthetic_generator_is_deterministic():
+    a, b = generate_region(500, 5), generate_region(500, 5)
+    assert a == b and generate_region(500, 6) != a
+    assert len(a.flows) >= 500

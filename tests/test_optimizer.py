@@ -1,0 +1,174 @@
+"""Hand-solved exchange models: each test checks the objective and the chosen exchanges."""
+
+import math
+
+import pytest
+
+from optimizer import build_problem, components, frontier, greedy_value, propose_exchanges
+from symbiosis.errors import InfeasibleError
+from symbiosis.model import Candidate, Flow, Process
+
+
+def F(fid, direction, amount, company=None, resource="fly_ash", price=None):  # noqa: N802
+    return Flow(fid, company or f"c-{fid}", direction, resource, amount, "t",
+                price_nok_per_unit=price)
+
+
+def C(s, d, value, *, fixed=0.0, co2=None):  # noqa: N802
+    return Candidate(s, d, f"c-{s}", f"c-{d}", "fly_ash", "fly_ash", 1.0, "truck", None, "t",
+                     0.0, value, co2, fixed, None, None, 50.0)
+
+
+def chosen(plan):
+    return {(e.supply_flow, e.demand_flow): round(e.amount, 3) for e in plan.exchanges}
+
+
+def test_a_best_pair_first_is_not_optimal():
+    flows = [F("S1", "supply", 10), F("S2", "supply", 10), F("D1", "demand", 10),
+             F("D2", "demand", 10)]
+    cands = [C("S1", "D1", 10), C("S1", "D2", 9), C("S2", "D1", 8), C("S2", "D2", 1)]
+    problem = build_problem(flows, [], cands)
+    plan = propose_exchanges(problem)
+    assert plan.status == "optimal"
+    assert plan.objective_value == pytest.approx(170)
+    assert chosen(plan) == {("S1", "D2"): 10, ("S2", "D1"): 10}
+    greedy, picks, _ = greedy_value(problem)
+    assert greedy == pytest.approx(110)  # takes S1->D1 first, then only S2->D2 is left
+    assert {(e.supply_flow, e.demand_flow) for e in picks} == {("S1", "D1"), ("S2", "D2")}
+
+
+def test_b_fixed_pipeline_cost_makes_distant_link_unprofitable():
+    flows = [F("S", "supply", 100), F("NEAR", "demand", 40), F("FAR", "demand", 100)]
+    cands = [C("S", "NEAR", 5), C("S", "FAR", 5, fixed=600)]
+    plan = propose_exchanges(build_problem(flows, [], cands))
+    assert plan.objective_value == pytest.approx(200)
+    assert chosen(plan) == {("S", "NEAR"): 40}
+    cheaper = propose_exchanges(build_problem(flows, [], [C("S", "NEAR", 5),
+                                                          C("S", "FAR", 5, fixed=400)]))
+    # 100 t to FAR pays 500 - 400 = 100 < 200 from NEAR alone; 40 NEAR + 60 FAR = 200 - 100
+    assert cheaper.objective_value == pytest.approx(200)
+    assert chosen(cheaper) == {("S", "NEAR"): 40}
+    cheapest = propose_exchanges(build_problem(flows, [], [C("S", "NEAR", 5),
+                                                           C("S", "FAR", 6, fixed=100)]))
+    # FAR at 6/t: 100*6 - 100 = 500 beats NEAR 40*5 + FAR 60*6 - 100 = 460
+    assert cheapest.objective_value == pytest.approx(500)
+    assert chosen(cheapest) == {("S", "FAR"): 100}
+    assert cheapest.exchanges[0].link_built
+
+
+def _chain(with_first=True, with_second=True):
+    flows = [F("SLUDGE", "supply", 100, company="A", resource="fish_sludge"),
+             F("IN", "demand", None, company="B", resource="fish_sludge"),
+             F("GAS", "supply", None, company="B", resource="biogas"),
+             F("BUS", "demand", 100, company="C", resource="biogas")]
+    digester = Process("P", "B", inputs=(("IN", 1.0),), outputs=(("GAS", 0.5),), capacity=200,
+                       variable_cost_nok_per_unit=1.0)
+    cands = ([C("SLUDGE", "IN", -2)] if with_first else []) + (
+        [C("GAS", "BUS", 10)] if with_second else [])
+    return build_problem(flows, [digester], cands)
+
+
+def test_c_two_step_chain_chosen_only_when_both_legs_exist():
+    plan = propose_exchanges(_chain())
+    # 100 t sludge at -2, 50 MWh gas at +10, activity 100 at 1: -200 + 500 - 100
+    assert plan.objective_value == pytest.approx(200)
+    assert chosen(plan) == {("SLUDGE", "IN"): 100, ("GAS", "BUS"): 50}
+    assert plan.facilities[0].activity == pytest.approx(100)
+    assert plan.components == 1
+    for partial in (_chain(with_second=False), _chain(with_first=False)):
+        plan = propose_exchanges(partial)
+        assert plan.status == "optimal"
+        assert plan.objective_value == pytest.approx(0)
+        assert chosen(plan) == {}
+
+
+def _facility(supply_amount):
+    flows = [F("S", "supply", supply_amount, company="A"),
+             F("IN", "demand", None, company="B"),
+             F("OUT", "supply", None, company="B", resource="cement_additive"),
+             F("D", "demand", 1000, company="C", resource="cement_additive")]
+    plant = Process("NEW", "B", inputs=(("IN", 1.0),), outputs=(("OUT", 1.0),), capacity=100,
+                    fixed_cost_nok_per_year=300, planned=True)
+    return build_problem(flows, [plant], [C("S", "IN", 0), C("OUT", "D", 5)])
+
+
+def test_d_planned_facility_built_only_when_enough_input_reaches_it():
+    plan = propose_exchanges(_facility(100))
+    assert plan.objective_value == pytest.approx(5 * 100 - 300)
+    assert [(f.process_id, f.activity) for f in plan.facilities_built] == [("NEW", 100)]
+    assert chosen(plan) == {("S", "IN"): 100, ("OUT", "D"): 100}
+    small = propose_exchanges(_facility(50))  # 5 * 50 = 250 < 300
+    assert small.objective_value == pytest.approx(0)
+    assert small.facilities_built == () and chosen(small) == {}
+
+
+def _costly_co2():
+    flows = [F("S", "supply", 500), F("D", "demand", 500)]
+    return build_problem(flows, [], [C("S", "D", -10, co2=1.0)])
+
+
+def test_e_impossible_budget_is_reported_infeasible_not_empty():
+    plan = propose_exchanges(_costly_co2(), objective="co2", budget_nok=1000, min_co2_t=400)
+    assert plan.status == "infeasible"
+    assert "no plan meets" in plan.message
+    assert plan.objective_value is None and plan.exchanges == ()
+    with pytest.raises(InfeasibleError):
+        propose_exchanges(_costly_co2(), budget_nok=1000, min_co2_t=400, require_optimal=True)
+    ok = propose_exchanges(_costly_co2(), objective="co2", budget_nok=5000)
+    assert ok.status == "optimal" and ok.objective_value == pytest.approx(500)
+    assert chosen(ok) == {("S", "D"): 500}
+    half = propose_exchanges(_costly_co2(), objective="co2", budget_nok=2000)
+    assert half.objective_value == pytest.approx(200) and chosen(half) == {("S", "D"): 200}
+
+
+def test_f_frontier_is_monotone_in_cost_and_co2():
+    flows = [F("S1", "supply", 100), F("S2", "supply", 100), F("D1", "demand", 100),
+             F("D2", "demand", 150)]
+    cands = [C("S1", "D1", 20, co2=0.1), C("S1", "D2", -5, co2=2.0),
+             C("S2", "D2", -30, co2=3.0, fixed=500)]
+    points = frontier(build_problem(flows, [], cands), points=5)
+    assert len(points) == 5 and all(p.status == "optimal" for p in points)
+    costs = [p.cost_nok for p in points]
+    co2 = [p.co2_avoided_t for p in points]
+    assert co2 == sorted(co2) and costs == sorted(costs)
+    assert co2[0] == pytest.approx(10) and costs[0] == pytest.approx(-2000)
+    # most CO2: S2->D2 100 t (300), S1->D2 50 t (100), S1->D1 50 t (5)
+    assert co2[-1] == pytest.approx(405, rel=1e-6)
+    assert costs[-1] == pytest.approx(30 * 100 + 500 + 5 * 50 - 20 * 50, rel=1e-5)
+
+
+def test_unknown_quantities_go_to_needs_data_with_best_candidate():
+    flows = [F("S", "supply", None), F("D", "demand", 10), F("S2", "supply", 5)]
+    cands = [C("S", "D", 10), C("S2", "D", 1)]
+    plan = propose_exchanges(build_problem(flows, [], cands))
+    assert chosen(plan) == {("S2", "D"): 5}
+    assert [(n.flow_id, n.best_candidate, n.reason) for n in plan.needs_data] == [
+        ("S", ("S", "D"), "quantity unknown")]
+
+
+def test_decomposition_solves_components_separately_with_the_same_answer():
+    flows = [F(f"S{k}", "supply", 10) for k in range(4)] + [F(f"D{k}", "demand", 10)
+                                                         for k in range(4)]
+    cands = [C(f"S{k}", f"D{k}", k + 1, fixed=5) for k in range(4)]
+    problem = build_problem(flows, [], cands)
+    assert len(components(problem)) == 4
+    split = propose_exchanges(problem, workers=2)
+    whole = propose_exchanges(problem, decompose=False)
+    assert split.components == 4 and whole.components == 1
+    assert split.objective_value == pytest.approx(whole.objective_value)
+    assert split.objective_value == pytest.approx(sum(10 * (k + 1) - 5 for k in range(4)))
+    assert chosen(split) == chosen(whole)
+    assert split.gap == pytest.approx(0, abs=1e-9) and math.isfinite(split.bound)
+
+
+def test_cases_plan_shows_a_multi_step_chain(cases):
+    from symbiosis.pipeline import match_dataset, optimise
+    from symbiosis.report import plan_chains
+
+    plan = optimise(cases, match_dataset(cases))
+    assert plan.status == "optimal"
+    assert ("FLO-F010", "FLO-F011", "FLO-F015", "FLO-F017") in plan_chains(plan,
+                                                                            cases.processes)
+    assert {f.process_id for f in plan.facilities_built} >= {"FLO-P02"}
+    needs = {n.flow_id for n in plan.needs_data}
+    assert "SOL-F019" in needs  # strawberry tunnels: quantity unknown, not zero
