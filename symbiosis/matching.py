@@ -82,9 +82,14 @@ def _columns(companies: Iterable[Company], flows: Iterable[Flow]) -> _Columns:
     nan = float("nan")
 
     def q(name: str) -> F:
-        return np.array([f.quality.get(name, nan) for f in kept], dtype=float)
+        return np.array([f.quality.get(name, nan) if f.quality else nan for f in kept],
+                        dtype=float)
 
-    masks = np.array([sum(1 << (m - 1) for m in f.months) for f in kept], dtype=np.int64)
+    mask_of: dict[frozenset[int], int] = {}
+    for f in kept:
+        if f.months not in mask_of:
+            mask_of[f.months] = sum(1 << (m - 1) for m in f.months)
+    masks = np.array([mask_of[f.months] for f in kept], dtype=np.int64)
     return _Columns(
         flows=kept, company=owners,
         company_code=np.array([codes[f.company_id] for f in kept], dtype=np.int64),
