@@ -52,8 +52,15 @@ def loads(text: str) -> Any:
 
 
 def _known(cls: type, d: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return {k: v for k, v in d.items() if k in names}
+    """The fields of ``cls`` found in ``d``; a required field a graph store left out
+    (Neo4j keeps no null properties) comes back as None."""
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.name in d:
+            out[f.name] = d[f.name]
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            out[f.name] = None
+    return out
 
 
 def company(d: dict[str, Any]) -> Company:

@@ -34,11 +34,14 @@ then, at that CO2, max VALUE (lexicographic). Money enters the solver in kNOK
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import os
+import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -46,7 +49,7 @@ import networkx as nx
 from ortools.math_opt.python import mathopt
 
 from symbiosis.errors import InfeasibleError, OptimizationError
-from symbiosis.model import FacilityDecision, FrontierPoint, Plan, PlanExchange
+from symbiosis.model import FacilityDecision, FrontierPoint, Plan, PlanExchange, Process
 
 from .problem import Problem, validate
 
@@ -71,8 +74,7 @@ class _Built:
     notes: list[str] = field(default_factory=list)
 
 
-def _activity_bound(problem: Problem, pid: str) -> float | None:
-    p = next(q for q in problem.processes if q.id == pid)
+def _activity_bound(problem: Problem, p: Process) -> float | None:
     if p.capacity is not None:
         return p.capacity
     limits = [problem.bounds[f] / k for f, k in (*p.inputs, *p.outputs)
@@ -111,7 +113,7 @@ def build_model(problem: Problem, *, budget_nok: float | None = None,
     b: dict[str, mathopt.Variable] = {}
     process_flows: set[str] = set()
     for p in problem.processes:
-        ub = _activity_bound(problem, p.id)
+        ub = _activity_bound(problem, p)
         if ub is None:
             notes.append(f"process {p.id} left out: no capacity and no bounded flow")
             continue
@@ -151,6 +153,26 @@ def build_model(problem: Problem, *, budget_nok: float | None = None,
     if min_co2_t is not None:
         built.co2_floor = m.add_linear_constraint(co2 >= min_co2_t, name="co2_target")
     return built
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """HiGHS prints some progress lines straight to file descriptor 1; keep them out of the
+    command's output (JSON and tables go to stdout)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 @dataclass(frozen=True)
@@ -236,18 +258,22 @@ def components(problem: Problem) -> list[Problem]:
         fids = [f for f, _ in (*p.inputs, *p.outputs)]
         g.add_nodes_from(fids)
         g.add_edges_from(zip(fids, fids[1:], strict=False))
-    parts = []
-    for comp in nx.connected_components(g):
-        cands = tuple(c for c in problem.candidates if c.supply_flow in comp)
-        procs = tuple(p for p in problem.processes if p.inputs and p.inputs[0][0] in comp
-                      or p.outputs and p.outputs[0][0] in comp)
-        if not cands:
-            continue
-        parts.append(Problem(flows=problem.flows, processes=procs, candidates=cands,
-                             bounds=problem.bounds, input_price=problem.input_price,
-                             output_price=problem.output_price,
-                             market_inputs=problem.market_inputs))
-    return parts
+    label: dict[str, int] = {}
+    for k, comp in enumerate(nx.connected_components(g)):
+        for fid in comp:
+            label[fid] = k
+    cands: dict[int, list] = {}
+    for c in problem.candidates:
+        cands.setdefault(label[c.supply_flow], []).append(c)
+    procs: dict[int, list] = {}
+    for p in problem.processes:
+        first = (p.inputs or p.outputs)[0][0]
+        procs.setdefault(label[first], []).append(p)
+    return [Problem(flows=problem.flows, processes=tuple(procs.get(k, ())),
+                    candidates=tuple(group), bounds=problem.bounds,
+                    input_price=problem.input_price, output_price=problem.output_price,
+                    market_inputs=problem.market_inputs)
+            for k, group in sorted(cands.items(), key=lambda kv: -len(kv[1]))]
 
 
 def _solve_one(problem: Problem, objective: str, *, budget_nok: float | None,
@@ -308,15 +334,21 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     coupled = budget_nok is not None or min_co2_t is not None
     parts = components(problem) if decompose and not coupled else [problem]
 
-    def run(part: Problem) -> tuple[_Outcome, _Built]:
-        return _solve_one(part, objective, budget_nok=budget_nok, min_co2_t=min_co2_t,
-                          time_limit_s=time_limit_s, gap=gap)
+    deadline = started + time_limit_s
+    # the time limit holds for the whole plan; one hard component may not take it all
+    per_part = time_limit_s if len(parts) == 1 else max(1.0, time_limit_s / 10)
 
-    if workers > 1 and len(parts) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(run, parts))
-    else:
-        results = [run(p) for p in parts]
+    def run(part: Problem) -> tuple[_Outcome, _Built]:
+        left = max(0.5, min(per_part, deadline - time.perf_counter()))
+        return _solve_one(part, objective, budget_nok=budget_nok, min_co2_t=min_co2_t,
+                          time_limit_s=left, gap=gap)
+
+    with _quiet_stdout():
+        if workers > 1 and len(parts) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(run, parts))
+        else:
+            results = [run(p) for p in parts]
     status = _merge_status([o.status for o, _ in results])
     exchanges: list[PlanExchange] = []
     facilities: list[FacilityDecision] = []
@@ -340,6 +372,9 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
         bound = None
     gap_reached = (None if obj is None or bound is None
                    else abs(bound - obj) / max(abs(bound), 1e-9))
+    if status == "feasible" and gap_reached is not None and gap_reached <= gap:
+        # components are independent: the plan's gap is the summed one, and it is proven
+        status = "optimal"
     message = {"infeasible": "no plan meets the constraints (budget, CO2 target)",
                "time_limit": "the time limit was reached before any plan was found",
                "unbounded": "the model is unbounded: a flow or process lacks a bound",
@@ -392,6 +427,12 @@ def frontier(problem: Problem, *, points: int = 5, time_limit_s: float = 60.0,
     if points < 2:
         raise OptimizationError("a frontier needs at least 2 points")
     validate(problem)
+    with _quiet_stdout():
+        return _frontier(problem, points, time_limit_s=time_limit_s, gap=gap)
+
+
+def _frontier(problem: Problem, points: int, *, time_limit_s: float, gap: float
+              ) -> list[FrontierPoint]:
     built = build_model(problem, min_co2_t=0.0)
     best_value = solve(built, built.value, time_limit_s=time_limit_s, gap=gap)
     if best_value.objective is None:

@@ -36,3 +36,44 @@ def runner():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def bolt_server():
+    """The Bolt server for the whole session: NEO4J_URI if set, else ArcadeDB started here."""
+    from .bolt_server import external_server, start_arcadedb
+
+    server = external_server()
+    started = server is None
+    if started:
+        server = start_arcadedb()
+    yield server
+    if started:
+        server.stop()
+
+
+@pytest.fixture
+def neo4j_store(bolt_server):
+    from graph.neo4j_store import Neo4jStore
+
+    bolt_server.reset()
+    store = Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
+                       database=bolt_server.database)
+    if not store.is_empty():
+        store.close()
+        pytest.fail(f"refusing to run: database {bolt_server.database} at {bolt_server.uri} "
+                    "already holds data")
+    yield store
+    if bolt_server.http_port is None:  # a user's server: leave it as we found it
+        store.clear()
+    store.close()
+
+
+@pytest.fixture(params=["memory", "neo4j"])
+def store(request, tmp_path):
+    if request.param == "memory":
+        from graph import MemoryStore
+
+        yield MemoryStore(tmp_path / "store.json")
+    else:
+        yield request.getfixturevalue("neo4j_store")

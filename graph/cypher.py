@@ -1,0 +1,185 @@
+"""Every Cypher statement of the project: constants, values only as parameters.
+
+Written for Neo4j 5; avoids what other Bolt servers handle differently (no full-text or
+point indexes, no ``id()``, ``COUNT {}`` instead of ``size((pattern))``).
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+SCHEMA: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT company_id IF NOT EXISTS FOR (n:Company) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT flow_id IF NOT EXISTS FOR (n:Flow) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT process_id IF NOT EXISTS FOR (n:Process) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT park_id IF NOT EXISTS FOR (n:Park) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT plan_id IF NOT EXISTS FOR (n:Plan) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX flow_resource IF NOT EXISTS FOR (n:Flow) ON (n.resource)",
+    "CREATE INDEX company_county IF NOT EXISTS FOR (n:Company) ON (n.county)",
+)
+
+EXISTING_COMPANIES: LiteralString = "MATCH (c:Company) WHERE c.id IN $ids RETURN c.id AS id"
+EXISTING_FLOWS: LiteralString = "MATCH (f:Flow) WHERE f.id IN $ids RETURN f.id AS id"
+
+MERGE_PARKS: LiteralString = """
+UNWIND $rows AS r
+MERGE (p:Park {id: r.id}) SET p += r.props
+"""
+MERGE_COMPANIES: LiteralString = """
+UNWIND $rows AS r
+MERGE (c:Company {id: r.id}) SET c += r.props
+WITH c, r
+OPTIONAL MATCH (c)-[old:IN_PARK]->(:Park)
+DELETE old
+"""
+LINK_PARKS: LiteralString = """
+UNWIND $rows AS r
+MATCH (c:Company {id: r.id})
+MERGE (p:Park {id: r.park_id})
+ON CREATE SET p.name = r.park_id
+MERGE (c)-[:IN_PARK]->(p)
+"""
+CREATE_COMPANIES: LiteralString = """
+UNWIND $rows AS r
+CREATE (c:Company) SET c = r.props
+"""
+CREATE_FLOWS: LiteralString = """
+UNWIND $rows AS r
+MATCH (c:Company {id: r.company_id})
+CREATE (c)-[:HAS_FLOW]->(f:Flow) SET f = r.props
+"""
+MERGE_FLOWS: LiteralString = """
+UNWIND $rows AS r
+MATCH (c:Company {id: r.company_id})
+MERGE (f:Flow {id: r.id}) SET f += r.props
+MERGE (c)-[:HAS_FLOW]->(f)
+"""
+UNLINK_MOVED_FLOWS: LiteralString = """
+UNWIND $rows AS r
+MATCH (other:Company)-[h:HAS_FLOW]->(f:Flow {id: r.id})
+WHERE other.id <> r.company_id
+DELETE h
+"""
+MERGE_PROCESSES: LiteralString = """
+UNWIND $rows AS r
+MATCH (c:Company {id: r.company_id})
+MERGE (p:Process {id: r.id}) SET p += r.props
+MERGE (c)-[:HAS_PROCESS]->(p)
+WITH p
+OPTIONAL MATCH (p)<-[old:INPUT_OF|OUTPUT_OF]-(:Flow)
+DELETE old
+"""
+UNLINK_CONVERSIONS: LiteralString = """
+UNWIND $ids AS pid
+MATCH (p:Process {id: pid})<-[:INPUT_OF]-(:Flow)-[k:CONVERTS_TO]->(:Flow)
+WHERE k.process = pid
+DELETE k
+"""
+LINK_PROCESS_FLOWS: LiteralString = """
+UNWIND $rows AS r
+MATCH (p:Process {id: r.process}), (f:Flow {id: r.flow})
+FOREACH (_ IN CASE WHEN r.side = 'input' THEN [1] ELSE [] END |
+  CREATE (f)-[:INPUT_OF {coef: r.coef}]->(p))
+FOREACH (_ IN CASE WHEN r.side = 'output' THEN [1] ELSE [] END |
+  CREATE (f)-[:OUTPUT_OF {coef: r.coef}]->(p))
+"""
+LINK_CONVERSIONS: LiteralString = """
+UNWIND $rows AS r
+MATCH (a:Flow {id: r.input}), (b:Flow {id: r.output})
+CREATE (a)-[:CONVERTS_TO {process: r.process}]->(b)
+"""
+
+DELETE_COMPANY: LiteralString = """
+MATCH (c:Company {id: $id})
+OPTIONAL MATCH (c)-[:HAS_FLOW|HAS_PROCESS]->(owned)
+DETACH DELETE owned, c
+RETURN count(DISTINCT c) AS deleted
+"""
+FLOW_IN_PROCESS: LiteralString = """
+MATCH (f:Flow {id: $id})-[:INPUT_OF|OUTPUT_OF]->(p:Process) RETURN p.id AS process LIMIT 1
+"""
+DELETE_FLOW: LiteralString = """
+MATCH (f:Flow {id: $id}) DETACH DELETE f RETURN count(*) AS deleted
+"""
+DELETE_CANDIDATES: LiteralString = "MATCH (:Flow)-[r:CAN_FEED]->(:Flow) DELETE r"
+CREATE_CANDIDATES: LiteralString = """
+UNWIND $rows AS r
+MATCH (s:Flow {id: r.supply_flow}), (d:Flow {id: r.demand_flow})
+CREATE (s)-[c:CAN_FEED]->(d) SET c += r.props
+"""
+DELETE_PROPOSED: LiteralString = """
+MATCH (:Flow)-[e:FEEDS]->(:Flow) WHERE e.status = 'proposed' DELETE e
+"""
+DELETE_EXCHANGE: LiteralString = "MATCH (:Flow)-[e:FEEDS {id: $id}]->(:Flow) DELETE e"
+CREATE_EXCHANGES: LiteralString = """
+UNWIND $rows AS r
+MATCH (s:Flow {id: r.supply_flow}), (d:Flow {id: r.demand_flow})
+CREATE (s)-[e:FEEDS]->(d) SET e += r.props
+"""
+MERGE_PLAN: LiteralString = """
+MERGE (p:Plan {id: $id}) SET p.created_at = $created_at, p.json = $json
+"""
+CLEAR: LiteralString = "MATCH (n) DETACH DELETE n"
+
+COMPANIES: LiteralString = """
+MATCH (c:Company)
+WHERE ($county IS NULL OR c.county = $county)
+  AND ($municipality IS NULL OR c.municipality = $municipality)
+  AND ($park_id IS NULL OR c.park_id = $park_id)
+RETURN properties(c) AS props ORDER BY c.id
+"""
+FLOWS_OF: LiteralString = """
+MATCH (c:Company)-[:HAS_FLOW]->(f:Flow) WHERE c.id IN $ids
+RETURN properties(f) AS props ORDER BY f.id
+"""
+PROCESSES_OF: LiteralString = """
+MATCH (c:Company)-[:HAS_PROCESS]->(p:Process) WHERE c.id IN $ids
+RETURN properties(p) AS props ORDER BY p.id
+"""
+PARKS: LiteralString = "MATCH (p:Park) RETURN properties(p) AS props ORDER BY p.id"
+FLOWS: LiteralString = """
+MATCH (c:Company)-[:HAS_FLOW]->(f:Flow)
+WHERE ($company_id IS NULL OR c.id = $company_id)
+  AND ($resource IS NULL OR f.resource = $resource)
+  AND ($direction IS NULL OR f.direction = $direction)
+  AND ($county IS NULL OR c.county = $county)
+  AND ($park_id IS NULL OR c.park_id = $park_id)
+RETURN properties(f) AS props ORDER BY f.id
+"""
+COMPANY_CANDIDATES: LiteralString = """
+MATCH (:Company {id: $company_id})-[:HAS_FLOW]->(:Flow)-[r:CAN_FEED]-(:Flow)
+RETURN DISTINCT properties(r) AS props
+"""
+CANDIDATES: LiteralString = """
+MATCH (s:Flow)-[r:CAN_FEED]->(d:Flow)
+WHERE ($company_id IS NULL OR r.supply_company = $company_id OR r.demand_company = $company_id)
+  AND ($flow_id IS NULL OR s.id = $flow_id OR d.id = $flow_id)
+  AND ($resource IS NULL OR r.resource = $resource OR r.demand_resource = $resource)
+  AND ($companies IS NULL OR r.supply_company IN $companies OR r.demand_company IN $companies)
+RETURN properties(r) AS props
+"""
+COUNTY_COMPANIES: LiteralString = "MATCH (c:Company) WHERE c.county = $county RETURN c.id AS id"
+PLANS: LiteralString = "MATCH (p:Plan) RETURN p.json AS json"
+EXCHANGES: LiteralString = """
+MATCH (:Flow)-[e:FEEDS]->(:Flow)
+WHERE ($status IS NULL OR e.status = $status)
+RETURN properties(e) AS props
+"""
+# Directed paths alternate by construction: CAN_FEED runs supply -> demand and
+# CONVERTS_TO demand (process input) -> supply (process output). The bound is a literal
+# (Cypher allows no parameter there): 11 hops = 6 links; the store filters by $max_steps.
+CHAINS: LiteralString = """
+MATCH p = (a:Flow {id: $id})-[:CAN_FEED|CONVERTS_TO*1..11]->(b:Flow)
+WHERE type(last(relationships(p))) = 'CAN_FEED'
+RETURN [n IN nodes(p) | n.id] AS ids
+"""
+COUNT_LABEL: dict[str, LiteralString] = {
+    "Company": "MATCH (n:Company) RETURN count(n) AS n",
+    "Flow": "MATCH (n:Flow) RETURN count(n) AS n",
+    "Process": "MATCH (n:Process) RETURN count(n) AS n",
+    "Park": "MATCH (n:Park) RETURN count(n) AS n",
+    "CAN_FEED": "MATCH (:Flow)-[r:CAN_FEED]->(:Flow) RETURN count(r) AS n",
+    "FEEDS": "MATCH (:Flow)-[r:FEEDS]->(:Flow) RETURN count(r) AS n",
+    "plans": "MATCH (n:Plan) RETURN count(n) AS n",
+}
+ANY_NODE: LiteralString = "MATCH (n) RETURN count(n) AS n"

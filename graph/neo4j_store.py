@@ -1,0 +1,293 @@
+"""The Neo4j store: official driver over Bolt, batched ``UNWIND`` writes, one managed
+transaction per use case, driver errors turned into the project's own exceptions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, LiteralString, TypeVar
+from urllib.parse import unquote, urlsplit
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from symbiosis.errors import (
+    NotFoundError,
+    StoreConflictError,
+    StoreError,
+    StoreUnavailableError,
+)
+from symbiosis.model import Candidate, Dataset, Exchange, Flow, Plan
+
+from . import codec
+from . import cypher as q
+from .base import Store
+
+__all__ = ["Neo4jStore"]
+
+T = TypeVar("T")
+BATCH = 5000
+MAX_CHAIN_STEPS = 6
+_JSON_FIELDS = {"quality", "inputs", "outputs", "history"}
+
+
+def _props(obj: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Node or relationship properties: primitives and lists only, no nulls."""
+    out = {}
+    for key, value in codec.to_dict(obj).items():
+        if key in drop or value is None:
+            continue
+        out[key] = json.dumps(value) if key in _JSON_FIELDS else value
+    return out
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), BATCH):
+        yield rows[start:start + BATCH]
+
+
+class Neo4jStore(Store):
+    """Graph store on a Neo4j 5 compatible server."""
+
+    def __init__(self, uri: str, *, user: str = "neo4j", password: str = "",
+                 database: str = "neo4j", create_schema: bool = True):
+        self.url = f"{uri}/{database}"
+        self.database = database
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=(user, password))
+            self._driver.verify_connectivity()
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise StoreUnavailableError(f"cannot reach the graph server at {uri}: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreUnavailableError(f"graph server at {uri} refused: {exc}") from exc
+        if create_schema:
+            self.ensure_schema()
+
+    @classmethod
+    def from_url(cls, url: str) -> Neo4jStore:
+        """``neo4j://user:password@host:7687/database`` (also ``bolt://``)."""
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise StoreUnavailableError(f"no host in store URL {url!r}")
+        uri = f"{parts.scheme}://{parts.hostname}:{parts.port or 7687}"
+        database = parts.path.strip("/") or "neo4j"
+        return cls(uri, user=unquote(parts.username or "neo4j"),
+                   password=unquote(parts.password or ""), database=database)
+
+    # -- plumbing -------------------------------------------------------------------
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except ConstraintError as exc:
+            raise StoreConflictError(f"uniqueness rule broken: {exc.message}") from exc
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailableError(f"graph server unavailable: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"graph server error: {exc.message}") from exc
+
+    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def _read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
+        with self._errors():
+            records, _, _ = self._driver.execute_query(query, params, database_=self.database,
+                                                       routing_=neo4j.RoutingControl.READ)
+        return records
+
+    def ensure_schema(self) -> None:
+        with self._errors(), self._driver.session(database=self.database) as session:
+            for statement in q.SCHEMA:
+                session.run(statement).consume()
+
+    def is_empty(self) -> bool:
+        return self._read(q.ANY_NODE)[0]["n"] == 0
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- writes ---------------------------------------------------------------------
+    def load(self, data: Dataset) -> None:
+        companies = [{"id": c.id, "props": _props(c)} for c in data.companies]
+        parks = [{"id": p.id, "props": _props(p)} for p in data.parks]
+        flows = [{"id": f.id, "company_id": f.company_id, "props": _props(f)}
+                 for f in data.flows]
+        processes = [{"id": p.id, "company_id": p.company_id, "props": _props(p)}
+                     for p in data.processes]
+        links = [{"process": p.id, "flow": fid, "coef": coef, "side": side}
+                 for p in data.processes
+                 for side, pairs in (("input", p.inputs), ("output", p.outputs))
+                 for fid, coef in pairs]
+        conversions = [{"process": p.id, "input": a, "output": b}
+                       for p in data.processes for a, _ in p.inputs for b, _ in p.outputs]
+        in_batch = {c.id for c in data.companies}
+        need_companies = sorted({f.company_id for f in data.flows} |
+                                {p.company_id for p in data.processes})
+        batch_flows = {f.id for f in data.flows}
+        need_flows = sorted({fid for p in data.processes for fid, _ in (*p.inputs, *p.outputs)}
+                            - batch_flows)
+
+        def work(tx: ManagedTransaction) -> None:
+            known = in_batch | {r["id"] for r in tx.run(q.EXISTING_COMPANIES,
+                                                        ids=need_companies)}
+            known_flows = {r["id"] for r in tx.run(q.EXISTING_FLOWS, ids=need_flows)}
+            problems = [f"company {c} does not exist" for c in need_companies if c not in known]
+            problems += [f"flow {fid} does not exist" for fid in need_flows
+                         if fid not in known_flows]
+            if problems:
+                raise StoreConflictError("; ".join(problems))
+            # new nodes are created outright; existing ones are merged and re-linked
+            old_companies = {r["id"] for r in tx.run(q.EXISTING_COMPANIES, ids=sorted(in_batch))}
+            old_flows = {r["id"] for r in tx.run(q.EXISTING_FLOWS, ids=sorted(batch_flows))}
+            for chunk in _chunks(parks):
+                tx.run(q.MERGE_PARKS, rows=chunk).consume()
+            for chunk in _chunks([r for r in companies if r["id"] not in old_companies]):
+                tx.run(q.CREATE_COMPANIES, rows=chunk).consume()
+            for chunk in _chunks([r for r in companies if r["id"] in old_companies]):
+                tx.run(q.MERGE_COMPANIES, rows=chunk).consume()
+            park_rows = [{"id": c.id, "park_id": c.park_id} for c in data.companies
+                         if c.park_id]
+            for chunk in _chunks(park_rows):
+                tx.run(q.LINK_PARKS, rows=chunk).consume()
+            for chunk in _chunks([r for r in flows if r["id"] not in old_flows]):
+                tx.run(q.CREATE_FLOWS, rows=chunk).consume()
+            for chunk in _chunks([r for r in flows if r["id"] in old_flows]):
+                tx.run(q.UNLINK_MOVED_FLOWS, rows=chunk).consume()
+                tx.run(q.MERGE_FLOWS, rows=chunk).consume()
+            tx.run(q.UNLINK_CONVERSIONS, ids=[p.id for p in data.processes]).consume()
+            for chunk in _chunks(processes):
+                tx.run(q.MERGE_PROCESSES, rows=chunk).consume()
+            for chunk in _chunks(links):
+                tx.run(q.LINK_PROCESS_FLOWS, rows=chunk).consume()
+            for chunk in _chunks(conversions):
+                tx.run(q.LINK_CONVERSIONS, rows=chunk).consume()
+
+        self._write(work)
+
+    def delete_company(self, company_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            if not list(tx.run(q.EXISTING_COMPANIES, ids=[company_id])):
+                raise NotFoundError(f"no company {company_id}")
+            tx.run(q.DELETE_COMPANY, id=company_id).consume()
+        self._write(work)
+
+    def delete_flow(self, flow_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            if not list(tx.run(q.EXISTING_FLOWS, ids=[flow_id])):
+                raise NotFoundError(f"no flow {flow_id}")
+            used = tx.run(q.FLOW_IN_PROCESS, id=flow_id).single()
+            if used is not None:
+                raise StoreConflictError(f"flow {flow_id} is used by process {used['process']}:"
+                                         " change the process first")
+            tx.run(q.DELETE_FLOW, id=flow_id).consume()
+        self._write(work)
+
+    def _check_flows(self, tx: ManagedTransaction, ids: set[str], what: str) -> None:
+        found = {r["id"] for r in tx.run(q.EXISTING_FLOWS, ids=sorted(ids))}
+        missing = ids - found
+        if missing:
+            raise StoreConflictError(f"{what} refer to unknown flows: {sorted(missing)}")
+
+    def replace_candidates(self, candidates: Sequence[Candidate]) -> None:
+        rows = [{"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
+                 "props": _props(c)} for c in candidates]
+
+        def work(tx: ManagedTransaction) -> None:
+            self._check_flows(tx, {fid for c in candidates for fid in c.key}, "candidates")
+            tx.run(q.DELETE_CANDIDATES).consume()
+            for chunk in _chunks(rows):
+                tx.run(q.CREATE_CANDIDATES, rows=chunk).consume()
+        self._write(work)
+
+    def _exchange_rows(self, exchanges: Sequence[Exchange]) -> list[dict[str, Any]]:
+        return [{"supply_flow": e.supply_flow, "demand_flow": e.demand_flow,
+                 "props": _props(e)} for e in exchanges]
+
+    def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
+        rows = self._exchange_rows(exchanges)
+
+        def work(tx: ManagedTransaction) -> None:
+            self._check_flows(tx, {fid for e in exchanges
+                                   for fid in (e.supply_flow, e.demand_flow)}, "exchanges")
+            tx.run(q.DELETE_PROPOSED).consume()
+            for chunk in _chunks(rows):
+                tx.run(q.CREATE_EXCHANGES, rows=chunk).consume()
+            tx.run(q.MERGE_PLAN, id=plan.id, created_at=plan.created_at,
+                   json=codec.dumps(plan)).consume()
+        self._write(work)
+
+    def put_exchange(self, exchange: Exchange) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            self._check_flows(tx, {exchange.supply_flow, exchange.demand_flow}, "exchange")
+            tx.run(q.DELETE_EXCHANGE, id=exchange.id).consume()
+            tx.run(q.CREATE_EXCHANGES, rows=self._exchange_rows([exchange])).consume()
+        self._write(work)
+
+    def clear(self) -> None:
+        self._write(lambda tx: tx.run(q.CLEAR).consume())
+
+    # -- reads ----------------------------------------------------------------------
+    def dataset(self, *, county: str | None = None, municipality: str | None = None,
+                park_id: str | None = None) -> Dataset:
+        companies = [codec.company(r["props"]) for r in self._read(
+            q.COMPANIES, county=county, municipality=municipality, park_id=park_id)]
+        ids = [c.id for c in companies]
+        flows = [codec.flow(r["props"]) for r in self._read(q.FLOWS_OF, ids=ids)]
+        processes = [codec.process(r["props"]) for r in self._read(q.PROCESSES_OF, ids=ids)]
+        park_ids = {c.park_id for c in companies if c.park_id}
+        everything = county is None and municipality is None and park_id is None
+        parks = [codec.park(r["props"]) for r in self._read(q.PARKS)]
+        parks = [p for p in parks if everything or p.id in park_ids or p.id == park_id
+                 or (county is not None and p.county == county)]
+        return Dataset(companies=tuple(companies), flows=tuple(flows),
+                       processes=tuple(processes), parks=tuple(parks))
+
+    def flows(self, *, company_id: str | None = None, resource: str | None = None,
+              direction: str | None = None, county: str | None = None,
+              park_id: str | None = None) -> list[Flow]:
+        return [codec.flow(r["props"]) for r in self._read(
+            q.FLOWS, company_id=company_id, resource=resource, direction=direction,
+            county=county, park_id=park_id)]
+
+    def candidates(self, *, company_id: str | None = None, flow_id: str | None = None,
+                   county: str | None = None, resource: str | None = None) -> list[Candidate]:
+        companies = None
+        if county is not None:
+            companies = [r["id"] for r in self._read(q.COUNTY_COMPANIES, county=county)]
+        if company_id is not None:  # anchored on the company: no scan of all links
+            rows = self._read(q.COMPANY_CANDIDATES, company_id=company_id)
+            out = [c for c in (codec.candidate(r["props"]) for r in rows)
+                   if (flow_id is None or flow_id in c.key)
+                   and (resource is None or resource in (c.resource, c.demand_resource))
+                   and (companies is None or {c.supply_company, c.demand_company}
+                        & set(companies))]
+        else:
+            out = [codec.candidate(r["props"]) for r in self._read(
+                q.CANDIDATES, company_id=None, flow_id=flow_id, resource=resource,
+                companies=companies)]
+        return sorted(out, key=lambda c: (-c.score, c.supply_flow, c.demand_flow))
+
+    def plans(self) -> list[Plan]:
+        plans = [codec.plan(json.loads(r["json"])) for r in self._read(q.PLANS)]
+        return sorted(plans, key=lambda p: (p.created_at, p.id), reverse=True)
+
+    def exchanges(self, *, status: str | None = None) -> list[Exchange]:
+        return sorted((codec.exchange(r["props"]) for r in self._read(q.EXCHANGES,
+                                                                     status=status)),
+                      key=lambda e: e.id)
+
+    def value_chains(self, flow_id: str, *, max_steps: int = 3) -> list[tuple[str, ...]]:
+        if not 1 <= max_steps <= MAX_CHAIN_STEPS:
+            raise StoreError(f"max_steps must be 1 to {MAX_CHAIN_STEPS}")
+        chains = set()
+        for r in self._read(q.CHAINS, id=flow_id):
+            ids = tuple(r["ids"])
+            if len(ids) // 2 <= max_steps and len(set(ids)) == len(ids):
+                chains.add(ids)
+        return sorted(chains, key=lambda ch: (len(ch), ch))
+
+    def counts(self) -> dict[str, int]:
+        return {k: self._read(query)[0]["n"] for k, query in q.COUNT_LABEL.items()}

@@ -1,0 +1,145 @@
+"""One contract, run on the embedded store and on the Bolt graph server."""
+
+import dataclasses
+
+import pytest
+
+from symbiosis.errors import NotFoundError, StoreConflictError
+from symbiosis.model import Company, Dataset, Exchange, Flow, StatusChange
+from symbiosis.pipeline import match_dataset, optimise, plan_exchanges
+
+
+def _load(store, cases):
+    store.load(cases)
+    return store
+
+
+def test_create_and_read_back_everything(store, cases):
+    _load(store, cases)
+    got = store.dataset()
+    assert got.companies == tuple(sorted(cases.companies, key=lambda c: c.id))
+    assert got.flows == tuple(sorted(cases.flows, key=lambda f: f.id))
+    assert got.processes == tuple(sorted(cases.processes, key=lambda p: p.id))
+    assert got.parks == tuple(sorted(cases.parks, key=lambda p: p.id))
+    assert store.counts()["Flow"] == 55
+
+
+def test_update_replaces_values_and_moves_a_company_between_parks(store, cases):
+    _load(store, cases)
+    mill = next(c for c in cases.companies if c.id == "SOL-C01")
+    store.load(Dataset(companies=(dataclasses.replace(mill, name="Renamed", park_id="KIRKENAER"),)))
+    assert store.company("SOL-C01").name == "Renamed"
+    assert [c.id for c in store.companies(park_id="KIRKENAER")].count("SOL-C01") == 1
+    assert "SOL-C01" not in [c.id for c in store.companies(park_id="BRASKEREIDFOSS")]
+    flow = next(f for f in cases.flows if f.id == "SOL-F013")
+    store.load(Dataset(flows=(dataclasses.replace(flow, amount=1.0),)))
+    assert store.flows(company_id="SOL-C06", resource="steam")[0].amount == 1.0
+
+
+def test_delete_cascades_flows_processes_candidates_and_exchanges(store, cases):
+    _load(store, cases)
+    data = store.dataset()
+    cands = match_dataset(data)
+    store.replace_candidates(cands)
+    plan = optimise(data, cands)
+    store.save_plan(plan, plan_exchanges(plan))
+    store.delete_company("FLO-C03")
+    assert store.company("FLO-C03") is None
+    assert not store.flows(company_id="FLO-C03")
+    assert "FLO-P02" not in {p.id for p in store.processes()}
+    assert not store.candidates(company_id="FLO-C03")
+    assert all("FLO-F011" not in (e.supply_flow, e.demand_flow) for e in store.exchanges())
+    with pytest.raises(NotFoundError):
+        store.delete_company("FLO-C03")
+
+
+def test_a_flow_used_by_a_process_cannot_be_deleted_alone(store, cases):
+    _load(store, cases)
+    with pytest.raises(StoreConflictError):
+        store.delete_flow("FLO-F011")
+    store.delete_flow("FLO-F014")
+    assert "FLO-F014" not in {f.id for f in store.flows()}
+
+
+def test_refused_write_changes_nothing(store, cases):
+    _load(store, cases)
+    before = store.counts(), store.dataset()
+    orphan = Flow("ORPHAN", "NO-SUCH", "supply", "bark", 1.0, "t")
+    with pytest.raises(StoreConflictError):
+        store.load(Dataset(companies=(Company("NEW", "New", 60, 10),), flows=(orphan,)))
+    assert (store.counts(), store.dataset()) == before
+
+
+def test_filters_by_county_park_and_resource(store, cases):
+    _load(store, cases)
+    assert {c.id for c in store.companies(county="Troms")} == {"FIN-C01", "FIN-C02", "FIN-C04"}
+    assert {c.id for c in store.companies(park_id="FJORDBASE")} == {
+        "FLO-C01", "FLO-C02", "FLO-C03", "FLO-C04", "FLO-C05"}
+    assert {f.id for f in store.flows(resource="oxygen")} == {"FLO-F005", "FLO-F009",
+                                                              "FLO-F012"}
+    assert {f.id for f in store.flows(county="Troms", direction="supply",
+                                      resource="waste_heat")} == {"FIN-F001", "FIN-F004"}
+    park = store.dataset(park_id="FINNFJORD")
+    assert {c.id for c in park.companies} == {"FIN-C01", "FIN-C02"}
+    assert [p.id for p in park.parks] == ["FINNFJORD"]
+    assert {f.company_id for f in park.flows} == {"FIN-C01", "FIN-C02"}
+    county = store.dataset(county="Vestland")
+    assert {c.id for c in county.companies} >= {"FLO-C01", "FIN-C03"}
+    assert {p.id for p in county.parks} == {"FJORDBASE"}
+
+
+def test_candidates_plans_and_exchanges_round_trip(store, cases):
+    _load(store, cases)
+    data = store.dataset()
+    cands = match_dataset(data)
+    store.replace_candidates(cands)
+    assert store.candidates() == sorted(cands, key=lambda c: (-c.score, c.supply_flow,
+                                                              c.demand_flow))
+    troms = {"FIN-C01", "FIN-C02", "FIN-C04"}
+    assert {c.key for c in store.candidates(county="Troms")} == {
+        c.key for c in cands if {c.supply_company, c.demand_company} & troms}
+    assert all("co2" in (c.resource, c.demand_resource)
+               for c in store.candidates(resource="co2"))
+    assert {c.key for c in store.candidates(flow_id="FLO-F005")} == {
+        ("FLO-F005", "FLO-F009"), ("FLO-F005", "FLO-F012")}
+    plan = optimise(data, cands, frontier_points=3)
+    exchanges = plan_exchanges(plan)
+    store.save_plan(plan, exchanges)
+    assert store.plans() == [plan] and store.plan(plan.id) == plan
+    assert store.exchanges(status="proposed") == sorted(exchanges, key=lambda e: e.id)
+    agreed = dataclasses.replace(exchanges[0], status="agreed", history=(
+        StatusChange("proposed", "2026-01-01", "planner"),
+        StatusChange("agreed", "2026-03-01", "cluster manager", "signed")))
+    store.put_exchange(agreed)
+    again = optimise(data, cands)
+    store.save_plan(again, plan_exchanges(again))
+    kept = store.exchanges(status="agreed")
+    assert kept == [agreed]
+    assert len(store.exchanges(status="proposed")) == len(again.exchanges)
+    with pytest.raises(StoreConflictError):
+        store.put_exchange(Exchange("X", "NOPE", "FLO-F009", 1.0, "t"))
+
+
+def test_value_chains_up_to_n_steps(store, cases):
+    _load(store, cases)
+    store.replace_candidates(match_dataset(store.dataset()))
+    two = store.value_chains("FLO-F010", max_steps=2)
+    assert two == [("FLO-F010", "FLO-F011"), ("FLO-F010", "FLO-F011", "FLO-F015", "FLO-F017")]
+    assert store.value_chains("FLO-F010", max_steps=1) == [("FLO-F010", "FLO-F011")]
+    three = store.value_chains("FIN-F002", max_steps=3)
+    assert ("FIN-F002", "FIN-F013", "FIN-F012", "FIN-F016", "FIN-F017", "FIN-F018") in three
+
+
+def test_both_stores_give_the_same_answers(neo4j_store, tmp_path, cases):
+    from graph import MemoryStore
+
+    memory = MemoryStore(tmp_path / "m.json")
+    answers = []
+    for s in (memory, neo4j_store):
+        s.load(cases)
+        cands = match_dataset(s.dataset())
+        s.replace_candidates(cands)
+        answers.append((s.dataset(), s.candidates(), s.dataset(county="Innlandet"),
+                        s.flows(park_id="FJORDBASE"), s.value_chains("FIN-F002", max_steps=3),
+                        s.counts()))
+    assert answers[0] == answers[1]
