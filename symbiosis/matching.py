@@ -239,6 +239,8 @@ def _nearest_pairs(cols: _Columns, i: I, j: I, nearest: int | None, same_company
         i, j = i[other], j[other]
     if nearest is None or len(i) == 0:
         return i, j
+    if (np.bincount(i).max() <= nearest and np.bincount(j).max() <= nearest):
+        return i, j  # no flow has more partners than the limit: nothing to cut
     dist = haversine_km(cols.lat[i], cols.lon[i], cols.lat[j], cols.lon[j])
     keep = np.zeros(len(i), dtype=bool)
     zero = np.zeros(len(i), dtype=np.int64)
@@ -413,7 +415,7 @@ def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: floa
     """Local (supply, demand) positions within ``radius``: all of them, or a superset of
     each side's ``nearest`` closest (k-nearest queries from both sides, with slack for
     ties; :func:`_nearest_pairs` then cuts exactly)."""
-    if nearest is None:
+    if nearest is None or len(xyz_s) * len(xyz_d) <= 20000:
         pairs = tree_s.sparse_distance_matrix(tree_d, radius, output_type="ndarray")
         return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
     found_i, found_j = [], []
