@@ -1,6 +1,6 @@
 """Optimizer benchmark on synthetic regions, against a greedy heuristic in the same run.
 
-    python bench/optimizer.py [--county-flows 2000] [--national-flows 60000]
+    python bench/optimizer.py [--county-flows 2000] [--national-flows 20000]
 
 Targets: a county-size instance (about 2,000 flows) solved to proven optimality in under
 10 s; a national instance (about 20,000 candidate links with fixed costs) within 0.5 % gap
@@ -42,7 +42,7 @@ def run(name: str, data, *, gap: float, time_limit: float  # noqa: ANN001
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--county-flows", type=int, default=2000)
-    ap.add_argument("--national-flows", type=int, default=60000)
+    ap.add_argument("--national-flows", type=int, default=20000)
     args = ap.parse_args()
     innlandet = [t for t in TOWNS if t[2] == "Innlandet"]
     county = generate_region(args.county_flows, 21, towns=innlandet)
