@@ -286,10 +286,12 @@ def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None
             order = _grouped_order(own, score_key, routed, other)
             keep[order[_rank_in_groups(own[order]) < k]] = True
         part, local = part[keep], local[keep]
-    out = {name: np.concatenate([p[name][local[part == g]] for g, p in enumerate(parts)])
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(len(parts) + 1))
+    picks = [local[order[bounds[g]:bounds[g + 1]]] for g in range(len(parts))]
+    out = {name: np.concatenate([p[name][pick] for p, pick in zip(parts, picks, strict=True)])
            for name in parts[0]}
-    out["group"] = np.concatenate([np.full(int((part == g).sum()), g, dtype=np.int64)
-                                   for g in range(len(parts))])
+    out["group"] = np.repeat(np.arange(len(parts), dtype=np.int64), np.diff(bounds))
     return out
 
 
