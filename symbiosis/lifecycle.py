@@ -1,0 +1,56 @@
+"""Exchange lifecycle: proposed -> agreed -> operating -> ended, kept as history."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from .errors import SymbiosisError
+from .model import Exchange, ExchangeStatus, StatusChange
+
+__all__ = ["advance", "ALLOWED", "LifecycleError"]
+
+P, A, O, E = (ExchangeStatus.PROPOSED.value, ExchangeStatus.AGREED.value,
+              ExchangeStatus.OPERATING.value, ExchangeStatus.ENDED.value)
+ALLOWED: dict[str, frozenset[str]] = {
+    P: frozenset({A, E}),        # a proposal is agreed, or dropped
+    A: frozenset({O, E}),        # an agreement starts operating, or falls through
+    O: frozenset({E}),
+    E: frozenset(),
+}
+
+
+class LifecycleError(SymbiosisError):
+    """A status change the lifecycle does not allow."""
+
+
+def advance(exchange: Exchange, status: str, *, by: str, at: str | None = None,
+            note: str = "", start_year: int | None = None,
+            end_year: int | None = None) -> Exchange:
+    """The exchange with its new status and one more history entry.
+
+    >>> e = Exchange("x", "s", "d", 10.0, "t")
+    >>> e = advance(e, "agreed", by="cluster manager", at="2026-05-01", start_year=2027)
+    >>> e.status, e.start_year, [h.status for h in e.history]
+    ('agreed', 2027, ['agreed'])
+    >>> advance(e, "proposed", by="x")
+    Traceback (most recent call last):
+    ...
+    symbiosis.lifecycle.LifecycleError: exchange x cannot go from agreed to proposed
+    """
+    if status not in ALLOWED:
+        raise LifecycleError(f"unknown status {status!r}; one of {sorted(ALLOWED)}")
+    if status not in ALLOWED[exchange.status]:
+        raise LifecycleError(f"exchange {exchange.id} cannot go from {exchange.status} "
+                             f"to {status}")
+    if not by:
+        raise LifecycleError("say who changes the status")
+    when = at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    year = dt.date.fromisoformat(when[:10]).year
+    return dataclasses.replace(
+        exchange, status=status,
+        start_year=start_year if start_year is not None else (
+            exchange.start_year if exchange.start_year is not None or status != O else year),
+        end_year=end_year if end_year is not None else (year if status == E else
+                                                        exchange.end_year),
+        history=(*exchange.history, StatusChange(status, when, by, note)))
