@@ -202,6 +202,99 @@ def demo(ctx: click.Context, output: str) -> None:
     click.echo(f"\nNetwork picture: {out}")
 
 
+@cli.command("exchange")
+@click.argument("exchange_id")
+@click.argument("status", type=click.Choice(["agreed", "operating", "ended"]))
+@click.option("--by", required=True, help="Who changes the status.")
+@click.option("--note", default="")
+@click.option("--start-year", type=int)
+@click.pass_context
+def exchange_cmd(ctx: click.Context, exchange_id: str, status: str, by: str, note: str,
+                 start_year: int | None) -> None:
+    """Move an exchange along proposed -> agreed -> operating -> ended (kept as history)."""
+    from .lifecycle import advance
+
+    store = _store(ctx)
+    current = next((e for e in store.exchanges() if e.id == exchange_id), None)
+    if current is None:
+        raise click.ClickException(f"no exchange {exchange_id}")
+    changed = advance(current, status, by=by, note=note, start_year=start_year)
+    store.put_exchange(changed)
+    click.echo(f"{changed.id}: {current.status} -> {changed.status}")
+
+
+def _area_json(data, exchanges, *, county: str | None, municipality: str | None,  # noqa: ANN001
+               park_id: str | None) -> dict:
+    import datetime
+
+    from .indicators import area_indicators
+
+    return dataclasses_asdict(area_indicators(data, exchanges, county=county,
+                                              municipality=municipality, park_id=park_id,
+                                              year=datetime.date.today().year))
+
+
+@cli.command()
+@click.option("--county")
+@click.option("--municipality")
+@click.option("--park")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.pass_context
+def report(ctx: click.Context, county: str | None, municipality: str | None,
+           park: str | None, fmt: str) -> None:
+    """Indicators of an area toward the 2030 targets."""
+    from .indicators import county_progress, park_status
+
+    store = _store(ctx)
+    data, exchanges = store.dataset(), store.exchanges()
+    body = _area_json(data, exchanges, county=county, municipality=municipality,
+                      park_id=park)
+    if fmt == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(["indicator", "value", "exchanges"])
+        for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
+                    "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
+                    "participation"):
+            out.writerow([key, body[key], ";".join(body["sources"].get(key, ()))])
+        for year, value in body["trajectory_realised"]:
+            out.writerow([f"co2_avoided_t_{year}_realised", value, ""])
+        for year, value in body["trajectory_with_proposals"]:
+            out.writerow([f"co2_avoided_t_{year}_with_proposals", value, ""])
+        return
+    body["counties"] = [dataclasses_asdict(p) for p in county_progress(data, exchanges)]
+    body["parks"] = [dataclasses_asdict(park_status(data, exchanges, p)) for p in data.parks]
+    click.echo(json.dumps(body, ensure_ascii=False, indent=1))
+
+
+def dataclasses_asdict(obj: object) -> dict:
+    import dataclasses
+
+    return dataclasses.asdict(obj)  # type: ignore[call-overload]
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "json"]),
+              default="geojson")
+@click.pass_context
+def export(ctx: click.Context, fmt: str) -> None:
+    """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
+    from .export import exchange_rows, geojson
+
+    store = _store(ctx)
+    data, exchanges = store.dataset(), store.exchanges()
+    if fmt == "geojson":
+        click.echo(json.dumps(geojson(data, exchanges), ensure_ascii=False))
+        return
+    rows = exchange_rows(data, exchanges)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    fields = list(rows[0]) if rows else ["id"]
+    w = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=False, obj={})

@@ -10,13 +10,14 @@ from .model import Exchange, ExchangeStatus, StatusChange
 
 __all__ = ["advance", "ALLOWED", "LifecycleError"]
 
-P, A, O, E = (ExchangeStatus.PROPOSED.value, ExchangeStatus.AGREED.value,
-              ExchangeStatus.OPERATING.value, ExchangeStatus.ENDED.value)
+PROPOSED, AGREED, OPERATING, ENDED = (
+    ExchangeStatus.PROPOSED.value, ExchangeStatus.AGREED.value,
+    ExchangeStatus.OPERATING.value, ExchangeStatus.ENDED.value)
 ALLOWED: dict[str, frozenset[str]] = {
-    P: frozenset({A, E}),        # a proposal is agreed, or dropped
-    A: frozenset({O, E}),        # an agreement starts operating, or falls through
-    O: frozenset({E}),
-    E: frozenset(),
+    PROPOSED: frozenset({AGREED, ENDED}),   # a proposal is agreed, or dropped
+    AGREED: frozenset({OPERATING, ENDED}),  # an agreement starts operating, or falls through
+    OPERATING: frozenset({ENDED}),
+    ENDED: frozenset(),
 }
 
 
@@ -50,7 +51,8 @@ def advance(exchange: Exchange, status: str, *, by: str, at: str | None = None,
     return dataclasses.replace(
         exchange, status=status,
         start_year=start_year if start_year is not None else (
-            exchange.start_year if exchange.start_year is not None or status != O else year),
-        end_year=end_year if end_year is not None else (year if status == E else
+            exchange.start_year if exchange.start_year is not None or status != OPERATING
+            else year),
+        end_year=end_year if end_year is not None else (year if status == ENDED else
                                                         exchange.end_year),
         history=(*exchange.history, StatusChange(status, when, by, note)))

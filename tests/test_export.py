@@ -1,0 +1,83 @@
+"""GeoJSON export checked against RFC 7946; report and lifecycle from the command line."""
+
+import csv
+import io
+import json
+import numbers
+
+from symbiosis.cli import cli
+
+from .conftest import CASE_FILES
+
+
+def _position(pos) -> None:
+    # RFC 7946 3.1.1: a position is an array of two or three numbers, longitude first
+    assert isinstance(pos, list) and len(pos) in (2, 3)
+    assert all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in pos)
+    lon, lat = pos[0], pos[1]
+    assert -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+def validate_rfc7946(doc) -> None:
+    assert doc["type"] == "FeatureCollection"  # 3.3
+    assert "crs" not in doc  # 4: no crs member; WGS 84 only
+    assert isinstance(doc["features"], list)
+    ids = set()
+    for feature in doc["features"]:
+        assert feature["type"] == "Feature"  # 3.2
+        assert "geometry" in feature and "properties" in feature
+        assert feature["properties"] is None or isinstance(feature["properties"], dict)
+        if "id" in feature:
+            assert isinstance(feature["id"], str | int) and feature["id"] not in ids
+            ids.add(feature["id"])
+        geom = feature["geometry"]
+        if geom["type"] == "Point":  # 3.1.2
+            _position(geom["coordinates"])
+        elif geom["type"] == "LineString":  # 3.1.4: two or more positions
+            assert len(geom["coordinates"]) >= 2
+            for pos in geom["coordinates"]:
+                _position(pos)
+        else:
+            raise AssertionError(f"unexpected geometry {geom['type']}")
+
+
+def _run(runner, store, *args):
+    result = runner.invoke(cli, ["--store", str(store), *args], obj={})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_geojson_export_is_valid_rfc7946_with_lon_lat_order(tmp_path, runner):
+    store = tmp_path / "s.json"
+    _run(runner, store, "import", *map(str, CASE_FILES))
+    _run(runner, store, "optimize")
+    doc = json.loads(_run(runner, store, "export", "--format", "geojson"))
+    validate_rfc7946(doc)
+    points = {f["id"]: f for f in doc["features"] if f["geometry"]["type"] == "Point"}
+    assert points["FIN-C01"]["geometry"]["coordinates"] == [18.09, 69.215]  # lon, lat
+    lines = [f for f in doc["features"] if f["geometry"]["type"] == "LineString"]
+    assert lines and all(f["properties"]["status"] == "proposed" for f in lines)
+
+
+def test_lifecycle_and_report_from_the_command_line(tmp_path, runner):
+    store = tmp_path / "s.json"
+    _run(runner, store, "import", *map(str, CASE_FILES))
+    plan = json.loads(_run(runner, store, "optimize", "--format", "json"))
+    rows = json.loads(_run(runner, store, "export", "--format", "json"))
+    steam = next(r for r in rows if r["supply_flow"] == "SOL-F013")
+    _run(runner, store, "exchange", steam["id"], "agreed", "--by", "Innlandet county",
+         "--start-year", "2027")
+    _run(runner, store, "exchange", steam["id"], "operating", "--by", "Innlandet county")
+    refused = runner.invoke(cli, ["--store", str(store), "exchange", steam["id"], "agreed",
+                                  "--by", "x"], obj={})
+    assert refused.exit_code != 0
+    body = json.loads(_run(runner, store, "report", "--county", "Innlandet"))
+    assert body["symbioses"] == 1 and body["symbiosis_pairs"] == [["SOL-C06", "SOL-C07"]]
+    assert body["co2_avoided_t"] == steam["co2_avoided_t"]
+    assert body["sources"]["co2_avoided_t"] == [steam["id"]]
+    assert dict(map(tuple, body["trajectory_realised"]))[2027] == steam["co2_avoided_t"]
+    assert {c["county"]: c["met"] for c in body["counties"]}["Innlandet"] is False
+    assert len(plan["exchanges"]) == len(rows)
+    table = list(csv.reader(io.StringIO(_run(runner, store, "report", "--county",
+                                             "Innlandet", "--format", "csv"))))
+    assert ["symbioses", "1", steam["id"]] in table
