@@ -295,6 +295,42 @@ def export(ctx: click.Context, fmt: str) -> None:
     w.writerows(rows)
 
 
+@cli.command("plan-park")
+@click.argument("park_id")
+@click.option("--budget", type=float, help="Most net annual cost allowed (NOK).")
+@click.option("--time-limit", type=float, default=60.0, show_default=True)
+@click.pass_context
+def plan_park_cmd(ctx: click.Context, park_id: str, budget: float | None,
+                  time_limit: float) -> None:
+    """Least-cost plan that brings a park to its net-zero target (or the best reachable)."""
+    import datetime
+
+    from .planning import plan_park
+
+    store = _store(ctx)
+    data = store.dataset()
+    park = next((p for p in data.parks if p.id == park_id), None)
+    if park is None:
+        raise click.ClickException(f"no park {park_id}")
+    if park.baseline_t_co2e is None:
+        raise click.ClickException(f"park {park_id} has no baseline_t_co2e: add it first")
+    cands = store.candidates() or _match(ctx)
+    pp = plan_park(data, cands, park, exchanges=store.exchanges(), budget_nok=budget,
+                   year=datetime.date.today().year, time_limit_s=time_limit,
+                   taxonomy=_taxonomy(ctx))
+    click.echo(f"Park {park.name}: baseline {pp.baseline_t_co2e:,.0f} t CO2e/yr, target "
+               f"{pp.target_t_co2e:,.0f}, already avoided {pp.already_avoided_t:,.0f}, "
+               f"needed {pp.required_t:,.0f}")
+    click.echo(f"  {'reachable' if pp.reachable else 'NOT reachable'}: reduction "
+               f"{pp.reduction_t:,.0f} t/yr, residual {pp.residual_t:,.0f} t/yr, net cost "
+               f"{pp.cost_nok:,.0f} NOK/yr")
+    if pp.message:
+        click.echo(f"  {pp.message}")
+    click.echo(format_plan(pp.plan, data=data, taxonomy=_taxonomy(ctx)))
+    for year, residual in pp.trajectory:
+        click.echo(f"  {year}: residual {residual:,.0f} t CO2e")
+
+
 def main() -> None:
     try:
         cli(standalone_mode=False, obj={})

@@ -81,3 +81,14 @@ def test_lifecycle_and_report_from_the_command_line(tmp_path, runner):
     table = list(csv.reader(io.StringIO(_run(runner, store, "report", "--county",
                                              "Innlandet", "--format", "csv"))))
     assert ["symbioses", "1", steam["id"]] in table
+
+
+def test_plan_park_reports_an_unreachable_target_with_the_best_value(tmp_path, runner):
+    store = tmp_path / "s.json"
+    _run(runner, store, "import", *map(str, CASE_FILES))
+    out = _run(runner, store, "plan-park", "FINNFJORD")
+    # 300,000 t baseline: the site's candidate exchanges cannot close it
+    assert "NOT reachable" in out and "most reduction available" in out
+    assert "2030: residual" in out
+    missing = runner.invoke(cli, ["--store", str(store), "plan-park", "FJORDBASE"], obj={})
+    assert missing.exit_code != 0 and "no baseline" in missing.output
