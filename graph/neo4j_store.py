@@ -43,9 +43,11 @@ def _props(obj: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return out
 
 
-def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def _batched(tx: ManagedTransaction, query: LiteralString, rows: list[dict[str, Any]]
+             ) -> None:
+    """Run ``query`` (``UNWIND $rows``) over ``rows`` in batches of ``BATCH``."""
     for start in range(0, len(rows), BATCH):
-        yield rows[start:start + BATCH]
+        tx.run(query, rows=rows[start:start + BATCH]).consume()
 
 
 class Neo4jStore(Store):
@@ -140,30 +142,23 @@ class Neo4jStore(Store):
             if problems:
                 raise StoreConflictError("; ".join(problems))
             # new nodes are created outright; existing ones are merged and re-linked
-            old_companies = {r["id"] for r in tx.run(q.EXISTING_COMPANIES, ids=sorted(in_batch))}
+            old_companies = {r["id"] for r in tx.run(q.EXISTING_COMPANIES,
+                                                     ids=sorted(in_batch))}
             old_flows = {r["id"] for r in tx.run(q.EXISTING_FLOWS, ids=sorted(batch_flows))}
-            for chunk in _chunks(parks):
-                tx.run(q.MERGE_PARKS, rows=chunk).consume()
-            for chunk in _chunks([r for r in companies if r["id"] not in old_companies]):
-                tx.run(q.CREATE_COMPANIES, rows=chunk).consume()
-            for chunk in _chunks([r for r in companies if r["id"] in old_companies]):
-                tx.run(q.MERGE_COMPANIES, rows=chunk).consume()
-            park_rows = [{"id": c.id, "park_id": c.park_id} for c in data.companies
-                         if c.park_id]
-            for chunk in _chunks(park_rows):
-                tx.run(q.LINK_PARKS, rows=chunk).consume()
-            for chunk in _chunks([r for r in flows if r["id"] not in old_flows]):
-                tx.run(q.CREATE_FLOWS, rows=chunk).consume()
-            for chunk in _chunks([r for r in flows if r["id"] in old_flows]):
-                tx.run(q.UNLINK_MOVED_FLOWS, rows=chunk).consume()
-                tx.run(q.MERGE_FLOWS, rows=chunk).consume()
+            _batched(tx, q.MERGE_PARKS, parks)
+            _batched(tx, q.CREATE_COMPANIES,
+                     [r for r in companies if r["id"] not in old_companies])
+            _batched(tx, q.MERGE_COMPANIES, [r for r in companies if r["id"] in old_companies])
+            _batched(tx, q.LINK_PARKS, [{"id": c.id, "park_id": c.park_id}
+                                        for c in data.companies if c.park_id])
+            _batched(tx, q.CREATE_FLOWS, [r for r in flows if r["id"] not in old_flows])
+            moved = [r for r in flows if r["id"] in old_flows]
+            _batched(tx, q.UNLINK_MOVED_FLOWS, moved)
+            _batched(tx, q.MERGE_FLOWS, moved)
             tx.run(q.UNLINK_CONVERSIONS, ids=[p.id for p in data.processes]).consume()
-            for chunk in _chunks(processes):
-                tx.run(q.MERGE_PROCESSES, rows=chunk).consume()
-            for chunk in _chunks(links):
-                tx.run(q.LINK_PROCESS_FLOWS, rows=chunk).consume()
-            for chunk in _chunks(conversions):
-                tx.run(q.LINK_CONVERSIONS, rows=chunk).consume()
+            _batched(tx, q.MERGE_PROCESSES, processes)
+            _batched(tx, q.LINK_PROCESS_FLOWS, links)
+            _batched(tx, q.LINK_CONVERSIONS, conversions)
 
         self._write(work)
 
@@ -198,8 +193,7 @@ class Neo4jStore(Store):
         def work(tx: ManagedTransaction) -> None:
             self._check_flows(tx, {fid for c in candidates for fid in c.key}, "candidates")
             tx.run(q.DELETE_CANDIDATES).consume()
-            for chunk in _chunks(rows):
-                tx.run(q.CREATE_CANDIDATES, rows=chunk).consume()
+            _batched(tx, q.CREATE_CANDIDATES, rows)
         self._write(work)
 
     def _exchange_rows(self, exchanges: Sequence[Exchange]) -> list[dict[str, Any]]:
@@ -213,8 +207,7 @@ class Neo4jStore(Store):
             self._check_flows(tx, {fid for e in exchanges
                                    for fid in (e.supply_flow, e.demand_flow)}, "exchanges")
             tx.run(q.DELETE_PROPOSED).consume()
-            for chunk in _chunks(rows):
-                tx.run(q.CREATE_EXCHANGES, rows=chunk).consume()
+            _batched(tx, q.CREATE_EXCHANGES, rows)
             tx.run(q.MERGE_PLAN, id=plan.id, created_at=plan.created_at,
                    json=codec.dumps(plan)).consume()
         self._write(work)

@@ -27,6 +27,15 @@ def documented_exchanges():
         return list(csv.DictReader(fh))
 
 
+def run_cli(runner, store, *args) -> str:
+    """Run a command on ``store``; it must succeed; its output."""
+    from symbiosis.cli import cli
+
+    result = runner.invoke(cli, ["--store", str(store), *args], obj={})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 @pytest.fixture
 def runner():
     return CliRunner()

@@ -1,17 +1,10 @@
 import json
 
-from symbiosis.cli import cli
-
 from .conftest import CASE_FILES
+from .conftest import run_cli as _run
 
 FIELDS = {"supply_flow", "demand_flow", "supply_company", "demand_company", "resource",
           "distance_km", "amount", "unit", "value_nok", "co2_avoided_t", "score", "reasons"}
-
-
-def _run(runner, store, *args):
-    result = runner.invoke(cli, ["--store", str(store), *args], obj={})
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def test_match_json_and_filters(tmp_path, runner):

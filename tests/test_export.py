@@ -8,6 +8,7 @@ import numbers
 from symbiosis.cli import cli
 
 from .conftest import CASE_FILES
+from .conftest import run_cli as _run
 
 
 def _position(pos) -> None:
@@ -39,12 +40,6 @@ def validate_rfc7946(doc) -> None:
                 _position(pos)
         else:
             raise AssertionError(f"unexpected geometry {geom['type']}")
-
-
-def _run(runner, store, *args):
-    result = runner.invoke(cli, ["--store", str(store), *args], obj={})
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def test_geojson_export_is_valid_rfc7946_with_lon_lat_order(tmp_path, runner):
