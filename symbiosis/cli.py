@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import ImportValidationError, SymbiosisError
+from .io import parse_tables, read_tables
 from .matching import chain_steps
 from .model import Candidate
 from .pipeline import match_dataset, optimise, plan_exchanges
@@ -53,8 +54,6 @@ def cli(ctx: click.Context, store_url: str | None, factors: str | None) -> None:
 def _import(ctx: click.Context, files: list[str], kind: str | None = None) -> None:
     store = _store(ctx)
     existing = store.dataset()
-    from .io import parse_tables, read_tables
-
     result = parse_tables(read_tables(files, kind=kind), taxonomy=_taxonomy(ctx),
                           known_companies={c.id for c in existing.companies},
                           known_flows={f.id: (f.company_id, f.direction)
