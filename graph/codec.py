@@ -21,8 +21,8 @@ from symbiosis.model import (
     StatusChange,
 )
 
-__all__ = ["to_dict", "company", "park", "flow", "process", "candidate", "exchange", "plan",
-           "dumps", "loads"]
+__all__ = ["to_dict", "plain_defaults", "company", "park", "flow", "process", "candidate",
+           "exchange", "plan", "dumps", "loads"]
 
 
 def _plain(value: Any) -> Any:
@@ -35,6 +35,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+def plain_defaults(cls: type) -> dict[str, Any]:
+    """Each field's default as :func:`to_dict` would write it."""
+    if cls in _DEFAULTS:
+        return _DEFAULTS[cls]
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = _plain(f.default)
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = _plain(f.default_factory())
+    _DEFAULTS[cls] = out
+    return out
 
 
 def to_dict(obj: Any) -> dict[str, Any]:

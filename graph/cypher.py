@@ -1,6 +1,8 @@
 """Every Cypher statement of the project: constants, values only as parameters.
 
-Written for Neo4j 5; avoids what other Bolt servers handle differently (no full-text or
+Updates replace a node's properties whole (``SET n = r.props``): a property left out
+because it equals its default must not keep an older value. Written for Neo4j 5; avoids
+what other Bolt servers handle differently (no full-text or
 point indexes, no ``id()``, ``COUNT {}`` instead of ``size((pattern))``).
 """
 
@@ -23,11 +25,11 @@ EXISTING_FLOWS: LiteralString = "MATCH (f:Flow) WHERE f.id IN $ids RETURN f.id A
 
 MERGE_PARKS: LiteralString = """
 UNWIND $rows AS r
-MERGE (p:Park {id: r.id}) SET p += r.props
+MERGE (p:Park {id: r.id}) SET p = r.props
 """
 MERGE_COMPANIES: LiteralString = """
 UNWIND $rows AS r
-MERGE (c:Company {id: r.id}) SET c += r.props
+MERGE (c:Company {id: r.id}) SET c = r.props
 WITH c, r
 OPTIONAL MATCH (c)-[old:IN_PARK]->(:Park)
 DELETE old
@@ -51,7 +53,7 @@ CREATE (c)-[:HAS_FLOW]->(f:Flow) SET f = r.props
 MERGE_FLOWS: LiteralString = """
 UNWIND $rows AS r
 MATCH (c:Company {id: r.company_id})
-MERGE (f:Flow {id: r.id}) SET f += r.props
+MERGE (f:Flow {id: r.id}) SET f = r.props
 MERGE (c)-[:HAS_FLOW]->(f)
 """
 UNLINK_MOVED_FLOWS: LiteralString = """
@@ -63,7 +65,7 @@ DELETE h
 MERGE_PROCESSES: LiteralString = """
 UNWIND $rows AS r
 MATCH (c:Company {id: r.company_id})
-MERGE (p:Process {id: r.id}) SET p += r.props
+MERGE (p:Process {id: r.id}) SET p = r.props
 MERGE (c)-[:HAS_PROCESS]->(p)
 WITH p
 OPTIONAL MATCH (p)<-[old:INPUT_OF|OUTPUT_OF]-(:Flow)

@@ -31,13 +31,17 @@ T = TypeVar("T")
 BATCH = 5000
 MAX_CHAIN_STEPS = 6
 _JSON_FIELDS = {"quality", "inputs", "outputs", "history"}
+_ALWAYS = {"status"}  # queries filter on it, so it is written even at its default
 
 
-def _props(obj: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Node or relationship properties: primitives and lists only, no nulls."""
+def _props(obj: Any) -> dict[str, Any]:
+    """Node or relationship properties: primitives and lists only, no nulls, and nothing
+    equal to its field's default (the codec restores defaults on reading)."""
+    defaults = codec.plain_defaults(type(obj))
     out = {}
     for key, value in codec.to_dict(obj).items():
-        if key in drop or value is None:
+        if value is None or (key in defaults and value == defaults[key]
+                             and key not in _ALWAYS):
             continue
         out[key] = json.dumps(value) if key in _JSON_FIELDS else value
     return out

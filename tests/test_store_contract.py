@@ -143,3 +143,14 @@ def test_both_stores_give_the_same_answers(neo4j_store, tmp_path, cases):
                         s.flows(park_id="FJORDBASE"), s.value_chains("FIN-F002", max_steps=3),
                         s.counts()))
     assert answers[0] == answers[1]
+
+
+def test_an_update_back_to_a_default_value_is_stored(store, cases):
+    _load(store, cases)
+    flow = next(f for f in cases.flows if f.id == "SOL-F007")
+    assert flow.confidential and flow.description
+    store.load(Dataset(flows=(dataclasses.replace(flow, confidential=False, description="",
+                                                  months=frozenset({1, 2})),)))
+    store.load(Dataset(flows=(dataclasses.replace(flow, confidential=False, description=""),)))
+    (again,) = store.flows(company_id="SOL-C03", resource="animal_byproducts")
+    assert (again.confidential, again.description, len(again.months)) == (False, "", 12)
