@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint typecheck unit bench serve clean
+.PHONY: demo test install install-dev lint typecheck unit bench clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,6 @@ bench: install-dev
 	$(PY) bench/matching.py
 	$(PY) bench/optimizer.py
 	$(PY) bench/store_load.py
-
-serve: install
-	$(BIN)/symbiosis serve
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
