@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint typecheck unit bench clean
+.PHONY: demo test install install-dev browser lint typecheck unit bench clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ $(VENV)/.dev: $(VENV)/.base pyproject.toml
 install: $(VENV)/.base
 install-dev: $(VENV)/.dev
 
+# Headless Chromium from Debian's packages, for the page and report tests.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+
 demo: install
 	$(BIN)/symbiosis demo
 
@@ -28,7 +34,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install-dev
+unit: install-dev browser
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -237,19 +237,49 @@ def _area_json(data, exchanges, *, county: str | None, municipality: str | None,
 @click.option("--county")
 @click.option("--municipality")
 @click.option("--park")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "html"]), default="json")
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Write to this file instead of standard output.")
 @click.pass_context
 def report(ctx: click.Context, county: str | None, municipality: str | None,
-           park: str | None, fmt: str) -> None:
-    """Indicators of an area toward the 2030 targets."""
-    from .indicators import county_progress, park_status
+           park: str | None, fmt: str, output: str | None) -> None:
+    """Indicators of an area toward the 2030 targets (HTML: one page, readable offline)."""
+    import datetime
+
+    from .indicators import area_indicators, county_progress, park_status
+    from .report_html import report_html
 
     store = _store(ctx)
     data, exchanges = store.dataset(), store.exchanges()
+    if fmt == "html":
+        ind = area_indicators(data, exchanges, county=county, municipality=municipality,
+                              park_id=park, year=datetime.date.today().year)
+        page = report_html(ind, county_progress(data, exchanges),
+                           [park_status(data, exchanges, p) for p in data.parks],
+                           title=f"Industrial symbiosis indicators: {ind.area}")
+        if output:
+            Path(output).write_text(page, encoding="utf-8")
+            click.echo(f"report written to {Path(output).resolve()}")
+        else:
+            click.echo(page)
+        return
+    text = _report_text(data, exchanges, county, municipality, park, fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _report_text(data, exchanges, county, municipality, park, fmt) -> str:  # noqa: ANN001
+    import io
+
+    from .indicators import county_progress, park_status
+
     body = _area_json(data, exchanges, county=county, municipality=municipality,
                       park_id=park)
+    buffer = io.StringIO()
     if fmt == "csv":
-        out = csv.writer(sys.stdout, lineterminator="\n")
+        out = csv.writer(buffer, lineterminator="\n")
         out.writerow(["indicator", "value", "exchanges"])
         for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
                     "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
@@ -259,10 +289,10 @@ def report(ctx: click.Context, county: str | None, municipality: str | None,
             out.writerow([f"co2_avoided_t_{year}_realised", value, ""])
         for year, value in body["trajectory_with_proposals"]:
             out.writerow([f"co2_avoided_t_{year}_with_proposals", value, ""])
-        return
+        return buffer.getvalue()
     body["counties"] = [dataclasses_asdict(p) for p in county_progress(data, exchanges)]
     body["parks"] = [dataclasses_asdict(park_status(data, exchanges, p)) for p in data.parks]
-    click.echo(json.dumps(body, ensure_ascii=False, indent=1))
+    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
 def dataclasses_asdict(obj: object) -> dict:

@@ -87,3 +87,39 @@ def test_plan_park_reports_an_unreachable_target_with_the_best_value(tmp_path, r
     assert "2030: residual" in out
     missing = runner.invoke(cli, ["--store", str(store), "plan-park", "FJORDBASE"], obj={})
     assert missing.exit_code != 0 and "no baseline" in missing.output
+
+
+def test_html_report_is_one_offline_page_with_charts_and_the_figures(tmp_path, runner,
+                                                                     artifacts):
+    store = tmp_path / "s.json"
+    _run(runner, store, "import", *map(str, CASE_FILES))
+    _run(runner, store, "optimize")
+    rows = json.loads(_run(runner, store, "export", "--format", "json"))
+    steam = next(r for r in rows if r["supply_flow"] == "SOL-F013")
+    _run(runner, store, "exchange", steam["id"], "agreed", "--by", "county", "--start-year",
+         "2027")
+    page_path = artifacts / "report-innlandet.html"
+    _run(runner, store, "report", "--county", "Innlandet", "--format", "html", "--output",
+         str(page_path))
+    page = page_path.read_text(encoding="utf-8")
+    assert page.count("<svg") == 1 and page.count("<polyline") == 2
+    assert "<script" not in page
+    # the only URL is the SVG namespace: nothing is fetched
+    assert page.replace('xmlns="http://www.w3.org/2000/svg"', "").count("http") == 0
+    assert f"{steam['co2_avoided_t']:,.0f}" in page and steam["id"] in page
+    assert "Innlandet" in page and "not yet" in page
+
+
+def test_html_report_renders_in_headless_chromium(tmp_path, runner, artifacts):
+    from .browser import dump_dom, screenshot
+
+    store = tmp_path / "s.json"
+    _run(runner, store, "import", *map(str, CASE_FILES))
+    _run(runner, store, "optimize")
+    page = tmp_path / "report.html"
+    _run(runner, store, "report", "--format", "html", "--output", str(page))
+    dom = dump_dom(page.as_uri())
+    assert "<polyline" in dom and "Industrial parks: net zero" in dom
+    shot = screenshot(page.as_uri(), artifacts / "report.png")
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

@@ -1,0 +1,105 @@
+"""The indicators report as one self-contained HTML page: tables and inline SVG charts,
+no script and no external resource, so it reads offline and prints."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from .indicators import AreaIndicators, CountyProgress, ParkStatus
+
+__all__ = ["report_html", "line_chart_svg"]
+
+
+def line_chart_svg(series: dict[str, Sequence[tuple[int, float]]], *, width: int = 560,
+                   height: int = 220, unit: str = "t CO2/yr") -> str:
+    """A small line chart: one polyline per series, years on x, values on y from zero."""
+    colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
+    years = sorted({y for points in series.values() for y, _ in points})
+    top = max([v for points in series.values() for _, v in points] + [1.0])
+    pad_l, pad_b, pad_t, pad_r = 70, 30, 15, 15
+    if len(years) > 1:
+        def x(y: int) -> float:
+            return pad_l + (y - years[0]) / (years[-1] - years[0]) * (width - pad_l - pad_r)
+    else:
+        def x(y: int) -> float:
+            return pad_l + (width - pad_l - pad_r) / 2
+
+    def yv(v: float) -> float:
+        return height - pad_b - v / top * (height - pad_b - pad_t)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="{html.escape(unit)} by year">',
+             f'<line x1="{pad_l}" y1="{yv(0)}" x2="{width - pad_r}" y2="{yv(0)}" '
+             'stroke="#999"/>',
+             f'<text x="5" y="{pad_t + 10}" font-size="11">{top:,.0f}</text>',
+             f'<text x="5" y="{yv(0)}" font-size="11">0 {html.escape(unit)}</text>']
+    for year in years:
+        parts.append(f'<text x="{x(year) - 14:.1f}" y="{height - 8}" font-size="11">'
+                     f'{year}</text>')
+    for k, (name, points) in enumerate(series.items()):
+        colour = colours[k % len(colours)]
+        coords = " ".join(f"{x(y):.1f},{yv(v):.1f}" for y, v in points)
+        dash = ' stroke-dasharray="6 4"' if k else ""  # equal series stay visible
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} '
+                     f'points="{coords}"><title>{html.escape(name)}</title></polyline>')
+        parts.append(f'<text x="{pad_l + 10}" y="{pad_t + 14 * (k + 1)}" font-size="12" '
+                     f'fill="{colour}">{html.escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _rows(rows: Sequence[Sequence[object]]) -> str:
+    return "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>"
+                   for r in rows)
+
+
+def report_html(ind: AreaIndicators, counties: Sequence[CountyProgress],
+                parks: Sequence[ParkStatus], *, title: str) -> str:
+    figures = [
+        ("Symbioses (company pairs, agreed or operating)", f"{ind.symbioses}",
+         ", ".join(ind.sources.get("symbioses", ()))),
+        ("Proposals", f"{ind.proposals}", ", ".join(ind.sources.get("proposals", ()))),
+        ("CO2 avoided, realised (t/yr)", f"{ind.co2_avoided_t:,.0f}",
+         ", ".join(ind.sources.get("co2_avoided_t", ()))),
+        ("CO2 avoided, proposals (t/yr)", f"{ind.co2_proposed_t:,.0f}",
+         ", ".join(ind.sources.get("co2_proposed_t", ()))),
+        ("Waste diverted (t/yr)", f"{ind.waste_diverted_t:,.0f}",
+         ", ".join(ind.sources.get("waste_diverted_t", ()))),
+        ("Energy recovered (MWh/yr)", f"{ind.energy_recovered_mwh:,.0f}",
+         ", ".join(ind.sources.get("energy_recovered_mwh", ()))),
+        ("Water reused (m3/yr)", f"{ind.water_reused_m3:,.0f}",
+         ", ".join(ind.sources.get("water_reused_m3", ()))),
+        ("Companies taking part", f"{ind.participation:.0%} of {ind.companies}", ""),
+    ]
+    chart = line_chart_svg({"realised": ind.trajectory_realised,
+                            "realised + proposed": ind.trajectory_with_proposals})
+    county_rows = [(c.county, c.symbioses, c.target, "met" if c.met else "not yet")
+                   for c in counties]
+    park_rows = [(p.park_id, "unknown" if p.baseline_t_co2e is None else
+                  f"{p.baseline_t_co2e:,.0f}", f"{p.avoided_t:,.0f}",
+                  "unknown" if p.residual_t is None else f"{p.residual_t:,.0f}",
+                  {True: "net zero", False: "not yet", None: "baseline unknown"}[p.net_zero])
+                 for p in parks]
+    unquantified = (f"<p>Not quantified (amount or CO2 unknown, never counted as zero): "
+                    f"{html.escape(', '.join(ind.unquantified))}</p>"
+                    if ind.unquantified else "")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:4px 8px}}
+th{{background:#f3f3f3;text-align:left}}</style></head>
+<body><h1>{html.escape(title)}</h1>
+<h2>Indicators</h2>
+<table><tr><th>indicator</th><th>value</th><th>from exchanges</th></tr>{_rows(figures)}</table>
+{unquantified}
+<h2>CO2 avoided toward 2030</h2>
+{chart}
+<h2>Counties: at least two symbioses by 2030</h2>
+<table><tr><th>county</th><th>symbioses</th><th>target</th><th>status</th></tr>
+{_rows(county_rows)}</table>
+<h2>Industrial parks: net zero</h2>
+<table><tr><th>park</th><th>baseline t CO2e/yr</th><th>avoided</th><th>residual</th>
+<th>status</th></tr>{_rows(park_rows)}</table>
+</body></html>
+"""
