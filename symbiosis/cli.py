@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -32,8 +33,11 @@ def _store(ctx: click.Context):  # noqa: ANN202 - returns graph.Store
 
 
 def _taxonomy(ctx: click.Context):  # noqa: ANN202
-    path = ctx.obj.get("factors")
-    return load_taxonomy(overrides=path) if path else default_taxonomy()
+    """The taxonomy for this invocation (an override file is read once)."""
+    if "taxonomy" not in ctx.obj:
+        path = ctx.obj.get("factors")
+        ctx.obj["taxonomy"] = load_taxonomy(overrides=path) if path else default_taxonomy()
+    return ctx.obj["taxonomy"]
 
 
 @click.group()
@@ -228,7 +232,7 @@ def _area_json(data, exchanges, *, county: str | None, municipality: str | None,
 
     from .indicators import area_indicators
 
-    return dataclasses_asdict(area_indicators(data, exchanges, county=county,
+    return dataclasses.asdict(area_indicators(data, exchanges, county=county,
                                               municipality=municipality, park_id=park_id,
                                               year=datetime.date.today().year))
 
@@ -290,15 +294,10 @@ def _report_text(data, exchanges, county, municipality, park, fmt) -> str:  # no
         for year, value in body["trajectory_with_proposals"]:
             out.writerow([f"co2_avoided_t_{year}_with_proposals", value, ""])
         return buffer.getvalue()
-    body["counties"] = [dataclasses_asdict(p) for p in county_progress(data, exchanges)]
-    body["parks"] = [dataclasses_asdict(park_status(data, exchanges, p)) for p in data.parks]
+    body["counties"] = [dataclasses.asdict(p) for p in county_progress(data, exchanges)]
+    body["parks"] = [dataclasses.asdict(park_status(data, exchanges, p)) for p in data.parks]
     return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
-
-def dataclasses_asdict(obj: object) -> dict:
-    import dataclasses
-
-    return dataclasses.asdict(obj)  # type: ignore[call-overload]
 
 
 @cli.command()

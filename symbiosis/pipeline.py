@@ -5,6 +5,7 @@ Used by the CLI and the web front end so that neither holds domain logic.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from optimizer import Problem, build_problem, frontier, propose_exchanges
@@ -40,7 +41,7 @@ def optimise(data: Dataset, candidates: Sequence[Candidate], *, objective: str =
                              min_co2_t=min_co2_t, time_limit_s=time_limit_s, gap=gap)
     if frontier_points >= 2 and problem.candidates:
         points = frontier(problem, points=frontier_points, time_limit_s=time_limit_s, gap=gap)
-        plan = Plan(**{**plan.__dict__, "frontier": tuple(points)})
+        plan = dataclasses.replace(plan, frontier=tuple(points))
     return plan
 
 

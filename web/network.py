@@ -37,14 +37,14 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
     tax = taxonomy or default_taxonomy()
     net = Network(height="100%", width="100%", directed=True, cdn_resources="remote")
     flows = {f.id: f for f in data.flows}
+    names = {c.id: c.name for c in data.companies}
     shown_companies: set[str] = set()
     for f in data.flows:
         res = tax.resource(f.resource)
         secret = hidden(f)
         company = "confidential" if secret else f.company_id
         if company not in shown_companies:
-            name = ("Confidential company" if secret else
-                    next((c.name for c in data.companies if c.id == f.company_id), company))
+            name = "Confidential company" if secret else names.get(f.company_id, company)
             net.add_node(f"c:{company}", label=name[:40], shape="box", color="#eeeeee",
                          title=name)
             shown_companies.add(company)

@@ -169,17 +169,16 @@ def _company(r: _Row) -> Company | None:
 
 def _park(r: _Row) -> Park | None:
     n0 = len(r.errors)
+    year = r.number("target_year", low=2000, high=2100)
     park = Park(id=r.text("id", required=True), name=r.text("name", required=True),
                 county=r.optional("county"), municipality=r.optional("municipality"),
                 lat=r.number("lat", low=-90, high=90), lon=r.number("lon", low=-180, high=180),
                 radius_km=r.number("radius_km", low=0),
                 baseline_t_co2e=r.number("baseline_t_co2e", low=0),
-                target_year=None, target_t_co2e=r.number("target_t_co2e", low=0),
+                target_year=int(year) if year is not None else None,
+                target_t_co2e=r.number("target_t_co2e", low=0),
                 source=r.optional("source"))
-    year = r.number("target_year", low=2000, high=2100)
-    if len(r.errors) > n0:
-        return None
-    return Park(**{**park.__dict__, "target_year": int(year) if year is not None else None})
+    return None if len(r.errors) > n0 else park
 
 
 def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
