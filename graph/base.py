@@ -91,6 +91,11 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027 - optional for stores without resources
         """Release connections."""
 
+    def revision(self) -> object | None:
+        """A token that changes whenever the stored data changes, or ``None`` when the
+        store cannot tell cheaply (callers then must not cache reads for long)."""
+        return None
+
     # -- conveniences shared by both stores -------------------------------------
     def companies(self, *, county: str | None = None, municipality: str | None = None,
                   park_id: str | None = None) -> list[Company]:

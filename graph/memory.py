@@ -107,6 +107,9 @@ class MemoryStore(Store):
                 self._refresh()
                 raise
 
+    def revision(self) -> object | None:
+        return self._file_stamp()
+
     def _read(self) -> nx.MultiDiGraph:
         with self._lock:
             self._refresh()

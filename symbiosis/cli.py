@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 
 from .errors import ImportValidationError, SymbiosisError
-from .io import parse_tables, read_tables
+from .io import read_tables
 from .matching import chain_steps
 from .model import Candidate
-from .pipeline import match_dataset, optimise, plan_exchanges
+from .pipeline import case_files, match_dataset, optimise, parse_for_store, plan_exchanges
 from .report import case_report, format_candidates, format_plan, plan_json
 from .taxonomy import default_taxonomy, load_taxonomy
 
@@ -57,11 +57,7 @@ def cli(ctx: click.Context, store_url: str | None, factors: str | None) -> None:
 
 def _import(ctx: click.Context, files: list[str], kind: str | None = None) -> None:
     store = _store(ctx)
-    existing = store.dataset()
-    result = parse_tables(read_tables(files, kind=kind), taxonomy=_taxonomy(ctx),
-                          known_companies={c.id for c in existing.companies},
-                          known_flows={f.id: (f.company_id, f.direction)
-                                       for f in existing.flows})
+    result = parse_for_store(store, read_tables(files, kind=kind), taxonomy=_taxonomy(ctx))
     store.load(result.dataset)
     d = result.dataset
     click.echo(f"imported {len(d.companies)} companies, {len(d.parks)} parks, "
@@ -169,11 +165,6 @@ def optimize(ctx: click.Context, objective: str, budget: float | None, min_co2: 
         sys.exit(3)
 
 
-def _fixture_files() -> list[Path]:
-    base = Path(str(importlib_resources.files("fixtures") / "cases"))
-    return [base / n for n in ("parks.csv", "companies.csv", "flows.csv", "processes.csv")]
-
-
 @cli.command()
 @click.option("--output", type=click.Path(dir_okay=False), default="symbiosis-network.html",
               show_default=True, help="Where to write the network picture.")
@@ -184,7 +175,7 @@ def demo(ctx: click.Context, output: str) -> None:
 
     store = _store(ctx)
     click.echo(f"== Loading the Norwegian cases into {store.url}")
-    _import(ctx, [str(p) for p in _fixture_files()])
+    _import(ctx, [str(p) for p in case_files()])
     cands = _match(ctx)
     click.echo(f"\n== Candidates ({len(cands)})")
     click.echo(format_candidates(cands))
@@ -357,6 +348,97 @@ def plan_park_cmd(ctx: click.Context, park_id: str, budget: float | None,
     click.echo(format_plan(pp.plan, data=data, taxonomy=_taxonomy(ctx)))
     for year, residual in pp.trajectory:
         click.echo(f"  {year}: residual {residual:,.0f} t CO2e")
+
+
+_USERS = click.option("--users", "users_db", envvar="SYMBIOSIS_USERS",
+                      default="symbiosis-users.sqlite", show_default=True,
+                      type=click.Path(dir_okay=False),
+                      help="Accounts file of the web front end (also SYMBIOSIS_USERS).")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--threads", type=int, default=8, show_default=True)
+@_USERS
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int, users_db: str) -> None:
+    """Run the web front end (waitress) on the configured store."""
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+    from web.db import Accounts
+
+    app = create_app({"STORE_URL": ctx.obj["store_url"], "USERS_DB": users_db,
+                      "FACTORS": ctx.obj.get("factors")})
+    accounts = Accounts(users_db)
+    if not accounts.users():
+        click.echo("No users yet: create one with "
+                   "`symbiosis user add NAME --role admin`.", err=True)
+    accounts.close()
+    with app.app_context():
+        from web.data import get_store
+
+        click.echo(f"symbiosis on http://{host}:{port}/ with store {get_store().url}")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="symbiosis")
+
+
+@cli.group()
+def user() -> None:
+    """Accounts of the web front end."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "cluster_manager", "county_staff",
+                                           "viewer"]), required=True)
+@click.option("--cluster", help="The cluster a cluster manager edits.")
+@click.option("--county", help="The county county staff read.")
+@click.option("--password", envvar="SYMBIOSIS_PASSWORD", default=None,
+              help="Read from SYMBIOSIS_PASSWORD or asked for when not given.")
+@click.option("--token", is_flag=True, help="Also make an API token and print it once.")
+@_USERS
+def user_add(username: str, role: str, cluster: str | None, county: str | None,
+             password: str | None, token: bool, users_db: str) -> None:
+    """Create a user (passwords are stored hashed)."""
+    from web.db import Accounts
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    accounts = Accounts(users_db)
+    try:
+        made = accounts.add(username, password, role, cluster=cluster, county=county)
+        click.echo(f"user {made.username} ({made.role}) added to {users_db}")
+        if token:
+            click.echo(f"API token (shown once): {accounts.new_token(username)}")
+    finally:
+        accounts.close()
+
+
+@user.command("token")
+@click.argument("username")
+@_USERS
+def user_token(username: str, users_db: str) -> None:
+    """Make a new API token for a user (the old one stops working)."""
+    from web.db import Accounts
+
+    accounts = Accounts(users_db)
+    try:
+        click.echo(accounts.new_token(username))
+    finally:
+        accounts.close()
+
+
+@user.command("list")
+@_USERS
+def user_list(users_db: str) -> None:
+    """List users and their roles."""
+    from web.db import Accounts
+
+    accounts = Accounts(users_db)
+    for u in accounts.users():
+        click.echo(f"{u.username}\t{u.role}\t{u.cluster or ''}\t{u.county or ''}")
+    accounts.close()
 
 
 def main() -> None:

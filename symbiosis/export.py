@@ -14,8 +14,9 @@ def geojson(data: Dataset, exchanges: Sequence[Exchange], *,
             hidden: Callable[[Flow], bool] = lambda f: False) -> dict[str, Any]:
     """A FeatureCollection: companies as Points, exchanges as LineStrings.
 
-    Positions are ``[longitude, latitude]`` in WGS 84 as RFC 7946 requires; companies whose
-    flows are all hidden are left out, and hidden flows' exchanges carry no company names.
+    Positions are ``[longitude, latitude]`` in WGS 84 as RFC 7946 requires. Companies whose
+    flows are all hidden are left out, and so are exchanges of hidden flows: a line ends at
+    a company, so it would name it.
     """
     companies = {c.id: c for c in data.companies}
     flows = {f.id: f for f in data.flows}
@@ -35,16 +36,16 @@ def geojson(data: Dataset, exchanges: Sequence[Exchange], *,
         s, d = flows.get(e.supply_flow), flows.get(e.demand_flow)
         if s is None or d is None:
             continue
+        if hidden(s) or hidden(d):
+            continue
         a, b = companies[s.company_id], companies[d.company_id]
-        secret = hidden(s) or hidden(d)
         features.append({
             "type": "Feature", "id": e.id,
             "geometry": {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]},
             "properties": {"kind": "exchange", "status": e.status, "resource": s.resource,
                            "amount": e.amount, "unit": e.unit,
                            "co2_avoided_t": e.co2_avoided_t, "start_year": e.start_year,
-                           "supply_company": None if secret else a.name,
-                           "demand_company": None if secret else b.name}})
+                           "supply_company": a.name, "demand_company": b.name}})
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -7,14 +7,35 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
 
 from optimizer import Problem, build_problem, frontier, propose_exchanges
 
+from .io import ImportResult, Table, parse_tables
 from .matching import find_candidates
 from .model import Candidate, Dataset, Exchange, ExchangeStatus, Plan
 from .taxonomy import Taxonomy, default_taxonomy
 
-__all__ = ["match_dataset", "problem_for", "optimise", "plan_exchanges"]
+__all__ = ["match_dataset", "problem_for", "optimise", "plan_exchanges", "parse_for_store",
+           "case_files"]
+
+
+def case_files() -> list[Path]:
+    """The researched Norwegian cases shipped with the package, in import order."""
+    base = Path(str(importlib_resources.files("fixtures") / "cases"))
+    return [base / n for n in ("parks.csv", "companies.csv", "flows.csv", "processes.csv")]
+
+
+def parse_for_store(store: Any, tables: Sequence[Table], *,
+                    taxonomy: Taxonomy | None = None) -> ImportResult:
+    """Validate ``tables`` against what ``store`` already holds (rows may refer to stored
+    companies and flows). Raises :class:`ImportValidationError` listing every bad row."""
+    existing = store.dataset()
+    return parse_tables(tables, taxonomy=taxonomy,
+                        known_companies={c.id for c in existing.companies},
+                        known_flows={f.id: (f.company_id, f.direction) for f in existing.flows})
 
 
 def match_dataset(data: Dataset, *, taxonomy: Taxonomy | None = None,

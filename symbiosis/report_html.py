@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from .indicators import AreaIndicators, CountyProgress, ParkStatus
 
-__all__ = ["report_html", "line_chart_svg"]
+__all__ = ["report_html", "line_chart_svg", "frontier_svg"]
 
 
 def line_chart_svg(series: dict[str, Sequence[tuple[int, float]]], *, width: int = 560,
@@ -45,6 +45,41 @@ def line_chart_svg(series: dict[str, Sequence[tuple[int, float]]], *, width: int
                      f'points="{coords}"><title>{html.escape(name)}</title></polyline>')
         parts.append(f'<text x="{pad_l + 10}" y="{pad_t + 14 * (k + 1)}" font-size="12" '
                      f'fill="{colour}">{html.escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 560,
+                 height: int = 260) -> str:
+    """Cost (x, NOK/yr) against CO2 avoided (y, t/yr): one dot per frontier point, joined."""
+    pad_l, pad_b, pad_t, pad_r = 80, 40, 15, 20
+    pts = sorted(points)
+    xs, ys = [p[0] for p in pts] or [0.0], [p[1] for p in pts] or [0.0]
+    x0, x1 = min(xs + [0.0]), max(xs + [1.0])
+    y1 = max(ys + [1.0])
+
+    def sx(v: float) -> float:
+        return pad_l + (v - x0) / ((x1 - x0) or 1.0) * (width - pad_l - pad_r)
+
+    def sy(v: float) -> float:
+        return height - pad_b - v / y1 * (height - pad_b - pad_t)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'role="img" aria-label="net cost against CO2 avoided" class="frontier">',
+             f'<line x1="{pad_l}" y1="{sy(0)}" x2="{width - pad_r}" y2="{sy(0)}" stroke="#999"/>',
+             f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{sy(0)}" stroke="#999"/>',
+             f'<text x="5" y="{pad_t + 10}" font-size="11">{y1:,.0f} t</text>',
+             f'<text x="5" y="{sy(0)}" font-size="11">0 t</text>',
+             f'<text x="{pad_l}" y="{height - 8}" font-size="11">{x0:,.0f} NOK</text>',
+             f'<text x="{width - pad_r - 110}" y="{height - 8}" font-size="11">'
+             f'{x1:,.0f} NOK</text>']
+    if pts:
+        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
+        parts.append(f'<polyline fill="none" stroke="#1b9e77" stroke-width="2" '
+                     f'points="{coords}"/>')
+        parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#d95f02">'
+                     f'<title>{x:,.0f} NOK/yr, {y:,.1f} t CO2/yr</title></circle>'
+                     for x, y in pts)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -1,0 +1,87 @@
+"""The Flask front end: ``create_app(test_config=None)``, one blueprint per area."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+
+__all__ = ["create_app", "csrf"]
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. Settings come from ``test_config`` or ``SYMBIOSIS_*`` variables:
+    ``STORE_URL`` (the store, as for the CLI), ``USERS_DB`` (accounts file, default
+    ``symbiosis-users.sqlite``), ``SECRET_KEY`` (default: made once and kept in the
+    accounts file), ``TILE_URL`` (optional basemap tiles for the map), ``FACTORS``."""
+    app = Flask(__name__)
+    env = os.environ
+    app.config.from_mapping(
+        STORE_URL=env.get("SYMBIOSIS_STORE") or None,
+        USERS_DB=env.get("SYMBIOSIS_USERS", "symbiosis-users.sqlite"),
+        SECRET_KEY=env.get("SYMBIOSIS_SECRET_KEY") or None,
+        TILE_URL=env.get("SYMBIOSIS_TILE_URL", ""),
+        FACTORS=env.get("SYMBIOSIS_FACTORS") or None,
+        CACHE_SECONDS=5.0,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        OPTIMIZE_MAX_SECONDS=300.0,
+        PAGE_SIZE=100,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=env.get("SYMBIOSIS_SECURE_COOKIES", "") == "1",
+        SESSION_COOKIE_NAME="symbiosis_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        from .db import Accounts
+
+        accounts = Accounts(app.config["USERS_DB"])
+        app.config["SECRET_KEY"] = accounts.secret_key()
+        accounts.close()
+
+    from . import (
+        api,
+        auth,
+        candidates,
+        companies,
+        data,
+        db,
+        exchanges,
+        home,
+        i18n,
+        indicators,
+        maps,
+        network_views,
+        optimize,
+        parks,
+        upload,
+    )
+
+    data.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    app.teardown_appcontext(db.close_accounts)
+    app.before_request(auth.load_user)
+    for module in (auth, home, companies, upload, candidates, optimize, network_views, maps,
+                   indicators, parks, exchanges):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+
+    @app.errorhandler(403)
+    def forbidden(exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", code=403, message=str(exc)), 403
+
+    @app.errorhandler(404)
+    def not_found(exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", code=404, message=str(exc)), 404
+
+    return app

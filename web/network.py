@@ -16,7 +16,8 @@ from pyvis.network import Network
 from symbiosis.model import Candidate, Dataset, Exchange, Flow
 from symbiosis.taxonomy import Taxonomy, default_taxonomy
 
-__all__ = ["FAMILY_COLOURS", "STATUS_COLOURS", "network_graph", "network_html", "vis_js"]
+__all__ = ["FAMILY_COLOURS", "STATUS_COLOURS", "network_graph", "network_html", "network_payload",
+           "vis_js"]
 
 FAMILY_COLOURS = {"energy": "#d95f02", "gases": "#7570b3", "organics": "#1b9e77",
                   "minerals": "#666666", "water": "#1f78b4", "chemicals": "#e7298a",
@@ -32,50 +33,68 @@ def vis_js() -> str:
 
 def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
                   exchanges: Iterable[Exchange] = (), *, taxonomy: Taxonomy | None = None,
-                  hidden: Callable[[Flow], bool] = lambda f: False) -> Network:
-    """A pyvis network of ``data``; flows for which ``hidden`` is true are anonymised."""
+                  hidden: Callable[[Flow], bool] = lambda f: False,
+                  label: Callable[[str], str] | None = None) -> Network:
+    """A pyvis network of ``data``. Flows for which ``hidden`` is true are anonymised: no
+    flow id, no company (one "confidential company" node per municipality), an amount band
+    instead of the amount. ``label`` names resources (default: the taxonomy's English)."""
+    from .access import amount_band
+
     tax = taxonomy or default_taxonomy()
+    name_of = label or (lambda key: tax.resource(key).label_en)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="remote")
-    flows = {f.id: f for f in data.flows}
-    names = {c.id: c.name for c in data.companies}
+    companies = {c.id: c for c in data.companies}
+    node: dict[str, str] = {}
     shown_companies: set[str] = set()
     for f in data.flows:
         res = tax.resource(f.resource)
         secret = hidden(f)
-        company = "confidential" if secret else f.company_id
+        owner = companies.get(f.company_id)
+        place = (owner.municipality if owner else None) or "?"
+        company = f"confidential:{place}" if secret else f.company_id
         if company not in shown_companies:
-            name = "Confidential company" if secret else names.get(f.company_id, company)
+            name = (f"Confidential company ({place})" if secret
+                    else owner.name if owner else f.company_id)
             net.add_node(f"c:{company}", label=name[:40], shape="box", color="#eeeeee",
                          title=name)
             shown_companies.add(company)
-        amount = "quantity unknown" if f.amount is None else f"{f.amount:,.0f} {f.unit}/yr"
-        net.add_node(f"f:{f.id}", label=res.label_en, shape="dot", size=10,
+        node[f.id] = f"f:anon-{len(node)}" if secret else f"f:{f.id}"
+        amount = (amount_band(f.amount, f.unit) if secret else
+                  "quantity unknown" if f.amount is None else f"{f.amount:,.0f} {f.unit}/yr")
+        net.add_node(node[f.id], label=name_of(f.resource), shape="dot", size=10,
                      color=FAMILY_COLOURS.get(res.family, "#999999"),
-                     title=f"{f.direction}: {res.label_en} ({amount})")
-        net.add_edge(f"c:{company}", f"f:{f.id}", color="#dddddd", arrows="")
+                     title=f"{f.direction}: {name_of(f.resource)} ({amount})")
+        net.add_edge(f"c:{company}", node[f.id], color="#dddddd", arrows="")
     status = {(e.supply_flow, e.demand_flow): e.status for e in exchanges}
     seen = set()
     for c in candidates:
-        if c.supply_flow in flows and c.demand_flow in flows:
+        if c.supply_flow in node and c.demand_flow in node:
             seen.add(c.key)
             st = status.get(c.key, "candidate")
-            net.add_edge(f"f:{c.supply_flow}", f"f:{c.demand_flow}",
+            exact = not any(node[k].startswith("f:anon-") for k in c.key)
+            km = f"{c.distance_km:.1f}" if exact else f"{c.distance_km:.0f}"
+            net.add_edge(node[c.supply_flow], node[c.demand_flow],
                          color=STATUS_COLOURS[st], width=3 if st != "candidate" else 1,
-                         dashes=st == "candidate", title=f"{st}: {c.distance_km:.1f} km")
+                         dashes=st == "candidate", title=f"{st}: {km} km")
     for key, st in status.items():
-        if key not in seen and all(k in flows for k in key):
-            net.add_edge(f"f:{key[0]}", f"f:{key[1]}", color=STATUS_COLOURS.get(st, "#000"),
+        if key not in seen and all(k in node for k in key):
+            net.add_edge(node[key[0]], node[key[1]], color=STATUS_COLOURS.get(st, "#000"),
                          width=3, title=st)
     return net
+
+
+def network_payload(net: Network) -> str:
+    """The nodes and edges as JSON that is safe inside a ``<script>`` element."""
+    nodes, edges, *_ = net.get_network_data()
+    return json.dumps({"nodes": nodes, "edges": edges}).replace("</", "<\\/")
 
 
 def network_html(net: Network, *, title: str = "symbiosis network",
                  js_url: str | None = None) -> str:
     """A complete page; vis-network is inlined, or loaded from ``js_url`` on this server."""
-    nodes, edges, *_ = net.get_network_data()
     script = (f'<script src="{html.escape(js_url)}"></script>' if js_url
               else f"<script>{vis_js()}</script>")
-    payload = json.dumps({"nodes": nodes, "edges": edges}).replace("</", "<\\/")
+    payload = network_payload(net)
     legend = " ".join(f'<span style="color:{c}">&#9679; {html.escape(k)}</span>'
                       for k, c in FAMILY_COLOURS.items())
     status = " ".join(f'<span style="color:{c}">&#9473; {html.escape(k)}</span>'

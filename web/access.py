@@ -1,0 +1,152 @@
+"""Who may see and change what, and how confidential flows look to everyone else.
+
+- admin: everything;
+- cluster manager: reads everything, changes the companies (and their flows and
+  exchanges) of its own cluster, imports data for that cluster;
+- county staff: reads the companies of its county and the candidates touching it, runs
+  the optimizer and the park planner;
+- viewer: reads.
+
+A confidential flow is shown in full only to admins and to the manager of the owning
+company's cluster. Everyone else sees it anonymised, in pages, API, exports and network
+pictures alike: resource, municipality and an amount band, no company and no flow id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from symbiosis.model import Candidate, Company, Flow
+
+from .db import User
+
+__all__ = ["Access", "amount_band", "ANON_COMPANY"]
+
+ANON_COMPANY = "confidential"
+_BANDS = (100, 1_000, 10_000, 100_000)
+
+
+def amount_band(amount: float | None, unit: str) -> str:
+    """An order-of-magnitude band in place of a confidential amount.
+
+    >>> amount_band(4200, "t")
+    '1,000-10,000 t/yr'
+    >>> amount_band(None, "MWh")
+    'unknown'
+    """
+    if amount is None:
+        return "unknown"
+    low = 0
+    for high in _BANDS:
+        if amount < high:
+            return f"{low:,}-{high:,} {unit}/yr" if low else f"under {high:,} {unit}/yr"
+        low = high
+    return f"over {_BANDS[-1]:,} {unit}/yr"
+
+
+class Access:
+    """The rights of one signed-in user (or of nobody)."""
+
+    def __init__(self, user: User | None, *, secret: str = ""):
+        self.user = user
+        self._secret = secret.encode("utf-8")
+
+    @property
+    def role(self) -> str | None:
+        return self.user.role if self.user else None
+
+    # -- reading ---------------------------------------------------------------
+    def reads_company(self, company: Company) -> bool:
+        if self.user is None:
+            return False
+        if self.role == "county_staff":
+            return company.county == self.user.county
+        return True
+
+    def county_scope(self) -> str | None:
+        """The one county this user may read, or ``None`` for all."""
+        return self.user.county if self.user and self.role == "county_staff" else None
+
+    def sees_flow(self, flow: Flow, company: Company | None) -> bool:
+        """Whether ``flow`` is shown in full (with its company) to this user."""
+        if not flow.confidential:
+            return True
+        if self.role == "admin":
+            return True
+        return (self.role == "cluster_manager" and company is not None and self.user is not None
+                and company.cluster is not None and company.cluster == self.user.cluster)
+
+    def anon_id(self, flow_id: str) -> str:
+        """A stable opaque id for a hidden flow (keyed, so it cannot be reversed)."""
+        digest = hmac.new(self._secret, flow_id.encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"anon-{digest[:10]}"
+
+    # -- changing --------------------------------------------------------------
+    def edits_company(self, company: Company | None, *, cluster: str | None = None) -> bool:
+        """May change ``company`` (or create one in ``cluster`` when ``company`` is None)."""
+        if self.role == "admin":
+            return True
+        if self.role != "cluster_manager" or self.user is None:
+            return False
+        owner = company.cluster if company is not None else cluster
+        return owner is not None and owner == self.user.cluster
+
+    def imports(self) -> bool:
+        return self.role in ("admin", "cluster_manager")
+
+    def runs_matching(self) -> bool:
+        return self.role in ("admin", "cluster_manager")
+
+    def runs_optimizer(self) -> bool:
+        return self.role in ("admin", "cluster_manager", "county_staff")
+
+    def loads_demo(self) -> bool:
+        return self.role == "admin"
+
+    def changes_exchange(self, supply: Company | None, demand: Company | None) -> bool:
+        return self.role == "admin" or any(self.edits_company(c) for c in (supply, demand)
+                                           if c is not None)
+
+    # -- views -----------------------------------------------------------------
+    def flow_view(self, flow: Flow, company: Company | None, label: str) -> dict[str, Any]:
+        """A flow as shown to this user: in full, or anonymised."""
+        if self.sees_flow(flow, company):
+            return {"id": flow.id, "company_id": flow.company_id,
+                    "company": company.name if company else flow.company_id,
+                    "direction": flow.direction, "resource": flow.resource, "label": label,
+                    "amount": flow.amount, "unit": flow.unit,
+                    "amount_text": ("unknown" if flow.amount is None
+                                    else f"{flow.amount:,.0f} {flow.unit}/yr"),
+                    "municipality": company.municipality if company else None,
+                    "county": company.county if company else None,
+                    "confidential": flow.confidential, "anonymised": False,
+                    "ewc": flow.ewc, "price_nok_per_unit": flow.price_nok_per_unit,
+                    "months": sorted(flow.months), "description": flow.description,
+                    "quality": dict(flow.quality)}
+        band = amount_band(flow.amount, flow.unit)
+        return {"id": self.anon_id(flow.id), "company_id": None, "company": ANON_COMPANY,
+                "direction": flow.direction, "resource": flow.resource, "label": label,
+                "amount": None, "unit": flow.unit, "amount_text": band, "amount_band": band,
+                "municipality": company.municipality if company else None,
+                "county": company.county if company else None,
+                "confidential": True, "anonymised": True}
+
+    def candidate_view(self, c: Candidate, supply: dict[str, Any],
+                       demand: dict[str, Any]) -> dict[str, Any]:
+        """A candidate between two flow views; amounts of a hidden side are banded."""
+        hidden = supply["anonymised"] or demand["anonymised"]
+        return {"supply": supply, "demand": demand, "resource": c.resource,
+                "demand_resource": c.demand_resource,
+                "distance_km": round(c.distance_km, 0 if hidden else 1), "mode": c.mode,
+                "amount": None if hidden else c.amount, "unit": c.unit,
+                "amount_text": (amount_band(c.amount, c.unit) if hidden else
+                                "unknown" if c.amount is None else f"{c.amount:,.0f} {c.unit}/yr"),
+                "value_nok": None if hidden else c.value_nok,
+                "co2_avoided_t": None if hidden else c.co2_avoided_t,
+                "score": round(c.score, 3),
+                # a hidden side keeps only the resource rule: distances and qualities could
+                # point at the company
+                "reasons": list(c.reasons[:1]) if hidden else list(c.reasons),
+                "limits": [] if hidden else list(c.limits), "anonymised": hidden}

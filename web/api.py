@@ -1,0 +1,228 @@
+"""JSON API under ``/api/v1`` with token authentication (``Authorization: Bearer ...``).
+
+The same rights and the same anonymisation as the pages; the OpenAPI description is at
+``/api/v1/openapi.json``. Tokens are made with ``symbiosis user token NAME``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from graph import Store
+from symbiosis.errors import ImportValidationError, SymbiosisError
+from symbiosis.io import Table
+from symbiosis.lifecycle import LifecycleError
+from symbiosis.pipeline import parse_for_store
+
+from .auth import allow, login_required
+from .candidates import search
+from .data import snapshot, taxonomy, write
+from .exchanges import change_status, exchange_view
+from .indicators import area
+from .openapi import openapi_document
+from .optimize import OptimizeRequest, run_optimizer
+from .upload import cluster_errors
+from .views import arg_str, flow_view, in_scope, plan_view
+
+__all__ = ["bp"]
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Any:
+    return jsonify(error=exc.description or exc.name), exc.code
+
+
+@bp.errorhandler(ImportValidationError)
+def invalid(exc: ImportValidationError) -> Any:
+    return jsonify(error="invalid rows; nothing was stored",
+                   errors=[{"table": e.file, "row": e.row, "field": e.field,
+                            "message": e.message, "value": e.value} for e in exc.errors]), 422
+
+
+@bp.errorhandler(SymbiosisError)
+def domain_error(exc: SymbiosisError) -> Any:
+    return jsonify(error=str(exc)), 409 if isinstance(exc, LifecycleError) else 400
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document())
+
+
+def _company_json(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "lat": c.lat, "lon": c.lon,
+            "org_number": c.org_number, "nace": c.nace, "municipality": c.municipality,
+            "county": c.county, "park_id": c.park_id, "cluster": c.cluster}
+
+
+@bp.get("/companies")
+@login_required
+def companies() -> Any:
+    snap = snapshot()
+    county = g.access.county_scope() or arg_str("county")
+    filters = {k: arg_str(k) for k in ("municipality", "cluster", "park_id")}
+    rows = [_company_json(c) for c in snap.data.companies
+            if (county is None or c.county == county)
+            and all(v is None or getattr(c, k) == v for k, v in filters.items())]
+    return jsonify(companies=rows, count=len(rows))
+
+
+@bp.get("/companies/<company_id>")
+@login_required
+def company(company_id: str) -> Any:
+    snap = snapshot()
+    c = snap.companies.get(company_id)
+    if c is None:
+        abort(404, description=f"no company {company_id}")
+    allow(g.access.reads_company(c), f"company {company_id} is outside your county")
+    flows = [flow_view(snap, f) for f in snap.data.flows
+             if f.company_id == company_id and g.access.sees_flow(f, c)]
+    return jsonify(company=_company_json(c), flows=flows)
+
+
+@bp.post("/companies")
+@login_required
+def create_companies() -> Any:
+    """Insert or update companies and flows given as rows with the import's columns."""
+    allow(g.access.imports(), "import data")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="send a JSON object with 'companies' and/or 'flows' lists")
+    tables = []
+    for kind in ("companies", "flows"):
+        rows = body.get(kind) or []
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            abort(400, description=f"'{kind}' must be a list of objects")
+        columns = tuple(sorted({str(k) for r in rows for k in r}))
+        tables.append(Table(kind=kind, label=kind, columns=columns, rows=tuple(
+            (n, {c: "" if r.get(c) is None else str(r.get(c)) for c in columns})
+            for n, r in enumerate(rows, start=1))))
+    tables = [t for t in tables if t.rows]
+    if g.access.role != "admin":
+        errors = cluster_errors(tables, g.user.cluster,
+                                {c.id: c.cluster for c in snapshot().data.companies})
+        if errors:
+            raise ImportValidationError(errors)
+
+    def change(store: Store) -> Any:
+        result = parse_for_store(store, tables, taxonomy=taxonomy())
+        store.load(result.dataset)
+        return result
+
+    result = write(change)
+    return jsonify(companies=len(result.dataset.companies), flows=len(result.dataset.flows),
+                   warnings=list(result.warnings)), 201
+
+
+@bp.delete("/companies/<company_id>")
+@login_required
+def delete_company(company_id: str) -> Any:
+    c = snapshot().companies.get(company_id)
+    if c is None:
+        abort(404, description=f"no company {company_id}")
+    allow(g.access.edits_company(c), f"delete company {company_id}")
+    write(lambda store: store.delete_company(company_id))
+    return "", 204
+
+
+@bp.get("/flows")
+@login_required
+def flows() -> Any:
+    snap = snapshot()
+    company_id, resource, direction = arg_str("company"), arg_str("resource"), \
+        arg_str("direction")
+    key = taxonomy().resolve(resource)[0] if resource else None
+    rows = [flow_view(snap, f) for f in snap.data.flows
+            if (company_id is None or f.company_id == company_id)
+            and (key is None or f.resource == key)
+            and (direction is None or f.direction == direction)
+            and in_scope(snap, f.company_id)]
+    if company_id is not None:  # asking by company must not reveal its hidden flows
+        rows = [r for r in rows if not r["anonymised"]]
+    return jsonify(flows=rows, count=len(rows))
+
+
+@bp.get("/candidates")
+@login_required
+def candidates() -> Any:
+    limit = min(int(request.args.get("limit", 100) or 100), 10_000)
+    offset = max(int(request.args.get("offset", 0) or 0), 0)
+    found = search(snapshot(), limit=limit, offset=offset)
+    if found["problem"]:
+        abort(400, description=found["problem"])
+    return jsonify(candidates=found["rows"], total=found["total"], offset=offset,
+                   limit=limit)
+
+
+@bp.get("/plans")
+@login_required
+def plans() -> Any:
+    snap = snapshot()
+    return jsonify(plans=[{"id": p.id, "status": p.status, "objective": p.objective,
+                           "objective_value": p.objective_value, "totals": dict(p.totals),
+                           "created_at": p.created_at} for p in snap.plans])
+
+
+@bp.get("/plans/<plan_id>")
+@login_required
+def plan(plan_id: str) -> Any:
+    snap = snapshot()
+    found = next((p for p in snap.plans if p.id == plan_id), None)
+    if found is None:
+        abort(404, description=f"no plan {plan_id}")
+    return jsonify(plan_view(snap, found))
+
+
+@bp.post("/plans")
+@login_required
+def run_plan() -> Any:
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        abort(400, description="send a JSON object")
+    req = OptimizeRequest(body)
+    if req.errors:
+        return jsonify(error="invalid parameters", errors=req.errors), 400
+    result = run_optimizer(req)
+    return jsonify(plan_view(snapshot(), result)), 201
+
+
+@bp.get("/exchanges")
+@login_required
+def exchanges() -> Any:
+    snap = snapshot()
+    status = arg_str("status")
+    rows = []
+    for e in snap.exchanges:
+        view = exchange_view(snap, e) if status in (None, e.status) else None
+        if view is not None and in_scope(snap, *(snap.flows[k].company_id for k in
+                                                  (e.supply_flow, e.demand_flow))):
+            rows.append(view)
+    return jsonify(exchanges=rows, count=len(rows))
+
+
+@bp.post("/exchanges/<exchange_id>/status")
+@login_required
+def exchange_status(exchange_id: str) -> Any:
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict) or not body.get("status"):
+        abort(400, description="send {'status': 'agreed' | 'operating' | 'ended'}")
+    year = body.get("start_year")
+    if year is not None and not isinstance(year, int):
+        abort(400, description="start_year must be an integer")
+    changed = change_status(exchange_id, str(body["status"]), note=str(body.get("note", "")),
+                            start_year=year)
+    view = exchange_view(snapshot(), changed)
+    return jsonify(view)
+
+
+@bp.get("/indicators")
+@login_required
+def indicators() -> Any:
+    import dataclasses
+
+    return jsonify(dataclasses.asdict(area(snapshot())))

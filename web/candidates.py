@@ -1,0 +1,96 @@
+"""Candidate search: by county, municipality, resource, distance and value; CSV download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, url_for
+
+from graph import Store
+from symbiosis.pipeline import match_dataset
+from symbiosis.search import SORT_KEYS
+
+from .auth import allow, login_required
+from .data import Snapshot, snapshot, taxonomy, write
+from .i18n import gettext
+from .views import arg_float, arg_str, candidate_view
+
+__all__ = ["bp", "search", "CSV_COLUMNS"]
+
+bp = Blueprint("candidates", __name__, url_prefix="/candidates")
+
+CSV_COLUMNS = ("supply_flow", "supply_company", "supply_municipality", "resource",
+               "demand_flow", "demand_company", "demand_municipality", "demand_resource",
+               "distance_km", "mode", "amount", "unit", "value_nok", "co2_avoided_t", "score",
+               "reasons", "limits")
+
+
+def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, Any]:
+    """Run the search the query string asks for, within what the user may read."""
+    resource = arg_str("resource")
+    key, problem = (taxonomy().resolve(resource) if resource else ("", None))
+    params: dict[str, Any] = {"county": g.access.county_scope() or arg_str("county"),
+              "municipality": arg_str("municipality"), "resource": key or None,
+              "company": arg_str("company"), "max_distance_km": arg_float("max_distance"),
+              "min_value_nok": arg_float("min_value")}
+    sort = arg_str("sort") or "score"
+    if sort not in SORT_KEYS:
+        sort = "score"
+    order = arg_str("order")
+    descending = None if order is None else order == "desc"
+    if resource and not key:
+        return {"rows": [], "total": 0, "params": params, "sort": sort,
+                "problem": problem or f"unknown resource {resource}"}
+    result = snap.index.search(**params, sort=sort, descending=descending, offset=offset,
+                               limit=limit)
+    rows = [candidate_view(snap, snap.candidates[i]) for i in result.positions]
+    return {"rows": rows, "total": result.total, "params": params, "sort": sort,
+            "problem": None}
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    snap = snapshot()
+    size = current_app.config["PAGE_SIZE"]
+    page = max(int(arg_float("page") or 1), 1)
+    found = search(snap, limit=size, offset=(page - 1) * size)
+    counties = sorted({c.county for c in snap.data.companies if c.county})
+    return render_template("candidates.html", **found, page=page, size=size,
+                           counties=counties, resources=sorted(taxonomy().resources),
+                           stored=len(snap.candidates), sort_keys=SORT_KEYS)
+
+
+@bp.get("/csv")
+@login_required
+def download() -> Response:
+    found = search(snapshot(), limit=None)
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(CSV_COLUMNS)
+    for r in found["rows"]:
+        s, d = r["supply"], r["demand"]
+        out.writerow([s["id"], s["company"], s["municipality"] or "", r["resource"], d["id"],
+                      d["company"], d["municipality"] or "", r["demand_resource"],
+                      r["distance_km"], r["mode"],
+                      r["amount"] if r["amount"] is not None else r["amount_text"], r["unit"],
+                      "" if r["value_nok"] is None else round(r["value_nok"]),
+                      "" if r["co2_avoided_t"] is None else round(r["co2_avoided_t"], 3),
+                      r["score"], " | ".join(r["reasons"]), " | ".join(r["limits"])])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=candidates.csv"})
+
+
+@bp.post("/match")
+@login_required
+def match() -> Any:
+    allow(g.access.runs_matching(), "run matching")
+
+    def change(store: Store) -> None:
+        store.replace_candidates(match_dataset(store.dataset(), taxonomy=taxonomy()))
+
+    write(change)
+    flash(gettext("Matching done."))
+    return redirect(url_for("candidates.index"))

@@ -1,0 +1,171 @@
+"""Companies and their flows: list, detail, create, edit, delete (cluster managers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from graph import Store
+from symbiosis.model import Company, Dataset, Flow
+from symbiosis.taxonomy import QUALITY_FIELDS
+
+from .auth import allow, login_required
+from .data import snapshot, taxonomy, write
+from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
+from .i18n import gettext
+from .views import arg_str, flow_view
+
+__all__ = ["bp"]
+
+bp = Blueprint("companies", __name__, url_prefix="/companies")
+
+
+def _company(company_id: str) -> Company:
+    company = snapshot().companies.get(company_id)
+    if company is None:
+        abort(404, description=f"no company {company_id}")
+    allow(g.access.reads_company(company), f"company {company_id} is outside your county")
+    return company
+
+
+def _save(kind: str, fields: tuple[str, ...], cells: dict[str, str], *, new: bool,
+          known: set[str]) -> tuple[Dataset | None, dict[str, str]]:
+    holder: dict[str, Any] = {}
+
+    def change(store: Store) -> None:
+        data, errors = parse_form(store, kind, fields, cells, taxonomy=taxonomy())
+        if new and cells.get("id") in known:
+            errors.setdefault("id", "already exists: choose another id")
+        if data is not None and not errors:
+            store.load(data)
+        holder["result"] = (None if errors else data, errors)
+
+    write(change)
+    return holder["result"]  # type: ignore[no-any-return]
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    snap = snapshot()
+    county = g.access.county_scope() or arg_str("county")
+    filters = {k: arg_str(k) for k in ("municipality", "cluster", "park_id", "q")}
+    rows = [c for c in snap.data.companies
+            if (county is None or c.county == county)
+            and all(v is None or getattr(c, k) == v for k, v in filters.items() if k != "q")
+            and (filters["q"] is None or filters["q"].lower() in c.name.lower())]
+    counties = sorted({c.county for c in snap.data.companies if c.county})
+    return render_template("companies.html", companies=rows, county=county, filters=filters,
+                           counties=counties, may_create=g.access.imports())
+
+
+@bp.get("/<company_id>")
+@login_required
+def detail(company_id: str) -> Any:
+    snap = snapshot()
+    company = _company(company_id)
+    flows = [f for f in snap.data.flows if f.company_id == company_id]
+    shown = [flow_view(snap, f) for f in flows if g.access.sees_flow(f, company)]
+    return render_template("company.html", company=company, flows=shown,
+                           hidden=len(flows) - len(shown),
+                           may_edit=g.access.edits_company(company))
+
+
+@bp.route("/new", methods=("GET", "POST"))
+@login_required
+def create() -> Any:
+    allow(g.access.imports(), "create companies")
+    cells = {f: request.form.get(f, "") for f in COMPANY_FIELDS}
+    if g.access.role == "cluster_manager":
+        cells["cluster"] = g.user.cluster
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data, errors = _save("companies", COMPANY_FIELDS, cells, new=True,
+                             known=set(snapshot().companies))
+        if data is not None:
+            flash(gettext("Saved."))
+            return redirect(url_for("companies.detail", company_id=cells["id"]))
+    return render_template("company_form.html", cells=cells, errors=errors, new=True), \
+        400 if errors else 200
+
+
+@bp.route("/<company_id>/edit", methods=("GET", "POST"))
+@login_required
+def edit(company_id: str) -> Any:
+    company = _company(company_id)
+    allow(g.access.edits_company(company), f"change company {company_id}")
+    cells = company_cells(company)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        cells = {f: request.form.get(f, "") for f in COMPANY_FIELDS}
+        cells["id"] = company_id
+        if g.access.role == "cluster_manager":
+            cells["cluster"] = g.user.cluster
+        data, errors = _save("companies", COMPANY_FIELDS, cells, new=False, known=set())
+        if data is not None:
+            flash(gettext("Saved."))
+            return redirect(url_for("companies.detail", company_id=company_id))
+    return render_template("company_form.html", cells=cells, errors=errors, new=False), \
+        400 if errors else 200
+
+
+@bp.post("/<company_id>/delete")
+@login_required
+def delete(company_id: str) -> Any:
+    company = _company(company_id)
+    allow(g.access.edits_company(company), f"delete company {company_id}")
+    write(lambda store: store.delete_company(company_id))
+    flash(gettext("Deleted."))
+    return redirect(url_for("companies.index"))
+
+
+def _flow(flow_id: str) -> tuple[Flow, Company]:
+    snap = snapshot()
+    flow = snap.flows.get(flow_id)
+    if flow is None:
+        abort(404, description=f"no flow {flow_id}")
+    company = _company(flow.company_id)
+    allow(g.access.edits_company(company), f"change the flows of {company.id}")
+    return flow, company
+
+
+def _flow_form(company: Company, cells: dict[str, str], *, new: bool) -> Any:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        cells = {f: request.form.get(f, "") for f in FLOW_FIELDS}
+        cells["company_id"] = company.id
+        if not new:
+            cells["id"] = request.view_args["flow_id"]  # type: ignore[index]
+        cells["confidential"] = "true" if request.form.get("confidential") else "false"
+        data, errors = _save("flows", FLOW_FIELDS, cells, new=new, known=set(snapshot().flows))
+        if data is not None:
+            flash(gettext("Saved."))
+            return redirect(url_for("companies.detail", company_id=company.id))
+    return render_template("flow_form.html", company=company, cells=cells, errors=errors,
+                           new=new, resources=sorted(taxonomy().resources),
+                           quality_fields=QUALITY_FIELDS), 400 if errors else 200
+
+
+@bp.route("/<company_id>/flows/new", methods=("GET", "POST"))
+@login_required
+def add_flow(company_id: str) -> Any:
+    company = _company(company_id)
+    allow(g.access.edits_company(company), f"add flows to {company_id}")
+    return _flow_form(company, {"company_id": company_id, "direction": "supply"}, new=True)
+
+
+@bp.route("/flows/<flow_id>/edit", methods=("GET", "POST"))
+@login_required
+def edit_flow(flow_id: str) -> Any:
+    flow, company = _flow(flow_id)
+    return _flow_form(company, flow_cells(flow), new=False)
+
+
+@bp.post("/flows/<flow_id>/delete")
+@login_required
+def delete_flow(flow_id: str) -> Any:
+    flow, company = _flow(flow_id)
+    write(lambda store: store.delete_flow(flow_id))
+    flash(gettext("Deleted."))
+    return redirect(url_for("companies.detail", company_id=company.id))

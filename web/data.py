@@ -1,0 +1,115 @@
+"""The store as the front end sees it: one store per app, and a cached snapshot of it.
+
+Every page reads from a :class:`Snapshot` (dataset, candidates, exchanges and a search
+index) that is rebuilt only when the store's revision changes, or after ``CACHE_SECONDS``
+for stores that cannot report a revision. Writes go through :func:`write`, which holds the
+app's store lock and drops the snapshot.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
+
+from graph import Store, open_store
+from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Plan
+from symbiosis.search import CandidateIndex
+from symbiosis.taxonomy import Taxonomy, default_taxonomy, load_taxonomy
+
+__all__ = ["Snapshot", "get_store", "snapshot", "write", "taxonomy", "init_app"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class Snapshot:
+    data: Dataset
+    candidates: list[Candidate]
+    exchanges: list[Exchange]
+    plans: list[Plan]
+    index: CandidateIndex
+    companies: dict[str, Company] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, store: Store) -> Snapshot:
+        data = store.dataset()
+        candidates = store.candidates()
+        return cls(data=data, candidates=candidates, exchanges=store.exchanges(),
+                   plans=store.plans(), index=CandidateIndex(data, candidates),
+                   companies={c.id: c for c in data.companies},
+                   flows={f.id: f for f in data.flows})
+
+
+class _State:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.lock = threading.RLock()
+        self.store: Store | None = None
+        self.snapshot: Snapshot | None = None
+        self.revision: Any = None
+        self.taken_at = 0.0
+        self.taxonomy: Taxonomy | None = None
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["symbiosis"] = _State(app)
+
+
+def _state() -> _State:
+    return current_app.extensions["symbiosis"]  # type: ignore[no-any-return]
+
+
+def get_store() -> Store:
+    st = _state()
+    with st.lock:
+        if st.store is None:
+            st.store = open_store(current_app.config["STORE_URL"])
+        return st.store
+
+
+def taxonomy() -> Taxonomy:
+    st = _state()
+    if st.taxonomy is None:
+        factors = current_app.config.get("FACTORS")
+        st.taxonomy = load_taxonomy(overrides=factors) if factors else default_taxonomy()
+    return st.taxonomy
+
+
+def snapshot() -> Snapshot:
+    """The current snapshot, rebuilt when the store has changed."""
+    st = _state()
+    store = get_store()
+    with st.lock:
+        revision = store.revision()
+        fresh = (st.snapshot is not None and
+                 (revision == st.revision if revision is not None else
+                  time.monotonic() - st.taken_at < current_app.config["CACHE_SECONDS"]))
+        if not fresh:
+            st.snapshot = Snapshot.of(store)
+            st.revision, st.taken_at = revision, time.monotonic()
+        assert st.snapshot is not None
+        return st.snapshot
+
+
+def write(change: Callable[[Store], T]) -> T:
+    """Run ``change`` on the store under the app's lock and drop the cached snapshot."""
+    st = _state()
+    store = get_store()
+    with st.lock:
+        try:
+            return change(store)
+        finally:
+            st.snapshot = None
+
+
+def close(app: Flask) -> None:
+    st: _State = app.extensions["symbiosis"]
+    if st.store is not None:
+        st.store.close()
+        st.store = None

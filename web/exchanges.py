@@ -1,0 +1,98 @@
+"""Exchanges and their lifecycle: proposed -> agreed -> operating -> ended, with history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from graph import Store
+from symbiosis.lifecycle import ALLOWED, LifecycleError, advance
+from symbiosis.model import Exchange
+
+from .auth import allow, login_required
+from .data import Snapshot, snapshot, write
+from .i18n import gettext
+from .views import arg_str, flow_view, in_scope
+
+__all__ = ["bp", "exchange_view", "change_status"]
+
+bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
+
+
+def _company_of(snap: Snapshot, flow_id: str) -> Any:
+    flow = snap.flows.get(flow_id)
+    return snap.companies.get(flow.company_id) if flow else None
+
+
+def exchange_view(snap: Snapshot, e: Exchange) -> dict[str, Any] | None:
+    """An exchange as the user may see it, or None when both flows are gone."""
+    s, d = snap.flows.get(e.supply_flow), snap.flows.get(e.demand_flow)
+    if s is None or d is None:
+        return None
+    supply, demand = flow_view(snap, s), flow_view(snap, d)
+    hidden = supply["anonymised"] or demand["anonymised"]
+    return {"id": e.id, "status": e.status, "supply": supply, "demand": demand,
+            "amount": None if hidden else e.amount, "unit": e.unit,
+            "amount_text": (supply["amount_text"] if hidden else
+                            "unknown" if e.amount is None else f"{e.amount:,.0f} {e.unit}/yr"),
+            "value_nok": None if hidden else e.value_nok,
+            "co2_avoided_t": None if hidden else e.co2_avoided_t,
+            "start_year": e.start_year, "end_year": e.end_year, "plan_id": e.plan_id,
+            "history": [{"status": h.status, "at": h.at, "by": h.by, "note": h.note}
+                        for h in e.history],
+            "next": sorted(ALLOWED.get(e.status, ())), "anonymised": hidden,
+            "may_change": g.access.changes_exchange(_company_of(snap, e.supply_flow),
+                                                    _company_of(snap, e.demand_flow))}
+
+
+def change_status(exchange_id: str, status: str, *, note: str = "",
+                  start_year: int | None = None) -> Exchange:
+    """Move one exchange on, as the signed-in user; raises LifecycleError when not allowed."""
+    snap = snapshot()
+    current = next((e for e in snap.exchanges if e.id == exchange_id), None)
+    if current is None:
+        abort(404, description=f"no exchange {exchange_id}")
+    allow(g.access.changes_exchange(_company_of(snap, current.supply_flow),
+                                    _company_of(snap, current.demand_flow)),
+          f"change exchange {exchange_id}")
+    changed = advance(current, status, by=g.user.username, note=note, start_year=start_year)
+
+    def change(store: Store) -> None:
+        store.put_exchange(changed)
+
+    write(change)
+    return changed
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    snap = snapshot()
+    status = arg_str("status")
+    rows = []
+    for e in snap.exchanges:
+        if status and e.status != status:
+            continue
+        s, d = snap.flows.get(e.supply_flow), snap.flows.get(e.demand_flow)
+        if s is None or d is None or not in_scope(snap, s.company_id, d.company_id):
+            continue
+        view = exchange_view(snap, e)
+        if view is not None:
+            rows.append(view)
+    return render_template("exchanges.html", rows=rows, status=status)
+
+
+@bp.post("/<exchange_id>/status")
+@login_required
+def set_status(exchange_id: str) -> Any:
+    year_text = request.form.get("start_year", "").strip()
+    try:
+        year = int(year_text) if year_text else None
+        change_status(exchange_id, request.form.get("status", ""),
+                      note=request.form.get("note", ""), start_year=year)
+    except (LifecycleError, ValueError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("exchanges.index"))
+    flash(gettext("Saved."))
+    return redirect(url_for("exchanges.index"))

@@ -1,0 +1,51 @@
+"""Form input checked by the same rules as a spreadsheet import.
+
+A form is one row of a one-row table, so a company or flow typed into a page gets exactly
+the validation (units, codes, ranges, org numbers) and the messages of the file import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from graph import Store
+from symbiosis.errors import ImportValidationError
+from symbiosis.io import Table
+from symbiosis.model import Company, Dataset, Flow
+from symbiosis.pipeline import parse_for_store
+from symbiosis.taxonomy import QUALITY_FIELDS, Taxonomy
+
+__all__ = ["COMPANY_FIELDS", "FLOW_FIELDS", "parse_form", "company_cells", "flow_cells"]
+
+COMPANY_FIELDS = ("id", "name", "lat", "lon", "org_number", "nace", "municipality", "county",
+                  "park_id", "cluster", "source")
+FLOW_FIELDS = ("id", "company_id", "direction", "resource", "amount", "unit", "ewc", "months",
+               "price_nok_per_unit", "confidential", "description", "source", *QUALITY_FIELDS)
+
+
+def parse_form(store: Store, kind: str, fields: Sequence[str], form: Mapping[str, str], *,
+               taxonomy: Taxonomy) -> tuple[Dataset | None, dict[str, str]]:
+    """The dataset for one submitted row, or the errors by field name."""
+    cells = {f: str(form.get(f, "")).strip() for f in fields}
+    table = Table(kind=kind, label="form", columns=tuple(fields), rows=((1, cells),))
+    try:
+        return parse_for_store(store, [table], taxonomy=taxonomy).dataset, {}
+    except ImportValidationError as exc:
+        return None, {e.field: e.message for e in exc.errors}
+
+
+def company_cells(c: Company) -> dict[str, str]:
+    return {f: "" if getattr(c, f) is None else str(getattr(c, f)) for f in COMPANY_FIELDS}
+
+
+def flow_cells(f: Flow) -> dict[str, str]:
+    cells = {"id": f.id, "company_id": f.company_id, "direction": f.direction,
+             "resource": f.resource, "amount": "" if f.amount is None else f"{f.amount:g}",
+             "unit": f.unit, "ewc": f.ewc or "",
+             "months": "" if len(f.months) == 12 else ";".join(map(str, sorted(f.months))),
+             "price_nok_per_unit": ("" if f.price_nok_per_unit is None
+                                    else f"{f.price_nok_per_unit:g}"),
+             "confidential": "true" if f.confidential else "", "description": f.description,
+             "source": f.source or ""}
+    cells.update({q: f"{v:g}" for q, v in f.quality.items()})
+    return cells

@@ -1,0 +1,46 @@
+"""The start page: what the store holds, and the demo data for an empty store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+
+from symbiosis.io import read_tables
+from symbiosis.pipeline import case_files, match_dataset, parse_for_store
+
+from .auth import allow, login_required
+from .data import get_store, snapshot, taxonomy, write
+from .i18n import gettext
+
+__all__ = ["bp"]
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    snap = snapshot()
+    counts = {"companies": len(snap.data.companies), "flows": len(snap.data.flows),
+              "candidates": len(snap.candidates), "plans": len(snap.plans),
+              "exchanges": len(snap.exchanges)}
+    return render_template("index.html", counts=counts, store_url=get_store().url,
+                           empty=snap.data.is_empty())
+
+
+@bp.post("/demo")
+@login_required
+def demo() -> Any:
+    allow(g.access.loads_demo(), "load demo data")
+    tax = taxonomy()
+
+    def load(store: Any) -> None:
+        result = parse_for_store(store, read_tables([str(p) for p in case_files()]),
+                                 taxonomy=tax)
+        store.load(result.dataset)
+        store.replace_candidates(match_dataset(store.dataset(), taxonomy=tax))
+
+    write(load)
+    flash(gettext("Demo data loaded."))
+    return redirect(url_for("home.index"))

@@ -1,0 +1,228 @@
+"""English and Norwegian (bokmål) interface text.
+
+Messages are keyed by their English text; :data:`NB` holds the bokmål translations. The
+language is the user's choice (``/lang/nb``), else the browser's preference, else English.
+Resource names come from the taxonomy in both languages.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request, session
+
+from .data import taxonomy
+
+__all__ = ["LANGUAGES", "NB", "gettext", "current_language", "resource_label", "init_app"]
+
+LANGUAGES = {"en": "English", "nb": "Norsk (bokmål)"}
+
+NB: dict[str, str] = {
+    # navigation and common words
+    "Home": "Hjem",
+    "Companies": "Bedrifter",
+    "Company": "Bedrift",
+    "Upload": "Last opp",
+    "Candidates": "Kandidater",
+    "Optimize": "Optimaliser",
+    "Network": "Nettverk",
+    "Map": "Kart",
+    "Indicators": "Indikatorer",
+    "Parks": "Industriområder",
+    "Exchanges": "Utvekslinger",
+    "Sign in": "Logg inn",
+    "Sign out": "Logg ut",
+    "Username": "Brukernavn",
+    "Password": "Passord",
+    "Wrong username or password.": "Feil brukernavn eller passord.",
+    "You may not do this": "Du har ikke tilgang til dette",
+    "Not found": "Ikke funnet",
+    "Signed in as": "Logget inn som",
+    "Search": "Søk",
+    "Filter": "Filtrer",
+    "Save": "Lagre",
+    "Delete": "Slett",
+    "Edit": "Rediger",
+    "Cancel": "Avbryt",
+    "Add": "Legg til",
+    "Name": "Navn",
+    "County": "Fylke",
+    "Municipality": "Kommune",
+    "Cluster": "Klynge",
+    "Park": "Industriområde",
+    "Resource": "Ressurs",
+    "Direction": "Retning",
+    "supply": "tilbud",
+    "demand": "behov",
+    "Amount": "Mengde",
+    "Unit": "Enhet",
+    "unknown": "ukjent",
+    "Confidential": "Fortrolig",
+    "confidential": "fortrolig",
+    "Description": "Beskrivelse",
+    "Source": "Kilde",
+    "Latitude": "Breddegrad",
+    "Longitude": "Lengdegrad",
+    "Organisation number": "Organisasjonsnummer",
+    "NACE code": "NACE-kode",
+    "Flows": "Strømmer",
+    "Flow": "Strøm",
+    "Add a flow": "Legg til strøm",
+    "Edit flow": "Rediger strøm",
+    "New company": "Ny bedrift",
+    "Edit company": "Rediger bedrift",
+    "Delete this company and all its flows?": "Slette bedriften og alle strømmene?",
+    "Delete this flow?": "Slette strømmen?",
+    "Saved.": "Lagret.",
+    "Deleted.": "Slettet.",
+    "Please correct the fields below.": "Rett feltene nedenfor.",
+    "Months": "Måneder",
+    "Price (NOK per unit)": "Pris (NOK per enhet)",
+    "EWC code": "EAL-kode",
+    "Temperature (°C)": "Temperatur (°C)",
+    "all": "alle",
+    # home
+    "Industrial symbiosis": "Industriell symbiose",
+    "The store is empty.": "Lageret er tomt.",
+    "Load the demo data (three Norwegian cases)": "Last inn demodata (tre norske caser)",
+    "Demo data loaded.": "Demodata lastet inn.",
+    "companies": "bedrifter",
+    "flows": "strømmer",
+    "candidates": "kandidater",
+    "plans": "planer",
+    "exchanges": "utvekslinger",
+    # upload
+    "Upload a spreadsheet": "Last opp regneark",
+    "CSV or XLSX, same columns as the command line import.":
+        "CSV eller XLSX, samme kolonner som importen på kommandolinjen.",
+    "File": "Fil",
+    "What the CSV holds": "Hva CSV-filen inneholder",
+    "from the file name": "fra filnavnet",
+    "Check": "Kontroller",
+    "Preview": "Forhåndsvisning",
+    "Row": "Rad",
+    "Field": "Felt",
+    "Message": "Melding",
+    "Table": "Tabell",
+    "errors: nothing has been stored. Fix the file and upload it again.":
+        "feil: ingenting er lagret. Rett filen og last den opp igjen.",
+    "No errors. Nothing is stored until you commit.":
+        "Ingen feil. Ingenting lagres før du lagrer.",
+    "Commit": "Lagre i databasen",
+    "Imported": "Importert",
+    "The upload has expired; upload the file again.":
+        "Opplastingen er utløpt; last opp filen på nytt.",
+    "Warnings": "Advarsler",
+    # candidates
+    "Candidate exchanges": "Kandidater til utveksling",
+    "Max distance (km)": "Maks avstand (km)",
+    "Min value (NOK/yr)": "Min. verdi (NOK/år)",
+    "Sort by": "Sorter etter",
+    "score": "poeng",
+    "distance": "avstand",
+    "value": "verdi",
+    "CO2 avoided": "CO2 unngått",
+    "Download CSV": "Last ned CSV",
+    "Supplier": "Leverandør",
+    "Receiver": "Mottaker",
+    "Distance (km)": "Avstand (km)",
+    "Value (NOK/yr)": "Verdi (NOK/år)",
+    "CO2 avoided (t/yr)": "CO2 unngått (t/år)",
+    "Reasons": "Begrunnelse",
+    "Limits": "Begrensninger",
+    "matches": "treff",
+    "showing": "viser",
+    "Run matching": "Kjør matching",
+    "Matching done.": "Matching fullført.",
+    "No candidates stored yet.": "Ingen kandidater lagret ennå.",
+    # optimize
+    "Objective": "Mål",
+    "net annual value": "netto årlig verdi",
+    "CO2 avoided, then value": "unngått CO2, deretter verdi",
+    "Budget (NOK/yr, optional)": "Budsjett (NOK/år, valgfritt)",
+    "Time limit (s)": "Tidsgrense (s)",
+    "Frontier points": "Punkter på fronten",
+    "Run the optimizer": "Kjør optimalisering",
+    "Plan": "Plan",
+    "Plans": "Planer",
+    "Status": "Status",
+    "Gap": "Gap",
+    "Bound": "Grense",
+    "Solve time (s)": "Løsetid (s)",
+    "Totals": "Totaler",
+    "Facilities built": "Anlegg som bygges",
+    "Needs data": "Mangler data",
+    "Cost versus CO2 avoided": "Kostnad mot unngått CO2",
+    "Net cost (NOK/yr)": "Nettokostnad (NOK/år)",
+    "Mode": "Transportmåte",
+    "Reason": "Årsak",
+    "No plan yet.": "Ingen plan ennå.",
+    # network and map
+    "Network picture": "Nettverksbilde",
+    "whole store": "hele lageret",
+    "Companies and exchanges": "Bedrifter og utvekslinger",
+    "exchanges involving confidential flows are not drawn":
+        "utvekslinger med fortrolige strømmer er ikke tegnet",
+    # indicators and parks
+    "Indicators toward 2030": "Indikatorer mot 2030",
+    "Symbioses": "Symbioser",
+    "Proposals": "Forslag",
+    "Waste diverted (t/yr)": "Avfall omdirigert (t/år)",
+    "Energy recovered (MWh/yr)": "Energi gjenvunnet (MWh/år)",
+    "Water reused (m3/yr)": "Vann gjenbrukt (m3/år)",
+    "Participation": "Deltakelse",
+    "Counties": "Fylker",
+    "Target reached": "Mål nådd",
+    "yes": "ja",
+    "no": "nei",
+    "Trajectory": "Utvikling",
+    "realised": "realisert",
+    "realised + proposed": "realisert + foreslått",
+    "Net-zero parks": "Netto null-områder",
+    "Baseline (t CO2e/yr)": "Utgangspunkt (t CO2e/år)",
+    "Target (t CO2e/yr)": "Mål (t CO2e/år)",
+    "Residual (t CO2e/yr)": "Restutslipp (t CO2e/år)",
+    "Net zero": "Netto null",
+    "Plan the park": "Planlegg området",
+    "Park planner": "Områdeplanlegger",
+    "Reachable": "Oppnåelig",
+    "NOT reachable": "IKKE oppnåelig",
+    "Reduction (t/yr)": "Reduksjon (t/år)",
+    "Already avoided (t/yr)": "Allerede unngått (t/år)",
+    "Needed (t/yr)": "Nødvendig (t/år)",
+    "The park has no emission baseline yet.": "Området har ikke utslippsgrunnlag ennå.",
+    "from exchanges": "fra utvekslinger",
+    # exchanges
+    "Lifecycle": "Livsløp",
+    "History": "Historikk",
+    "Move to": "Flytt til",
+    "Start year": "Startår",
+    "Note": "Merknad",
+    "proposed": "foreslått",
+    "agreed": "avtalt",
+    "operating": "i drift",
+    "ended": "avsluttet",
+    "candidate": "kandidat",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(_=gettext, resource_label=resource_label,
+                                 current_language=current_language, LANGUAGES=LANGUAGES)
+
+
+def current_language() -> str:
+    if not has_request_context():
+        return "en"
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    best = request.accept_languages.best_match(["en", "nb", "no", "nn"], default="en")
+    return "en" if best == "en" else "nb"
+
+
+def gettext(text: str) -> str:
+    return NB.get(text, text) if current_language() == "nb" else text
+
+
+def resource_label(key: str) -> str:
+    """The taxonomy's name of a resource in the current language."""
+    return taxonomy().resource(key).label("no" if current_language() == "nb" else "en")

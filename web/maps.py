@@ -1,0 +1,55 @@
+"""The map: companies and exchanges drawn with Leaflet served from the package. Markers
+and lines need no internet; a basemap is added only when ``TILE_URL`` is configured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, render_template
+
+from symbiosis.export import geojson
+from symbiosis.model import Dataset
+
+from .auth import login_required
+from .data import snapshot
+from .views import arg_str
+
+__all__ = ["bp", "features"]
+
+bp = Blueprint("map", __name__, url_prefix="/map")
+
+
+def features() -> dict[str, Any]:
+    """GeoJSON for the user: its county only for county staff; exchanges of hidden flows
+    left out (counted in ``hidden_exchanges``)."""
+    snap = snapshot()
+    county = g.access.county_scope() or arg_str("county")
+    companies = tuple(c for c in snap.data.companies if county is None or c.county == county)
+    ids = {c.id for c in companies}
+    data = Dataset(companies=companies, flows=tuple(f for f in snap.data.flows
+                                                    if f.company_id in ids))
+    flows = {f.id for f in data.flows}
+    exchanges = [e for e in snap.exchanges if e.supply_flow in flows and e.demand_flow in flows
+                 and e.status != "ended"]
+
+    def hidden(f: Any) -> bool:
+        return not g.access.sees_flow(f, snap.companies.get(f.company_id))
+
+    doc = geojson(data, exchanges, hidden=hidden)
+    shown = sum(1 for x in doc["features"] if x["properties"]["kind"] == "exchange")
+    doc["hidden_exchanges"] = len(exchanges) - shown
+    return doc
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    doc = features()
+    return render_template("map.html", tile_url=current_app.config["TILE_URL"],
+                           hidden=doc["hidden_exchanges"])
+
+
+@bp.get("/geojson")
+@login_required
+def data() -> Any:
+    return jsonify(features())

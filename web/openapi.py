@@ -1,0 +1,131 @@
+"""The OpenAPI 3.1 description of ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["openapi_document"]
+
+
+def _q(name: str, description: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": kind}}
+
+
+def _p(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _ok(description: str, schema: str = "Object", code: str = "200") -> dict[str, Any]:
+    return {code: {"description": description, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}},
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "403": {"$ref": "#/components/responses/Forbidden"}}
+
+
+_SEARCH = [_q("county", "either side in this county"),
+           _q("municipality", "either side in this municipality"),
+           _q("resource", "taxonomy key, alias or EWC code"),
+           _q("company", "either side is this company"),
+           _q("max_distance", "routed km at most", "number"),
+           _q("min_value", "NOK per year at least", "number"),
+           _q("sort", "score | distance_km | value_nok | co2_avoided_t | amount"),
+           _q("order", "asc | desc"), _q("limit", "rows (default 100)", "integer"),
+           _q("offset", "rows to skip", "integer")]
+
+
+def openapi_document() -> dict[str, Any]:
+    obj = {"type": "object", "additionalProperties": True}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "symbiosis API", "version": "1",
+                 "description": "Companies, flows, candidates, plans and exchanges of an "
+                                "industrial-symbiosis graph. Confidential flows are "
+                                "anonymised for callers without rights to them."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "symbiosis user token NAME"}},
+            "schemas": {
+                "Object": obj,
+                "Error": {"type": "object", "properties": {
+                    "error": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "properties": {
+                        "table": {"type": "string"}, "row": {"type": "integer"},
+                        "field": {"type": "string"}, "message": {"type": "string"},
+                        "value": {"type": "string"}}}}},
+                    "required": ["error"]},
+                "Rows": {"type": "object", "properties": {
+                    "companies": {"type": "array", "items": obj},
+                    "flows": {"type": "array", "items": obj}}},
+                "Optimize": {"type": "object", "properties": {
+                    "objective": {"type": "string", "enum": ["value", "co2"]},
+                    "budget": {"type": "number"}, "time_limit": {"type": "number"},
+                    "frontier_points": {"type": "integer"}, "county": {"type": "string"}}},
+                "StatusChange": {"type": "object", "required": ["status"], "properties": {
+                    "status": {"type": "string", "enum": ["agreed", "operating", "ended"]},
+                    "note": {"type": "string"}, "start_year": {"type": "integer"}}},
+            },
+            "responses": {
+                "Unauthorized": {"description": "no or unknown token", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "Forbidden": {"description": "the user's role does not allow this",
+                              "content": {"application/json": {"schema": {
+                                  "$ref": "#/components/schemas/Error"}}}},
+                "Invalid": {"description": "bad rows; nothing stored", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        },
+        "paths": {
+            "/openapi.json": {"get": {"summary": "this document", "security": [],
+                                      "responses": {"200": {"description": "OpenAPI"}}}},
+            "/companies": {
+                "get": {"summary": "companies", "parameters": [
+                    _q("county", "county"), _q("municipality", "municipality"),
+                    _q("cluster", "cluster"), _q("park_id", "park")],
+                    "responses": _ok("companies")},
+                "post": {"summary": "insert or update companies and flows (import columns)",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"$ref": "#/components/schemas/Rows"}}}},
+                         "responses": {**_ok("stored", code="201"),
+                                       "422": {"$ref": "#/components/responses/Invalid"}}}},
+            "/companies/{company_id}": {
+                "parameters": [_p("company_id")],
+                "get": {"summary": "one company with the flows the caller may see",
+                        "responses": {**_ok("company"), "404": {"description": "unknown"}}},
+                "delete": {"summary": "delete a company with its flows",
+                           "responses": {"204": {"description": "deleted"},
+                                         "401": {"$ref": "#/components/responses/Unauthorized"},
+                                         "403": {"$ref": "#/components/responses/Forbidden"},
+                                         "404": {"description": "unknown"}}}},
+            "/flows": {"get": {"summary": "flows (hidden ones anonymised)", "parameters": [
+                _q("company", "company id"), _q("resource", "taxonomy key or alias"),
+                _q("direction", "supply | demand")], "responses": _ok("flows")}},
+            "/candidates": {"get": {"summary": "candidate search", "parameters": _SEARCH,
+                                    "responses": _ok("candidates")}},
+            "/plans": {
+                "get": {"summary": "stored plans, newest first", "responses": _ok("plans")},
+                "post": {"summary": "run the optimizer and store its proposals",
+                         "requestBody": {"content": {"application/json": {"schema": {
+                             "$ref": "#/components/schemas/Optimize"}}}},
+                         "responses": _ok("the plan", code="201")}},
+            "/plans/{plan_id}": {"parameters": [_p("plan_id")],
+                                 "get": {"summary": "one plan",
+                                         "responses": {**_ok("plan"),
+                                                       "404": {"description": "unknown"}}}},
+            "/exchanges": {"get": {"summary": "exchanges with their history",
+                                   "parameters": [_q("status", "lifecycle status")],
+                                   "responses": _ok("exchanges")}},
+            "/exchanges/{exchange_id}/status": {
+                "parameters": [_p("exchange_id")],
+                "post": {"summary": "move an exchange along its lifecycle",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"$ref": "#/components/schemas/StatusChange"}}}},
+                         "responses": {**_ok("the exchange"),
+                                       "409": {"description": "not allowed from its status"}}}},
+            "/indicators": {"get": {"summary": "indicators of an area", "parameters": [
+                _q("county", "county"), _q("municipality", "municipality"), _q("park", "park")],
+                "responses": _ok("indicators")}},
+        },
+    }

@@ -1,0 +1,73 @@
+"""The net-zero park planner: a park's baseline, and the least-cost plan to its target
+(or the most reduction within a budget); an unreachable target shows the best reachable."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from flask import Blueprint, abort, g, render_template, request
+from markupsafe import Markup
+
+from symbiosis.indicators import park_status
+from symbiosis.model import Park
+from symbiosis.planning import ParkPlan, plan_park
+from symbiosis.report_html import line_chart_svg
+
+from .auth import allow, login_required
+from .data import Snapshot, snapshot, taxonomy
+from .i18n import gettext
+from .optimize import OptimizeRequest
+from .views import plan_view
+
+__all__ = ["bp", "run_park_plan"]
+
+bp = Blueprint("parks", __name__, url_prefix="/parks")
+
+
+def _park(snap: Snapshot, park_id: str) -> Park:
+    park = next((p for p in snap.data.parks if p.id == park_id), None)
+    if park is None:
+        abort(404, description=f"no park {park_id}")
+    county = g.access.county_scope()
+    allow(county is None or park.county == county, f"park {park_id} is outside your county")
+    return park
+
+
+def run_park_plan(snap: Snapshot, park: Park, req: OptimizeRequest) -> ParkPlan:
+    allow(g.access.runs_optimizer(), "run the park planner")
+    return plan_park(snap.data, snap.candidates, park, exchanges=snap.exchanges,
+                     budget_nok=req.budget, year=datetime.date.today().year,
+                     time_limit_s=req.time_limit, taxonomy=taxonomy())
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    snap = snapshot()
+    county = g.access.county_scope()
+    parks = [(p, park_status(snap.data, snap.exchanges, p)) for p in snap.data.parks
+             if county is None or p.county == county]
+    return render_template("parks.html", parks=parks)
+
+
+@bp.route("/<park_id>", methods=("GET", "POST"))
+@login_required
+def detail(park_id: str) -> Any:
+    snap = snapshot()
+    park = _park(snap, park_id)
+    status = park_status(snap.data, snap.exchanges, park)
+    result = plan = chart = None
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        req = OptimizeRequest(request.form.to_dict())
+        errors = req.errors
+        if park.baseline_t_co2e is None:
+            errors["baseline"] = gettext("The park has no emission baseline yet.")
+        if not errors:
+            result = run_park_plan(snap, park, req)
+            plan = plan_view(snap, result.plan)
+            chart = Markup(line_chart_svg({gettext("Residual (t CO2e/yr)"): result.trajectory},
+                                          unit="t CO2e/yr"))
+    return render_template("park.html", park=park, status=status, result=result, plan=plan,
+                           chart=chart, errors=errors), 400 if errors else 200

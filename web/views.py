@@ -1,0 +1,89 @@
+"""Small helpers the blueprints share: flow and candidate views for the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+
+from symbiosis.model import Candidate, Flow, Plan
+from symbiosis.report import plan_json
+
+from .access import amount_band
+from .data import Snapshot
+from .i18n import resource_label
+
+__all__ = ["flow_view", "candidate_view", "arg_float", "arg_str", "plan_view", "in_scope"]
+
+
+def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
+    return g.access.flow_view(flow, snap.companies.get(flow.company_id),  # type: ignore[no-any-return]
+                              resource_label(flow.resource))
+
+
+def candidate_view(snap: Snapshot, c: Candidate) -> dict[str, Any]:
+    return g.access.candidate_view(  # type: ignore[no-any-return]
+        c, flow_view(snap, snap.flows[c.supply_flow]), flow_view(snap, snap.flows[c.demand_flow]))
+
+
+def arg_str(name: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    return value or None
+
+
+def arg_float(name: str) -> float | None:
+    """A number from the query string; blank or unreadable counts as not given."""
+    try:
+        return float(request.args.get(name, "").replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _side(snap: Snapshot, flow_id: str, company_id: str) -> dict[str, Any]:
+    flow = snap.flows.get(flow_id)
+    if flow is None:  # deleted since the plan was made
+        return {"id": flow_id, "company_id": company_id, "company": company_id,
+                "municipality": None, "county": None, "anonymised": False, "label": ""}
+    return flow_view(snap, flow)
+
+
+def in_scope(snap: Snapshot, *company_ids: str) -> bool:
+    """Whether a row touching these companies is for the user (county staff: its county)."""
+    county = g.access.county_scope()
+    return county is None or any(
+        (c := snap.companies.get(cid)) is not None and c.county == county for cid in company_ids)
+
+
+def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
+    """A plan as the user may see it: rows with hidden flows anonymised (amounts banded),
+    rows outside a county user's county left out."""
+    body = plan_json(plan)
+    rows = []
+    for e in plan.exchanges:
+        if not in_scope(snap, e.supply_company, e.demand_company):
+            continue
+        supply, demand = _side(snap, e.supply_flow, e.supply_company), \
+            _side(snap, e.demand_flow, e.demand_company)
+        hidden = supply["anonymised"] or demand["anonymised"]
+        rows.append({"supply": supply, "demand": demand, "resource": e.resource,
+                     "amount": None if hidden else e.amount, "unit": e.unit,
+                     "amount_text": (amount_band(e.amount, e.unit) if hidden
+                                     else f"{e.amount:,.0f} {e.unit}/yr"),
+                     "mode": e.mode, "distance_km": round(e.distance_km, 0 if hidden else 1),
+                     "value_nok": None if hidden else e.value_nok,
+                     "co2_avoided_t": None if hidden else e.co2_avoided_t,
+                     "link_built": e.link_built, "anonymised": hidden})
+    body["exchanges"] = rows
+    needs = []
+    for n in plan.needs_data:
+        flow = snap.flows.get(n.flow_id)
+        if flow is not None and not g.access.sees_flow(flow, snap.companies.get(flow.company_id)):
+            continue  # a hidden flow's missing data is its owner's business
+        if in_scope(snap, n.company_id):
+            needs.append({"flow_id": n.flow_id, "company_id": n.company_id,
+                          "resource": n.resource, "direction": n.direction,
+                          "reason": n.reason})
+    body["needs_data"] = needs
+    body["facilities_built"] = [f for f in body["facilities_built"]
+                                if in_scope(snap, f["company_id"])]
+    return body
