@@ -86,3 +86,42 @@ def store(request, tmp_path):
         yield MemoryStore(tmp_path / "store.json")
     else:
         yield request.getfixturevalue("neo4j_store")
+
+
+@pytest.fixture(scope="session")
+def web_world(tmp_path_factory):
+    """Store and accounts files built once; tests get copies."""
+    from .web_support import build_world
+
+    folder = tmp_path_factory.mktemp("web-world")
+    _, _, tokens = build_world(folder, CASE_FILES)
+    return folder, tokens
+
+
+@pytest.fixture
+def app(web_world, tmp_path):
+    from web import create_app
+
+    from .web_support import copy_world
+
+    store_path, users_path = copy_world(web_world[0], tmp_path)
+    app = create_app({"TESTING": True, "STORE_URL": str(store_path),
+                      "USERS_DB": str(users_path), "UPLOAD_DIR": str(tmp_path / "uploads"),
+                      "SECRET_KEY": "test-secret"})
+    yield app
+    from web.data import close
+
+    close(app)
+
+
+@pytest.fixture
+def tokens(web_world):
+    return web_world[1]
+
+
+@pytest.fixture
+def login(app):
+    """``login(username)``: a signed-in session (``None``: signed out)."""
+    from .web_support import Session
+
+    return lambda username: Session(app.test_client(), username)

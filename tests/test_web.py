@@ -1,0 +1,537 @@
+"""The web front end through Flask's test client: every route, every denial, and the
+confidential flow anonymised on every output path."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from graph import MemoryStore
+
+from .web_support import (
+    PARTNER_FLOW,
+    SECRET_AMOUNT,
+    SECRET_BAND,
+    SECRET_EXCHANGE,
+    SECRET_FLOW,
+)
+
+SECRET_COMPANY = "Nortura Samvirkekylling"
+
+
+def _first_plan(app) -> str:
+    return MemoryStore(app.config["STORE_URL"]).plans()[0].id
+
+
+def _values(app) -> dict[str, str]:
+    return {"company_id": "SOL-C01", "flow_id": "SOL-F001", "plan_id": _first_plan(app),
+            "park_id": "FINNFJORD", "code": "nb", "exchange_id": SECRET_EXCHANGE,
+            "filename": "style.css"}
+
+
+def _routes(app, method: str) -> list[str]:
+    values = _values(app)
+    out = []
+    for rule in app.url_map.iter_rules():
+        if method in (rule.methods or ()):
+            out.append(rule.rule if not rule.arguments else
+                       re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule))
+    return sorted(out)
+
+
+PUBLIC = {"/login", "/lang/nb", "/api/v1/openapi.json", "/static/style.css"}
+
+
+# -- signing in ------------------------------------------------------------------------------
+
+def test_every_route_needs_a_signed_in_user(app):
+    client = app.test_client()
+    gets = [u for u in _routes(app, "GET") if u not in PUBLIC]
+    assert len(gets) >= 20
+    for url in gets:
+        r = client.get(url)
+        if url.startswith("/api/"):
+            assert r.status_code == 401, url
+            assert "Bearer" in r.get_json()["error"]
+        else:
+            assert r.status_code == 302 and "/login" in r.headers["Location"], url
+    app.config["WTF_CSRF_ENABLED"] = False  # reach the login check, not the CSRF check
+    for url in _routes(app, "POST") + _routes(app, "DELETE"):
+        if url in ("/login", "/logout"):
+            continue
+        r = client.open(url, method="DELETE" if url.startswith("/api/v1/companies/")
+                        else "POST")
+        assert r.status_code in (302, 401), url
+
+
+def test_login_rejects_a_wrong_password_and_logout_ends_the_session(login, app):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"username": "admin", "password": "nope-nope",
+                                    "csrf_token": token})
+    assert r.status_code == 401 and "Wrong username or password" in r.get_data(as_text=True)
+    s = login("admin")
+    assert s.get("/").status_code == 200
+    assert s.post("/logout").status_code == 302
+    assert s.get("/").status_code == 302
+
+
+def test_login_redirects_only_to_this_site(app):
+    client = app.test_client()
+    token = re.search(r'value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    r = client.post("/login?next=https://evil.example/", data={
+        "username": "viewer", "password": "correct-horse-1", "csrf_token": token})
+    assert r.headers["Location"] == "/"
+
+
+def test_session_cookie_settings(login, app):
+    client = app.test_client()
+    client.get("/login")
+    s = login("viewer")
+    cookie = s.client.get_cookie("symbiosis_session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 8 * 3600
+
+
+def test_every_form_post_is_refused_without_a_csrf_token(login, app):
+    s = login("admin")
+    for url in _routes(app, "POST"):
+        if url.startswith("/api/"):
+            continue
+        r = s.client.post(url, data={})
+        assert r.status_code == 400, url
+        assert "CSRF" in r.get_data(as_text=True), url
+
+
+# -- every page for every role ---------------------------------------------------------------
+
+EXPECTED_DENIED = {  # GET pages a role may not open
+    "viewer": {"/upload/", "/companies/new", "/companies/SOL-C01/edit",
+               "/companies/SOL-C01/flows/new", "/companies/flows/SOL-F001/edit"},
+    "fjord": {"/companies/SOL-C01/edit", "/companies/SOL-C01/flows/new",
+              "/companies/flows/SOL-F001/edit"},
+    "troms": {"/upload/", "/companies/new", "/companies/SOL-C01",
+              "/companies/SOL-C01/edit", "/companies/SOL-C01/flows/new",
+              "/companies/flows/SOL-F001/edit", "/api/v1/companies/SOL-C01",
+              "/network/?company=SOL-C01"},
+    "solor": set(),
+    "admin": set(),
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED_DENIED))
+def test_every_page_opens_or_is_denied_as_the_role_says(login, app, tokens, username):
+    s = login(username)
+    urls = [u for u in _routes(app, "GET") if u not in ("/lang/nb",)]
+    urls.append("/network/?company=SOL-C01")
+    headers = {"Authorization": f"Bearer {tokens[username]}"}
+    for url in urls:
+        r = s.get(url, headers=headers if url.startswith("/api/") else None)
+        want = 403 if url in EXPECTED_DENIED[username] else 200
+        r.close()
+        assert r.status_code == want, (username, url, r.status_code)
+
+
+def test_denied_changes_leave_the_store_as_it_was(login, app):
+    path = Path(app.config["STORE_URL"])
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    denials = [
+        ("viewer", "/companies/new", {"id": "X1", "name": "X", "lat": "60", "lon": "11"}),
+        ("viewer", "/companies/SOL-C01/delete", {}),
+        ("viewer", "/optimize/", {"objective": "value"}),
+        ("viewer", "/candidates/match", {}),
+        ("viewer", f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "agreed"}),
+        ("viewer", "/demo", {}),
+        ("viewer", "/parks/FINNFJORD", {"time_limit": "5"}),
+        ("fjord", "/companies/SOL-C01/delete", {}),
+        ("fjord", "/companies/SOL-C01/edit", {"name": "Taken over"}),
+        ("fjord", "/companies/flows/SOL-F001/delete", {}),
+        ("fjord", f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "agreed"}),
+        ("fjord", "/demo", {}),
+        ("innlandet", "/companies/SOL-C01/delete", {}),
+        ("innlandet", "/candidates/match", {}),
+        ("troms", "/companies/SOL-C01/delete", {}),
+        ("solor", "/demo", {}),
+    ]
+    for username, url, form in denials:
+        r = login(username).post(url, form)
+        assert r.status_code == 403, (username, url, r.status_code)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_api_denials(app, tokens):
+    client = app.test_client()
+
+    def call(user, method, url, **kw):
+        return client.open(url, method=method,
+                           headers={"Authorization": f"Bearer {tokens[user]}"}, **kw)
+
+    assert call("viewer", "DELETE", "/api/v1/companies/SOL-C01").status_code == 403
+    assert call("fjord", "DELETE", "/api/v1/companies/SOL-C01").status_code == 403
+    assert call("viewer", "POST", "/api/v1/plans", json={}).status_code == 403
+    assert call("viewer", "POST", f"/api/v1/exchanges/{SECRET_EXCHANGE}/status",
+                json={"status": "agreed"}).status_code == 403
+    assert call("viewer", "POST", "/api/v1/companies", json={"companies": []}).status_code \
+        == 403
+    assert call("troms", "GET", "/api/v1/companies/SOL-C01").status_code == 403
+    r = call("fjord", "POST", "/api/v1/companies", json={"companies": [
+        {"id": "NEW-1", "name": "N", "lat": 61, "lon": 5, "cluster": "Sirkulære Solør"}]})
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["field"] == "cluster"
+    bad = client.get("/api/v1/companies", headers={"Authorization": "Bearer wrong"})
+    assert bad.status_code == 401
+
+
+# -- companies and flows ---------------------------------------------------------------------
+
+def test_cluster_manager_creates_edits_and_deletes_a_company_with_flows(login, app):
+    s = login("solor")
+    r = s.post("/companies/new", {"id": "SOL-C99", "name": "Test Biogas AS", "lat": "60.71",
+                                  "lon": "11.88", "municipality": "Våler", "county": "Innlandet",
+                                  "cluster": "Somebody Else"})
+    assert r.status_code == 302
+    store = MemoryStore(app.config["STORE_URL"])
+    assert store.company("SOL-C99").cluster == "Sirkulære Solør"  # forced to its own
+    for fid, direction, resource, amount, unit in (("SOL-F991", "supply", "biogas", "2",
+                                                   "GWh"),
+                                                  ("SOL-F992", "demand", "fish_sludge",
+                                                   "800", "t")):
+        r = s.post("/companies/SOL-C99/flows/new", {
+            "id": fid, "direction": direction, "resource": resource, "amount": amount,
+            "unit": unit})
+        assert r.status_code == 302, r.get_data(as_text=True)
+    flows = {f.id: f for f in store.flows(company_id="SOL-C99")}
+    assert flows["SOL-F991"].amount == pytest.approx(2000.0) and flows["SOL-F991"].unit == "MWh"
+    page = s.get("/companies/SOL-C99").get_data(as_text=True)
+    assert "SOL-F991" in page and "SOL-F992" in page
+    r = s.post("/companies/flows/SOL-F992/edit", {"direction": "demand",
+                                                  "resource": "fish_sludge", "amount": "900",
+                                                  "unit": "t"})
+    assert r.status_code == 302
+    assert store.flows(company_id="SOL-C99")[1].amount == 900
+    assert s.post("/companies/flows/SOL-F991/delete").status_code == 302
+    assert [f.id for f in store.flows(company_id="SOL-C99")] == ["SOL-F992"]
+    assert s.post("/companies/SOL-C99/delete").status_code == 302
+    assert store.company("SOL-C99") is None and not store.flows(company_id="SOL-C99")
+
+
+def test_bad_form_input_is_named_and_nothing_is_stored(login, app):
+    s = login("admin")
+    path = Path(app.config["STORE_URL"])
+    before = path.read_bytes()
+    r = s.post("/companies/new", {"id": "X-1", "name": "X", "lat": "95", "lon": "east",
+                                  "org_number": "123456789"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    for field in ("lat", "lon", "org_number"):
+        assert f'data-field="{field}"' in page
+    r = s.post("/companies/SOL-C01/flows/new", {"id": "SOL-F001", "direction": "sideways",
+                                                "resource": "waste_heat", "amount": "-1",
+                                                "ewc": "99 99 99"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    for field in ("id", "direction", "amount", "ewc"):
+        assert f'data-field="{field}"' in page, field
+    assert path.read_bytes() == before
+
+
+# -- upload ----------------------------------------------------------------------------------
+
+GOOD_ROWS = ("id,name,lat,lon,municipality,county,cluster\n"
+             "UP-C1,Upload One AS,60.70,11.86,Våler,Innlandet,Sirkulære Solør\n"
+             "UP-C2,Upload Two AS,60.71,11.87,Våler,Innlandet,Sirkulære Solør\n")
+
+
+def _upload(s, name: str, text: str, kind: str = ""):
+    return s.client.post("/upload/", data={
+        "csrf_token": s.token, "kind": kind,
+        "file": (io.BytesIO(text.encode("utf-8")), name)}, content_type="multipart/form-data")
+
+
+def test_upload_lists_bad_rows_then_commits_the_fixed_file(login, app):
+    s = login("solor")
+    path = Path(app.config["STORE_URL"])
+    before = path.read_bytes()
+    bad = GOOD_ROWS.replace("60.71,11.87", "600,11.87")
+    r = _upload(s, "companies.csv", bad)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert re.search(r"companies\.csv</td><td>3</td><td>lat</td>", page)
+    assert "nothing has been stored" in page
+    assert path.read_bytes() == before
+    r = _upload(s, "companies.csv", GOOD_ROWS)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="preview"' in page and "UP-C2" in page
+    assert path.read_bytes() == before  # the preview stores nothing
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    r = s.post("/upload/commit", {"token": token, "kind": ""})
+    assert r.status_code == 302
+    assert MemoryStore(path).company("UP-C2").name == "Upload Two AS"
+    r = s.post("/upload/commit", {"token": token, "kind": ""})  # used up
+    assert r.status_code == 302 and r.headers["Location"].endswith("/upload/")
+
+
+def test_upload_xlsx_and_cluster_rights(login, app, tmp_path):
+    import pandas as pd
+
+    book = tmp_path / "members.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.read_csv(io.StringIO(GOOD_ROWS)).to_excel(writer, sheet_name="companies",
+                                                     index=False)
+    s = login("fjord")
+    r = s.client.post("/upload/", data={"csrf_token": s.token, "kind": "",
+                                        "file": (book.open("rb"), "members.xlsx")},
+                      content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert page.count("you may import only companies of cluster Fjord Base") == 2
+    r = login("admin").client  # an admin may import any cluster
+    s = login("admin")
+    r = s.client.post("/upload/", data={"csrf_token": s.token, "kind": "",
+                                        "file": (book.open("rb"), "members.xlsx")},
+                      content_type="multipart/form-data")
+    assert r.status_code == 200 and 'id="commit"' in r.get_data(as_text=True)
+
+
+# -- candidates ------------------------------------------------------------------------------
+
+def _csv(response) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_candidate_search_filters_sorts_and_downloads(login, app):
+    s = login("admin")
+    store = MemoryStore(app.config["STORE_URL"])
+    all_rows = _csv(s.get("/candidates/csv"))
+    assert len(all_rows) == len(store.candidates())
+    kinn = _csv(s.get("/candidates/csv?municipality=Kinn"))
+    assert kinn and len(kinn) < len(all_rows)
+    assert all("Kinn" in (r["supply_municipality"], r["demand_municipality"]) for r in kinn)
+    heat = _csv(s.get("/candidates/csv?resource=spillvarme"))  # a Norwegian alias
+    assert heat and all("waste_heat" in (r["resource"], r["demand_resource"]) for r in heat)
+    near = _csv(s.get("/candidates/csv?max_distance=1&sort=distance_km"))
+    distances = [float(r["distance_km"]) for r in near]
+    assert distances and max(distances) <= 1 and distances == sorted(distances)
+    valuable = _csv(s.get("/candidates/csv?min_value=1000000&sort=value_nok"))
+    values = [float(r["value_nok"]) for r in valuable]
+    assert values and min(values) >= 1e6 and values == sorted(values, reverse=True)
+    page = s.get("/candidates/?municipality=Kinn").get_data(as_text=True)
+    assert f'<b id="total">{len(kinn)}</b>' in page
+    assert page.count('class="candidate"') == len(kinn)
+    assert "can meet" in page  # each row shows its reasons
+
+
+def test_county_staff_search_only_their_county(login):
+    rows = _csv(login("troms").get("/candidates/csv?county=Vestland"))
+    assert rows
+    store_counties = {"Senja"}
+    assert all(store_counties & {r["supply_municipality"], r["demand_municipality"]}
+               for r in rows)
+
+
+def test_unknown_resource_is_reported(login):
+    page = login("viewer").get("/candidates/?resource=moonbeams").get_data(as_text=True)
+    assert "moonbeams" in page and '<b id="total">0</b>' in page
+
+
+# -- optimizer, plan, network, map -----------------------------------------------------------
+
+def test_optimize_page_runs_and_shows_the_plan_with_frontier(login, app):
+    s = login("innlandet")
+    r = s.post("/optimize/", {"objective": "value", "time_limit": "20",
+                              "frontier_points": "3"})
+    assert r.status_code == 302
+    page = s.get(r.headers["Location"]).get_data(as_text=True)
+    assert "<b>optimal</b>" in page
+    assert page.count('class="plan-row"') >= 1
+    assert 'class="frontier"' in page and page.count("<circle") >= 2
+    assert 'id="needs-data"' in page
+    plan = MemoryStore(app.config["STORE_URL"]).plans()[0]
+    assert all(e.supply_company.startswith("SOL") for e in plan.exchanges)  # Innlandet only
+    r = s.post("/optimize/", {"objective": "profit", "time_limit": "x"})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert 'data-field="objective"' in page and 'data-field="time_limit"' in page
+
+
+def test_network_picture_is_served_with_local_javascript(login):
+    s = login("viewer")
+    page = s.get("/network/?park=FJORDBASE").get_data(as_text=True)
+    assert '<script src="/static/vis-network.min.js">' in page
+    assert not re.search(r'src="(https?:)?//', page)
+    payload = re.search(r'id="network-data" type="application/json">(.*?)</script>', page,
+                        re.S).group(1)
+    assert "f:FLO-F004" in payload and "SOL-" not in payload
+    with s.get("/static/vis-network.min.js") as js:
+        assert js.status_code == 200 and len(js.data) > 100_000
+
+
+def test_map_serves_leaflet_locally_and_geojson(login):
+    s = login("admin")
+    page = s.get("/map/").get_data(as_text=True)
+    assert "/static/leaflet/leaflet.js" in page and not re.search(r'(src|href)="(https?:)?//',
+                                                                   page)
+    with s.get("/static/leaflet/leaflet.js") as js:
+        assert js.status_code == 200
+    doc = s.get("/map/geojson").get_json()
+    kinds = [f["properties"]["kind"] for f in doc["features"]]
+    assert kinds.count("company") == 17 and "exchange" in kinds
+
+
+# -- confidential flows on every output path -------------------------------------------------
+
+OUTPUTS = ["/companies/SOL-C03", "/candidates/", "/candidates/csv", "/candidates/csv?company=SOL-C03",
+           "/exchanges/", "/network/", "/network/?company=SOL-C04", "/map/geojson",
+           "/api/v1/flows", "/api/v1/flows?company=SOL-C03", "/api/v1/candidates?limit=10000",
+           "/api/v1/exchanges", "/api/v1/companies/SOL-C03"]
+
+
+def _outputs(s, app, tokens, username) -> dict[str, str]:
+    urls = OUTPUTS + [f"/optimize/plans/{p.id}" for p in
+                      MemoryStore(app.config["STORE_URL"]).plans()]
+    urls += [f"/api/v1/plans/{p.id}" for p in MemoryStore(app.config["STORE_URL"]).plans()]
+    out = {}
+    for url in urls:
+        r = s.get(url, headers={"Authorization": f"Bearer {tokens[username]}"})
+        assert r.status_code == 200, url
+        out[url] = r.get_data(as_text=True)
+    return out
+
+
+@pytest.mark.parametrize("username", ["viewer", "fjord", "innlandet"])
+def test_confidential_flow_is_anonymised_everywhere(login, app, tokens, username):
+    s = login(username)
+    # the optimizer picks the hidden exchange too, so plans carry it
+    login("admin").post("/optimize/", {"objective": "value", "time_limit": "20"})
+    outputs = _outputs(s, app, tokens, username)
+    for url, text in outputs.items():
+        assert SECRET_FLOW not in text, url
+        assert "4,200" not in text and "4200" not in text, url
+    for url in ("/candidates/csv", "/api/v1/flows", "/exchanges/", "/network/"):
+        assert "confidential" in outputs[url].lower(), url
+    rows = [r for r in _csv(s.get("/candidates/csv"))
+            if r["demand_flow"] == PARTNER_FLOW and r["resource"] == "animal_byproducts"]
+    assert len(rows) == 1
+    assert rows[0]["supply_company"] == "confidential"
+    assert rows[0]["supply_flow"].startswith("anon-")
+    assert rows[0]["supply_municipality"] == "Våler"
+    assert rows[0]["amount"] == SECRET_BAND
+    assert SECRET_COMPANY not in outputs["/network/?company=SOL-C04"]
+    plan_pages = [t for u, t in outputs.items() if u.startswith("/optimize/plans/")]
+    assert any("confidential" in t for t in plan_pages)
+
+
+@pytest.mark.parametrize("username", ["admin", "solor"])
+def test_confidential_flow_is_shown_to_admins_and_its_cluster(login, app, tokens, username):
+    s = login(username)
+    outputs = _outputs(s, app, tokens, username)
+    for url in ("/companies/SOL-C03", "/candidates/csv", "/api/v1/flows", "/api/v1/exchanges",
+                "/api/v1/companies/SOL-C03"):
+        assert SECRET_FLOW in outputs[url], url
+    assert SECRET_COMPANY in outputs["/exchanges/"]
+    row = next(r for r in _csv(s.get("/candidates/csv"))
+               if r["supply_flow"] == SECRET_FLOW)
+    assert row["supply_company"].startswith(SECRET_COMPANY)
+    assert float(row["amount"]) == SECRET_AMOUNT
+
+
+def test_export_geojson_leaves_out_hidden_exchanges(login):
+    admin = login("admin").get("/map/geojson").get_json()
+    viewer = login("viewer").get("/map/geojson").get_json()
+    ids = {f["id"] for f in admin["features"]}
+    assert SECRET_EXCHANGE in ids
+    assert SECRET_EXCHANGE not in {f["id"] for f in viewer["features"]}
+    assert admin["hidden_exchanges"] == 0 and viewer["hidden_exchanges"] >= 1
+
+    def lines(doc):
+        return sum(f["properties"]["kind"] == "exchange" for f in doc["features"])
+
+    assert lines(admin) - lines(viewer) == viewer["hidden_exchanges"]
+
+
+# -- exchanges lifecycle, indicators, park planner --------------------------------------------
+
+def test_lifecycle_from_the_exchange_page(login, app):
+    s = login("solor")
+    r = s.post(f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "agreed", "start_year": "2027",
+                                                        "note": "signed"})
+    assert r.status_code == 302
+    e = next(x for x in MemoryStore(app.config["STORE_URL"]).exchanges()
+             if x.id == SECRET_EXCHANGE)
+    assert e.status == "agreed" and e.start_year == 2027
+    assert [(h.status, h.by, h.note) for h in e.history] == [("agreed", "solor", "signed")]
+    r = s.post(f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "proposed"})
+    assert r.status_code == 302
+    page = s.get("/exchanges/").get_data(as_text=True)
+    assert "cannot go from agreed to proposed" in page
+    assert "signed" in page
+
+
+def test_indicators_dashboard_counts_realised_symbioses(login, app):
+    s = login("admin")
+    page = s.get("/indicators/?county=Innlandet").get_data(as_text=True)
+    assert re.search(r'id="kpi-symbioses"><b>0</b>', page)
+    s.post(f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "agreed", "start_year": "2026"})
+    page = s.get("/indicators/?county=Innlandet").get_data(as_text=True)
+    assert re.search(r'id="kpi-symbioses"><b>1</b>', page)
+    assert "<svg" in page and "<polyline" in page
+    assert "<td>Innlandet</td><td>1</td><td>2</td>" in page
+    report = s.get("/indicators/report.html?county=Innlandet")
+    assert report.status_code == 200 and "attachment" in report.headers["Content-Disposition"]
+
+
+def test_park_planner_page(login):
+    s = login("troms")
+    r = s.post("/parks/FINNFJORD", {"time_limit": "20"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="park-result"' in page
+    assert "NOT reachable" in page  # 300,000 t baseline; the cases close only a part of it
+    assert 'id="facilities"' in page
+    r = s.post("/parks/FINNFJORD", {"time_limit": "20", "budget": "-5"})
+    assert r.status_code == 400
+    assert login("troms").get("/parks/FJORDBASE").status_code == 403  # Vestland
+    r = login("innlandet").post("/parks/BRASKEREIDFOSS", {"time_limit": "5"})
+    assert r.status_code == 400 and "no emission baseline" in r.get_data(as_text=True)
+
+
+# -- language --------------------------------------------------------------------------------
+
+def test_norwegian_interface_and_resource_names(login):
+    s = login("viewer")
+    assert "Bedrifter" not in s.get("/companies/").get_data(as_text=True)
+    s.get("/lang/nb")
+    page = s.get("/companies/SOL-C01").get_data(as_text=True)
+    assert "Strømmer" in page and "trerester" in page.lower()
+    page = s.get("/candidates/").get_data(as_text=True)
+    assert "Kandidater til utveksling" in page and "spillvarme" in page
+    s.get("/lang/en")
+    assert "Candidate exchanges" in s.get("/candidates/").get_data(as_text=True)
+
+
+def test_every_interface_text_has_a_bokmal_translation():
+    from web.i18n import NB
+
+    root = Path(__file__).resolve().parent.parent / "web"
+    texts = set()
+    for path in list((root / "templates").glob("*.html")) + list(root.glob("*.py")):
+        texts |= set(re.findall(r"""(?:\b_|gettext)\(\s*['"]([^'"]+)['"]\s*\)""",
+                                path.read_text(encoding="utf-8")))
+    assert len(texts) > 100
+    assert sorted(t for t in texts if t not in NB) == []
+
+
+def test_empty_store_offers_the_demo_data(app, login):
+    MemoryStore(app.config["STORE_URL"]).clear()
+    s = login("admin")
+    page = s.get("/").get_data(as_text=True)
+    assert 'id="load-demo"' in page
+    assert 'id="load-demo"' not in login("viewer").get("/").get_data(as_text=True)
+    assert s.post("/demo").status_code == 302
+    store = MemoryStore(app.config["STORE_URL"])
+    assert len(store.dataset().companies) == 17 and store.candidates()
