@@ -21,9 +21,9 @@ install-dev: $(VENV)/.dev
 
 # Headless Chromium from Debian's packages, for the page and report tests.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else echo "install Debian's chromium and chromium-driver packages (sudo apt-get install chromium chromium-driver)"; exit 1; fi; }
 
 demo: install
 	$(BIN)/symbiosis demo

@@ -1,0 +1,176 @@
+"""End to end in headless Chromium (Debian's chromium and chromium-driver) against
+``symbiosis serve`` started on a free loopback port. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from graph import MemoryStore
+
+from .browser import FLAGS, chromium
+from .web_support import PASSWORD, copy_world
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(web_world, tmp_path):
+    store, users = copy_world(web_world[0], tmp_path)
+    port = _free_port()
+    env = {**os.environ, "SYMBIOSIS_SECRET_KEY": "e2e-secret"}
+    proc = subprocess.Popen([sys.executable, "-m", "symbiosis.cli", "--store", str(store),
+                             "serve", "--port", str(port), "--users", str(users)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode())  # type: ignore[union-attr]
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", store
+    proc.terminate()
+    proc.wait(timeout=20)
+    proc.stdout.close()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium()
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument("--window-size=1300,1000")
+    driver_path = shutil.which("chromedriver")
+    if driver_path is None:
+        raise RuntimeError("Debian's chromium-driver is not installed: `make test` installs it")
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def _shot(driver, artifacts: Path, name: str) -> None:
+    path = artifacts / f"e2e-{name}.png"
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 5_000
+
+
+def _fill(driver, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        field = driver.find_element(By.ID, name)
+        field.clear()
+        field.send_keys(value)
+
+
+def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
+    base, store_path = server
+    d = browser
+    wait = WebDriverWait(d, 30)
+
+    # log in
+    d.get(base + "/")
+    _fill(d, {"username": "solor", "password": PASSWORD})
+    d.find_element(By.ID, "login").click()
+    wait.until(ec.presence_of_element_located((By.CLASS_NAME, "kpi")))
+    _shot(d, artifacts, "01-home")
+
+    # add a company with two flows
+    d.get(base + "/companies/new")
+    _fill(d, {"id": "E2E-C1", "name": "Solør Biogass AS", "lat": "60.69", "lon": "11.88",
+              "municipality": "Våler", "county": "Innlandet"})
+    d.find_element(By.ID, "save").click()
+    wait.until(ec.presence_of_element_located((By.ID, "add-flow")))
+    for fid, direction, resource, amount, unit in (
+            ("E2E-F1", "supply", "biogas", "3", "GWh"),
+            ("E2E-F2", "demand", "wood_residues", "1200", "t")):
+        d.find_element(By.ID, "add-flow").click()
+        _fill(d, {"id": fid, "resource": resource, "amount": amount, "unit": unit})
+        Select(d.find_element(By.ID, "direction")).select_by_value(direction)
+        d.find_element(By.ID, "save").click()
+        wait.until(ec.presence_of_element_located((By.ID, "add-flow")))
+    rows = d.find_elements(By.CSS_SELECTOR, "#flows tr")
+    assert len(rows) == 3  # header + two flows
+    _shot(d, artifacts, "02-company")
+    assert {f.id for f in MemoryStore(store_path).flows(company_id="E2E-C1")} == \
+        {"E2E-F1", "E2E-F2"}
+
+    # upload with a bad row, see the error, fix, commit
+    bad = tmp_path / "companies.csv"
+    header = "id,name,lat,lon,municipality,county,cluster\n"
+    bad.write_text(header + "E2E-C2,Good Row AS,60.7,11.9,Våler,Innlandet,Sirkulære Solør\n"
+                   "E2E-C3,Bad Row AS,sixty,11.9,Våler,Innlandet,Sirkulære Solør\n",
+                   encoding="utf-8")
+    d.get(base + "/upload/")
+    d.find_element(By.ID, "file").send_keys(str(bad))
+    d.find_element(By.ID, "check").click()
+    errors = wait.until(ec.presence_of_element_located((By.ID, "upload-errors")))
+    assert "companies.csv" in errors.text and "lat" in errors.text and "3" in errors.text
+    _shot(d, artifacts, "03-upload-error")
+    assert MemoryStore(store_path).company("E2E-C2") is None
+    bad.write_text(header + "E2E-C2,Good Row AS,60.7,11.9,Våler,Innlandet,Sirkulære Solør\n"
+                   "E2E-C3,Bad Row AS,60.71,11.9,Våler,Innlandet,Sirkulære Solør\n",
+                   encoding="utf-8")
+    d.find_element(By.ID, "file").send_keys(str(bad))
+    d.find_element(By.ID, "check").click()
+    wait.until(ec.presence_of_element_located((By.ID, "preview")))
+    _shot(d, artifacts, "04-upload-preview")
+    d.find_element(By.ID, "commit").click()
+    wait.until(ec.presence_of_element_located((By.ID, "companies")))
+    assert MemoryStore(store_path).company("E2E-C3").name == "Bad Row AS"
+
+    # search candidates (after matching the new flows)
+    d.get(base + "/candidates/")
+    d.find_element(By.ID, "run-matching").click()
+    wait.until(ec.presence_of_element_located((By.ID, "search")))
+    _fill(d, {"municipality": "Våler", "max_distance": "50"})
+    d.find_element(By.ID, "do-search").click()
+    total = int(wait.until(ec.presence_of_element_located((By.ID, "total"))).text)
+    assert total > 0 and len(d.find_elements(By.CSS_SELECTOR, "tr.candidate")) == min(total,
+                                                                                      100)
+    assert "E2E-F2" in {c.demand_flow for c in MemoryStore(store_path).candidates()}
+    _shot(d, artifacts, "05-candidates")
+
+    # run the optimizer and see the plan
+    d.get(base + "/optimize/")
+    _fill(d, {"time_limit": "30", "frontier_points": "3"})
+    d.find_element(By.ID, "run-optimizer").click()
+    status = wait.until(ec.presence_of_element_located((By.ID, "plan-status")))
+    assert "optimal" in status.text
+    assert d.find_elements(By.CSS_SELECTOR, "tr.plan-row")
+    assert d.find_elements(By.CSS_SELECTOR, "#frontier svg circle")
+    _shot(d, artifacts, "06-plan")
+
+    # the network picture: a canvas and nodes
+    d.get(base + "/network/?company=E2E-C1")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#net canvas")))
+    nodes = d.execute_script("return window.symbiosisNetwork.body.data.nodes.length")
+    assert nodes >= 3
+    time.sleep(1)
+    _shot(d, artifacts, "07-network")
+
+    # the map: markers and lines with no internet
+    d.get(base + "/map/")
+    wait.until(lambda drv: drv.execute_script("return window.symbiosisMap !== undefined"))
+    assert len(d.find_elements(By.CSS_SELECTOR, "path.company-marker")) >= 17
+    assert d.find_elements(By.CSS_SELECTOR, "path.exchange-line")
+    _shot(d, artifacts, "08-map")
