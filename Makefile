@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev browser lint typecheck unit bench clean
+.PHONY: demo test serve install install-dev browser lint typecheck unit bench clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ browser:
 demo: install
 	$(BIN)/symbiosis demo
 
+# The web front end on http://127.0.0.1:5000/ over the configured store (SYMBIOSIS_STORE).
+# Create a first account with: .venv/bin/symbiosis user add NAME --role admin
+serve: install
+	$(BIN)/symbiosis serve
+
 lint: install-dev
 	$(BIN)/ruff check symbiosis graph optimizer web fixtures tests bench
 
@@ -43,6 +48,7 @@ bench: install-dev
 	$(PY) bench/matching.py
 	$(PY) bench/optimizer.py
 	$(PY) bench/store_load.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -45,7 +45,7 @@ def server(web_world, tmp_path):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())  # type: ignore[union-attr]
+                raise RuntimeError(proc.stdout.read().decode()) from None  # type: ignore[union-attr]
             time.sleep(0.2)
     yield f"http://127.0.0.1:{port}", store
     proc.terminate()

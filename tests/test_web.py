@@ -386,7 +386,8 @@ def test_map_serves_leaflet_locally_and_geojson(login):
 
 # -- confidential flows on every output path -------------------------------------------------
 
-OUTPUTS = ["/companies/SOL-C03", "/candidates/", "/candidates/csv", "/candidates/csv?company=SOL-C03",
+OUTPUTS = ["/companies/SOL-C03", "/candidates/", "/candidates/csv",
+           "/candidates/csv?company=SOL-C03",
            "/exchanges/", "/network/", "/network/?company=SOL-C04", "/map/geojson",
            "/api/v1/flows", "/api/v1/flows?company=SOL-C03", "/api/v1/candidates?limit=10000",
            "/api/v1/exchanges", "/api/v1/companies/SOL-C03"]

@@ -35,6 +35,13 @@ class Snapshot:
     index: CandidateIndex
     companies: dict[str, Company] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per snapshot and key (figures that read the whole store)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, store: Store) -> Snapshot:

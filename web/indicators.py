@@ -12,6 +12,8 @@ from markupsafe import Markup
 from symbiosis.indicators import (
     NET_ZERO_PARKS_TARGET,
     AreaIndicators,
+    CountyProgress,
+    ParkStatus,
     area_indicators,
     county_progress,
     park_status,
@@ -23,17 +25,28 @@ from .data import Snapshot, snapshot
 from .i18n import gettext
 from .views import arg_str
 
-__all__ = ["bp", "area"]
+__all__ = ["bp", "area", "parks_status", "counties"]
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 
 def area(snap: Snapshot) -> AreaIndicators:
     """Indicators of the area the query string names (county staff: their county)."""
-    return area_indicators(snap.data, snap.exchanges,
-                           county=g.access.county_scope() or arg_str("county"),
-                           municipality=arg_str("municipality"), park_id=arg_str("park"),
-                           year=datetime.date.today().year)
+    county = g.access.county_scope() or arg_str("county")
+    municipality, park = arg_str("municipality"), arg_str("park")
+    year = datetime.date.today().year
+    return snap.memo(("area", county, municipality, park, year), lambda: area_indicators(
+        snap.data, snap.exchanges, county=county, municipality=municipality, park_id=park,
+        year=year))
+
+
+def parks_status(snap: Snapshot) -> list[ParkStatus]:
+    return snap.memo(("parks",), lambda: [park_status(snap.data, snap.exchanges, p)
+                                          for p in snap.data.parks])
+
+
+def counties(snap: Snapshot) -> list[CountyProgress]:
+    return snap.memo(("counties",), lambda: county_progress(snap.data, snap.exchanges))
 
 
 @bp.get("/")
@@ -44,11 +57,11 @@ def index() -> Any:
     chart = Markup(line_chart_svg({gettext("realised"): ind.trajectory_realised,
                                    gettext("realised + proposed"):
                                        ind.trajectory_with_proposals}))
-    counties = county_progress(snap.data, snap.exchanges)
+    progress = counties(snap)
     if g.access.county_scope():
-        counties = [c for c in counties if c.county == g.access.county_scope()]
-    parks = [park_status(snap.data, snap.exchanges, p) for p in snap.data.parks]
-    return render_template("indicators.html", ind=ind, chart=chart, counties=counties,
+        progress = [c for c in progress if c.county == g.access.county_scope()]
+    parks = parks_status(snap)
+    return render_template("indicators.html", ind=ind, chart=chart, counties=progress,
                            parks=parks, net_zero=sum(1 for p in parks if p.net_zero),
                            net_zero_target=NET_ZERO_PARKS_TARGET,
                            all_counties=sorted({c.county for c in snap.data.companies
@@ -60,8 +73,7 @@ def index() -> Any:
 def report() -> Response:
     snap = snapshot()
     ind = area(snap)
-    page = report_html(ind, county_progress(snap.data, snap.exchanges),
-                       [park_status(snap.data, snap.exchanges, p) for p in snap.data.parks],
+    page = report_html(ind, counties(snap), parks_status(snap),
                        title=f"Industrial symbiosis indicators: {ind.area}")
     return Response(page, mimetype="text/html",
                     headers={"Content-Disposition": "attachment; filename=indicators.html"})

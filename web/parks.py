@@ -17,6 +17,7 @@ from symbiosis.report_html import line_chart_svg
 from .auth import allow, login_required
 from .data import Snapshot, snapshot, taxonomy
 from .i18n import gettext
+from .indicators import parks_status
 from .optimize import OptimizeRequest
 from .views import plan_view
 
@@ -46,7 +47,7 @@ def run_park_plan(snap: Snapshot, park: Park, req: OptimizeRequest) -> ParkPlan:
 def index() -> Any:
     snap = snapshot()
     county = g.access.county_scope()
-    parks = [(p, park_status(snap.data, snap.exchanges, p)) for p in snap.data.parks
+    parks = [(p, s) for p, s in zip(snap.data.parks, parks_status(snap), strict=True)
              if county is None or p.county == county]
     return render_template("parks.html", parks=parks)
 
