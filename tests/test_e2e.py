@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -75,6 +76,22 @@ def _shot(driver, artifacts: Path, name: str) -> None:
     assert path.stat().st_size > 5_000
 
 
+def _submit(driver, wait, button_id: str) -> None:
+    """Click a button that loads a new page, and wait until the old page is gone (so the
+    next look finds the new page, never the old one)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, button_id).click()
+
+    def gone(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:  # stale, or "node does not belong to the document"
+            return True
+        return False
+
+    wait.until(gone)
+
+
 def _fill(driver, values: dict[str, str]) -> None:
     for name, value in values.items():
         field = driver.find_element(By.ID, name)
@@ -90,7 +107,7 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     # log in
     d.get(base + "/")
     _fill(d, {"username": "solor", "password": PASSWORD})
-    d.find_element(By.ID, "login").click()
+    _submit(d, wait, "login")
     wait.until(ec.presence_of_element_located((By.CLASS_NAME, "kpi")))
     _shot(d, artifacts, "01-home")
 
@@ -98,15 +115,15 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     d.get(base + "/companies/new")
     _fill(d, {"id": "E2E-C1", "name": "Solør Biogass AS", "lat": "60.69", "lon": "11.88",
               "municipality": "Våler", "county": "Innlandet"})
-    d.find_element(By.ID, "save").click()
+    _submit(d, wait, "save")
     wait.until(ec.presence_of_element_located((By.ID, "add-flow")))
     for fid, direction, resource, amount, unit in (
             ("E2E-F1", "supply", "biogas", "3", "GWh"),
             ("E2E-F2", "demand", "wood_residues", "1200", "t")):
-        d.find_element(By.ID, "add-flow").click()
+        _submit(d, wait, "add-flow")
         _fill(d, {"id": fid, "resource": resource, "amount": amount, "unit": unit})
         Select(d.find_element(By.ID, "direction")).select_by_value(direction)
-        d.find_element(By.ID, "save").click()
+        _submit(d, wait, "save")
         wait.until(ec.presence_of_element_located((By.ID, "add-flow")))
     rows = d.find_elements(By.CSS_SELECTOR, "#flows tr")
     assert len(rows) == 3  # header + two flows
@@ -122,7 +139,7 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
                    encoding="utf-8")
     d.get(base + "/upload/")
     d.find_element(By.ID, "file").send_keys(str(bad))
-    d.find_element(By.ID, "check").click()
+    _submit(d, wait, "check")
     errors = wait.until(ec.presence_of_element_located((By.ID, "upload-errors")))
     assert "companies.csv" in errors.text and "lat" in errors.text and "3" in errors.text
     _shot(d, artifacts, "03-upload-error")
@@ -131,19 +148,19 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
                    "E2E-C3,Bad Row AS,60.71,11.9,Våler,Innlandet,Sirkulære Solør\n",
                    encoding="utf-8")
     d.find_element(By.ID, "file").send_keys(str(bad))
-    d.find_element(By.ID, "check").click()
+    _submit(d, wait, "check")
     wait.until(ec.presence_of_element_located((By.ID, "preview")))
     _shot(d, artifacts, "04-upload-preview")
-    d.find_element(By.ID, "commit").click()
+    _submit(d, wait, "commit")
     wait.until(ec.presence_of_element_located((By.ID, "companies")))
     assert MemoryStore(store_path).company("E2E-C3").name == "Bad Row AS"
 
     # search candidates (after matching the new flows)
     d.get(base + "/candidates/")
-    d.find_element(By.ID, "run-matching").click()
+    _submit(d, wait, "run-matching")
     wait.until(ec.presence_of_element_located((By.ID, "search")))
     _fill(d, {"municipality": "Våler", "max_distance": "50"})
-    d.find_element(By.ID, "do-search").click()
+    _submit(d, wait, "do-search")
     total = int(wait.until(ec.presence_of_element_located((By.ID, "total"))).text)
     assert total > 0 and len(d.find_elements(By.CSS_SELECTOR, "tr.candidate")) == min(total,
                                                                                       100)
@@ -153,7 +170,7 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     # run the optimizer and see the plan
     d.get(base + "/optimize/")
     _fill(d, {"time_limit": "30", "frontier_points": "3"})
-    d.find_element(By.ID, "run-optimizer").click()
+    _submit(d, wait, "run-optimizer")
     status = wait.until(ec.presence_of_element_located((By.ID, "plan-status")))
     assert "optimal" in status.text
     assert d.find_elements(By.CSS_SELECTOR, "tr.plan-row")
