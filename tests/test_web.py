@@ -536,3 +536,14 @@ def test_empty_store_offers_the_demo_data(app, login):
     assert s.post("/demo").status_code == 302
     store = MemoryStore(app.config["STORE_URL"])
     assert len(store.dataset().companies) == 17 and store.candidates()
+
+
+def test_csv_download_quotes_text_a_spreadsheet_would_run(login, app):
+    s = login("admin")
+    assert s.post("/companies/SOL-C04/edit", {
+        "name": "=HYPERLINK(\"http://x\")", "lat": "60.60", "lon": "12.0",
+        "municipality": "Åsnes", "county": "Innlandet",
+        "cluster": "Sirkulære Solør"}).status_code == 302
+    rows = [r for r in _csv(s.get("/candidates/csv?company=SOL-C04"))]
+    names = {r["demand_company"] for r in rows} | {r["supply_company"] for r in rows}
+    assert "'=HYPERLINK(\"http://x\")" in names

@@ -27,6 +27,13 @@ CSV_COLUMNS = ("supply_flow", "supply_company", "supply_municipality", "resource
                "reasons", "limits")
 
 
+def _cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, Any]:
     """Run the search the query string asks for, within what the user may read."""
     resource = arg_str("resource")
@@ -72,13 +79,14 @@ def download() -> Response:
     out.writerow(CSV_COLUMNS)
     for r in found["rows"]:
         s, d = r["supply"], r["demand"]
-        out.writerow([s["id"], s["company"], s["municipality"] or "", r["resource"], d["id"],
+        out.writerow([_cell(x) for x in [
+                      s["id"], s["company"], s["municipality"] or "", r["resource"], d["id"],
                       d["company"], d["municipality"] or "", r["demand_resource"],
                       r["distance_km"], r["mode"],
                       r["amount"] if r["amount"] is not None else r["amount_text"], r["unit"],
                       "" if r["value_nok"] is None else round(r["value_nok"]),
                       "" if r["co2_avoided_t"] is None else round(r["co2_avoided_t"], 3),
-                      r["score"], " | ".join(r["reasons"]), " | ".join(r["limits"])])
+                      r["score"], " | ".join(r["reasons"]), " | ".join(r["limits"])]])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=candidates.csv"})
 
