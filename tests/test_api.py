@@ -119,3 +119,8 @@ def test_user_commands(runner, tmp_path):
     r = runner.invoke(cli, ["user", "add", "ola", "--role", "cluster_manager", "--password",
                             "long-enough-1", "--users", db], obj={})
     assert r.exit_code != 0 and "needs --cluster" in str(r.exception)
+
+
+def test_unknown_api_paths_answer_in_json(app, tokens):
+    r = _client(app, tokens, "viewer")("GET", "/api/v1/nothing-here")
+    assert r.status_code == 404 and "error" in r.get_json()

@@ -6,8 +6,9 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 __all__ = ["create_app", "csrf"]
 
@@ -77,11 +78,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(api.bp)
 
     @app.errorhandler(403)
-    def forbidden(exc: Exception) -> tuple[str, int]:
-        return render_template("error.html", code=403, message=str(exc)), 403
-
     @app.errorhandler(404)
-    def not_found(exc: Exception) -> tuple[str, int]:
-        return render_template("error.html", code=404, message=str(exc)), 404
+    def refused(exc: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify(error=exc.description), exc.code
+        return render_template("error.html", code=exc.code, message=exc.description), exc.code
 
     return app
