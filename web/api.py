@@ -19,11 +19,12 @@ from symbiosis.pipeline import parse_for_store
 
 from .auth import allow, login_required
 from .candidates import search
+from .companies import filtered_companies, readable_company
 from .data import snapshot, taxonomy, write
-from .exchanges import change_status, exchange_view
+from .exchanges import change_status, exchange_list, exchange_view
 from .indicators import area
 from .openapi import openapi_document
-from .optimize import OptimizeRequest, run_optimizer
+from .optimize import OptimizeRequest, find_plan, run_optimizer
 from .upload import cluster_errors
 from .views import arg_str, flow_view, in_scope, plan_view
 
@@ -63,12 +64,7 @@ def _company_json(c: Any) -> dict[str, Any]:
 @bp.get("/companies")
 @login_required
 def companies() -> Any:
-    snap = snapshot()
-    county = g.access.county_scope() or arg_str("county")
-    filters = {k: arg_str(k) for k in ("municipality", "cluster", "park_id")}
-    rows = [_company_json(c) for c in snap.data.companies
-            if (county is None or c.county == county)
-            and all(v is None or getattr(c, k) == v for k, v in filters.items())]
+    rows = [_company_json(c) for c in filtered_companies(snapshot())[0]]
     return jsonify(companies=rows, count=len(rows))
 
 
@@ -76,10 +72,7 @@ def companies() -> Any:
 @login_required
 def company(company_id: str) -> Any:
     snap = snapshot()
-    c = snap.companies.get(company_id)
-    if c is None:
-        abort(404, description=f"no company {company_id}")
-    allow(g.access.reads_company(c), f"company {company_id} is outside your county")
+    c = readable_company(company_id)
     flows = [flow_view(snap, f) for f in snap.data.flows
              if f.company_id == company_id and g.access.sees_flow(f, c)]
     return jsonify(company=_company_json(c), flows=flows)
@@ -172,10 +165,7 @@ def plans() -> Any:
 @login_required
 def plan(plan_id: str) -> Any:
     snap = snapshot()
-    found = next((p for p in snap.plans if p.id == plan_id), None)
-    if found is None:
-        abort(404, description=f"no plan {plan_id}")
-    return jsonify(plan_view(snap, found))
+    return jsonify(plan_view(snap, find_plan(snap, plan_id)))
 
 
 @bp.post("/plans")
@@ -194,14 +184,7 @@ def run_plan() -> Any:
 @bp.get("/exchanges")
 @login_required
 def exchanges() -> Any:
-    snap = snapshot()
-    status = arg_str("status")
-    rows = []
-    for e in snap.exchanges:
-        view = exchange_view(snap, e) if status in (None, e.status) else None
-        if view is not None and in_scope(snap, *(snap.flows[k].company_id for k in
-                                                  (e.supply_flow, e.demand_flow))):
-            rows.append(view)
+    rows = exchange_list(snapshot(), arg_str("status"))
     return jsonify(exchanges=rows, count=len(rows))
 
 

@@ -64,7 +64,7 @@ def index() -> Any:
     size = current_app.config["PAGE_SIZE"]
     page = max(int(arg_float("page") or 1), 1)
     found = search(snap, limit=size, offset=(page - 1) * size)
-    counties = sorted({c.county for c in snap.data.companies if c.county})
+    counties = snap.counties
     return render_template("candidates.html", **found, page=page, size=size,
                            counties=counties, resources=sorted(taxonomy().resources),
                            stored=len(snap.candidates), sort_keys=SORT_KEYS)

@@ -11,17 +11,18 @@ from symbiosis.model import Company, Dataset, Flow
 from symbiosis.taxonomy import QUALITY_FIELDS
 
 from .auth import allow, login_required
-from .data import snapshot, taxonomy, write
+from .data import Snapshot, snapshot, taxonomy, write
 from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
 from .i18n import gettext
 from .views import arg_str, flow_view
 
-__all__ = ["bp"]
+__all__ = ["bp", "readable_company", "filtered_companies"]
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
 
-def _company(company_id: str) -> Company:
+def readable_company(company_id: str) -> Company:
+    """A company the user may read, or 404 / 403."""
     company = snapshot().companies.get(company_id)
     if company is None:
         abort(404, description=f"no company {company_id}")
@@ -45,17 +46,24 @@ def _save(kind: str, fields: tuple[str, ...], cells: dict[str, str], *, new: boo
     return holder["result"]  # type: ignore[no-any-return]
 
 
-@bp.get("/")
-@login_required
-def index() -> Any:
-    snap = snapshot()
+def filtered_companies(snap: Snapshot) -> tuple[list[Company], str | None, dict[str, Any]]:
+    """Companies matching the query string (county, municipality, cluster, park_id, q),
+    within the user's county; with the county and filters applied."""
     county = g.access.county_scope() or arg_str("county")
     filters = {k: arg_str(k) for k in ("municipality", "cluster", "park_id", "q")}
     rows = [c for c in snap.data.companies
             if (county is None or c.county == county)
             and all(v is None or getattr(c, k) == v for k, v in filters.items() if k != "q")
             and (filters["q"] is None or filters["q"].lower() in c.name.lower())]
-    counties = sorted({c.county for c in snap.data.companies if c.county})
+    return rows, county, filters
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    snap = snapshot()
+    rows, county, filters = filtered_companies(snap)
+    counties = snap.counties
     return render_template("companies.html", companies=rows, county=county, filters=filters,
                            counties=counties, may_create=g.access.imports())
 
@@ -64,7 +72,7 @@ def index() -> Any:
 @login_required
 def detail(company_id: str) -> Any:
     snap = snapshot()
-    company = _company(company_id)
+    company = readable_company(company_id)
     flows = [f for f in snap.data.flows if f.company_id == company_id]
     shown = [flow_view(snap, f) for f in flows if g.access.sees_flow(f, company)]
     return render_template("company.html", company=company, flows=shown,
@@ -93,7 +101,7 @@ def create() -> Any:
 @bp.route("/<company_id>/edit", methods=("GET", "POST"))
 @login_required
 def edit(company_id: str) -> Any:
-    company = _company(company_id)
+    company = readable_company(company_id)
     allow(g.access.edits_company(company), f"change company {company_id}")
     cells = company_cells(company)
     errors: dict[str, str] = {}
@@ -113,7 +121,7 @@ def edit(company_id: str) -> Any:
 @bp.post("/<company_id>/delete")
 @login_required
 def delete(company_id: str) -> Any:
-    company = _company(company_id)
+    company = readable_company(company_id)
     allow(g.access.edits_company(company), f"delete company {company_id}")
     write(lambda store: store.delete_company(company_id))
     flash(gettext("Deleted."))
@@ -125,7 +133,7 @@ def _flow(flow_id: str) -> tuple[Flow, Company]:
     flow = snap.flows.get(flow_id)
     if flow is None:
         abort(404, description=f"no flow {flow_id}")
-    company = _company(flow.company_id)
+    company = readable_company(flow.company_id)
     allow(g.access.edits_company(company), f"change the flows of {company.id}")
     return flow, company
 
@@ -150,7 +158,7 @@ def _flow_form(company: Company, cells: dict[str, str], *, new: bool) -> Any:
 @bp.route("/<company_id>/flows/new", methods=("GET", "POST"))
 @login_required
 def add_flow(company_id: str) -> Any:
-    company = _company(company_id)
+    company = readable_company(company_id)
     allow(g.access.edits_company(company), f"add flows to {company_id}")
     return _flow_form(company, {"company_id": company_id, "direction": "supply"}, new=True)
 

@@ -37,6 +37,11 @@ class Snapshot:
     flows: dict[str, Flow] = field(default_factory=dict)
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
+    @property
+    def counties(self) -> list[str]:
+        return self.memo(("counties-list",), lambda: sorted(
+            {c.county for c in self.data.companies if c.county}))
+
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per snapshot and key (figures that read the whole store)."""
         if key not in self._memo:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from graph import Store
 from symbiosis.lifecycle import ALLOWED, LifecycleError, advance
 from symbiosis.model import Exchange
 
@@ -15,7 +14,7 @@ from .data import Snapshot, snapshot, write
 from .i18n import gettext
 from .views import arg_str, flow_view, in_scope
 
-__all__ = ["bp", "exchange_view", "change_status"]
+__all__ = ["bp", "exchange_view", "exchange_list", "change_status"]
 
 bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
 
@@ -57,30 +56,27 @@ def change_status(exchange_id: str, status: str, *, note: str = "",
                                     _company_of(snap, current.demand_flow)),
           f"change exchange {exchange_id}")
     changed = advance(current, status, by=g.user.username, note=note, start_year=start_year)
-
-    def change(store: Store) -> None:
-        store.put_exchange(changed)
-
-    write(change)
+    write(lambda store: store.put_exchange(changed))
     return changed
+
+
+def exchange_list(snap: Snapshot, status: str | None) -> list[dict[str, Any]]:
+    """The exchanges (of one status) the user may see, as :func:`exchange_view` rows."""
+    rows = []
+    for e in snap.exchanges:
+        view = exchange_view(snap, e) if status in (None, e.status) else None
+        if view is not None and in_scope(snap, snap.flows[e.supply_flow].company_id,
+                                         snap.flows[e.demand_flow].company_id):
+            rows.append(view)
+    return rows
 
 
 @bp.get("/")
 @login_required
 def index() -> Any:
-    snap = snapshot()
     status = arg_str("status")
-    rows = []
-    for e in snap.exchanges:
-        if status and e.status != status:
-            continue
-        s, d = snap.flows.get(e.supply_flow), snap.flows.get(e.demand_flow)
-        if s is None or d is None or not in_scope(snap, s.company_id, d.company_id):
-            continue
-        view = exchange_view(snap, e)
-        if view is not None:
-            rows.append(view)
-    return render_template("exchanges.html", rows=rows, status=status)
+    return render_template("exchanges.html", rows=exchange_list(snapshot(), status),
+                           status=status)
 
 
 @bp.post("/<exchange_id>/status")

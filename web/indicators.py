@@ -64,8 +64,7 @@ def index() -> Any:
     return render_template("indicators.html", ind=ind, chart=chart, counties=progress,
                            parks=parks, net_zero=sum(1 for p in parks if p.net_zero),
                            net_zero_target=NET_ZERO_PARKS_TARGET,
-                           all_counties=sorted({c.county for c in snap.data.companies
-                                                if c.county}))
+                           all_counties=snap.counties)
 
 
 @bp.get("/report.html")

@@ -12,7 +12,7 @@ from symbiosis.model import Dataset
 
 from .auth import login_required
 from .data import snapshot
-from .views import arg_str
+from .views import arg_str, hidden_flow
 
 __all__ = ["bp", "features"]
 
@@ -31,11 +31,7 @@ def features() -> dict[str, Any]:
     flows = {f.id for f in data.flows}
     exchanges = [e for e in snap.exchanges if e.supply_flow in flows and e.demand_flow in flows
                  and e.status != "ended"]
-
-    def hidden(f: Any) -> bool:
-        return not g.access.sees_flow(f, snap.companies.get(f.company_id))
-
-    doc = geojson(data, exchanges, hidden=hidden)
+    doc = geojson(data, exchanges, hidden=hidden_flow(snap))
     shown = sum(1 for x in doc["features"] if x["properties"]["kind"] == "exchange")
     doc["hidden_exchanges"] = len(exchanges) - shown
     return doc

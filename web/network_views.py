@@ -12,7 +12,7 @@ from .auth import allow, login_required
 from .data import Snapshot, snapshot, taxonomy
 from .i18n import gettext, resource_label
 from .network import FAMILY_COLOURS, STATUS_COLOURS, network_graph, network_payload
-from .views import arg_str
+from .views import arg_str, hidden_flow
 
 __all__ = ["bp", "picture"]
 
@@ -45,9 +45,7 @@ def _scope(snap: Snapshot) -> tuple[Dataset, str]:
 def picture(snap: Snapshot, data: Dataset) -> str:
     """The network payload for ``data``, with hidden flows anonymised."""
     net = network_graph(data, snap.candidates, snap.exchanges, taxonomy=taxonomy(),
-                        hidden=lambda f: not g.access.sees_flow(f, snap.companies.get(
-                            f.company_id)),
-                        label=resource_label)
+                        hidden=hidden_flow(snap), label=resource_label)
     return network_payload(net)
 
 
@@ -60,7 +58,7 @@ def index() -> Any:
     if truncated:
         data = Dataset(companies=data.companies, flows=data.flows[:MAX_FLOWS])
     parks = sorted(p.id for p in snap.data.parks)
-    counties = sorted({c.county for c in snap.data.companies if c.county})
+    counties = snap.counties
     return render_template("network.html", payload=picture(snap, data), title=title,
                            truncated=truncated, families=FAMILY_COLOURS,
                            statuses=STATUS_COLOURS, parks=parks, counties=counties)

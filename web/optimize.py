@@ -14,10 +14,10 @@ from symbiosis.pipeline import match_dataset, optimise, plan_exchanges
 from symbiosis.report_html import frontier_svg
 
 from .auth import allow, login_required
-from .data import snapshot, taxonomy, write
+from .data import Snapshot, snapshot, taxonomy, write
 from .views import plan_view
 
-__all__ = ["bp", "run_optimizer", "OptimizeRequest"]
+__all__ = ["bp", "run_optimizer", "OptimizeRequest", "find_plan"]
 
 bp = Blueprint("optimize", __name__, url_prefix="/optimize")
 
@@ -73,6 +73,14 @@ def run_optimizer(req: OptimizeRequest) -> Plan:
     return write(change)
 
 
+def find_plan(snap: Snapshot, plan_id: str) -> Plan:
+    """A stored plan, or 404."""
+    found = next((p for p in snap.plans if p.id == plan_id), None)
+    if found is None:
+        abort(404, description=f"no plan {plan_id}")
+    return found
+
+
 @bp.route("/", methods=("GET", "POST"))
 @login_required
 def index() -> Any:
@@ -84,7 +92,7 @@ def index() -> Any:
         if not errors:
             plan = run_optimizer(req)
             return redirect(url_for("optimize.plan", plan_id=plan.id))
-    counties = sorted({c.county for c in snap.data.companies if c.county})
+    counties = snap.counties
     return render_template("optimize.html", plans=snap.plans, errors=errors,
                            form=request.form, counties=counties), 400 if errors else 200
 
@@ -93,9 +101,7 @@ def index() -> Any:
 @login_required
 def plan(plan_id: str) -> Any:
     snap = snapshot()
-    found = next((p for p in snap.plans if p.id == plan_id), None)
-    if found is None:
-        abort(404, description=f"no plan {plan_id}")
+    found = find_plan(snap, plan_id)
     view = plan_view(snap, found)
     chart = Markup(frontier_svg([(p.cost_nok, p.co2_avoided_t) for p in found.frontier])) \
         if found.frontier else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, request
@@ -13,12 +14,18 @@ from .access import amount_band
 from .data import Snapshot
 from .i18n import resource_label
 
-__all__ = ["flow_view", "candidate_view", "arg_float", "arg_str", "plan_view", "in_scope"]
+__all__ = ["flow_view", "candidate_view", "arg_float", "arg_str", "plan_view", "in_scope",
+           "hidden_flow"]
 
 
 def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
     return g.access.flow_view(flow, snap.companies.get(flow.company_id),  # type: ignore[no-any-return]
                               resource_label(flow.resource))
+
+
+def hidden_flow(snap: Snapshot) -> Callable[[Flow], bool]:
+    """Whether a flow is anonymised for the signed-in user."""
+    return lambda f: not g.access.sees_flow(f, snap.companies.get(f.company_id))
 
 
 def candidate_view(snap: Snapshot, c: Candidate) -> dict[str, Any]:
