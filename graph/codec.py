@@ -21,13 +21,24 @@ from symbiosis.model import (
     StatusChange,
 )
 
-__all__ = ["to_dict", "plain_defaults", "company", "park", "flow", "process", "candidate",
-           "exchange", "plan", "dumps", "loads"]
+__all__ = ["to_dict", "plain", "field_names", "plain_defaults", "company", "park", "flow",
+           "process", "candidate", "exchange", "plan", "dumps", "loads"]
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """The names of a dataclass's fields, in order (looked up once per class)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: _plain(getattr(value, name)) for name in field_names(type(value))}
     if isinstance(value, frozenset | set):
         return sorted(value)
     if isinstance(value, tuple | list):
@@ -52,6 +63,9 @@ def plain_defaults(cls: type) -> dict[str, Any]:
             out[f.name] = _plain(f.default_factory())
     _DEFAULTS[cls] = out
     return out
+
+
+plain = _plain
 
 
 def to_dict(obj: Any) -> dict[str, Any]:

@@ -31,27 +31,45 @@ T = TypeVar("T")
 BATCH = 5000
 MAX_CHAIN_STEPS = 6
 _JSON_FIELDS = {"quality", "inputs", "outputs", "history"}
+_SCALARS = (str, int, float, bool)
 _ALWAYS = {"status"}  # queries filter on it, so it is written even at its default
 
 
 def _props(obj: Any) -> dict[str, Any]:
     """Node or relationship properties: primitives and lists only, no nulls, and nothing
     equal to its field's default (the codec restores defaults on reading)."""
-    defaults = codec.plain_defaults(type(obj))
+    cls = type(obj)
+    defaults = codec.plain_defaults(cls)
     out = {}
-    for key, value in codec.to_dict(obj).items():
-        if value is None or (key in defaults and value == defaults[key]
-                             and key not in _ALWAYS):
+    for key in codec.field_names(cls):
+        value = getattr(obj, key)
+        if value is None:
+            continue
+        if not isinstance(value, _SCALARS):
+            value = codec.plain(value)
+        if key in defaults and value == defaults[key] and key not in _ALWAYS:
             continue
         out[key] = json.dumps(value) if key in _JSON_FIELDS else value
     return out
 
 
-def _batched(tx: ManagedTransaction, query: LiteralString, rows: list[dict[str, Any]]
-             ) -> None:
-    """Run ``query`` (``UNWIND $rows``) over ``rows`` in batches of ``BATCH``."""
-    for start in range(0, len(rows), BATCH):
-        tx.run(query, rows=rows[start:start + BATCH]).consume()
+def _batched(tx: ManagedTransaction, query: LiteralString, rows: list[dict[str, Any]],
+             *, weight: str | None = None) -> None:
+    """Run ``query`` (``UNWIND $rows``) over ``rows`` in batches of about ``BATCH`` items;
+    with ``weight``, a row counts once plus once per element of its list ``row[weight]``."""
+    start, size = 0, 0
+    for i, row in enumerate(rows):
+        size += 1 + (len(row[weight]) if weight else 0)
+        if size >= BATCH:
+            tx.run(query, rows=rows[start:i + 1]).consume()
+            start, size = i + 1, 0
+    if start < len(rows):
+        tx.run(query, rows=rows[start:]).consume()
+
+
+def _existing(tx: ManagedTransaction, query: LiteralString, ids: list[str]) -> set[str]:
+    """Which of ``ids`` the store holds (no round trip for none)."""
+    return {r["id"] for r in tx.run(query, ids=ids)} if ids else set()
 
 
 class Neo4jStore(Store):
@@ -117,10 +135,11 @@ class Neo4jStore(Store):
 
     # -- writes ---------------------------------------------------------------------
     def load(self, data: Dataset) -> None:
-        companies = [{"id": c.id, "props": _props(c)} for c in data.companies]
+        companies: list[dict[str, Any]] = [{"id": c.id, "props": _props(c)}
+                                           for c in data.companies]
         parks = [{"id": p.id, "props": _props(p)} for p in data.parks]
-        flows = [{"id": f.id, "company_id": f.company_id, "props": _props(f)}
-                 for f in data.flows]
+        flows: list[dict[str, Any]] = [{"id": f.id, "company_id": f.company_id,
+                                        "props": _props(f)} for f in data.flows]
         processes = [{"id": p.id, "company_id": p.company_id, "props": _props(p)}
                      for p in data.processes]
         links = [{"process": p.id, "flow": fid, "coef": coef, "side": side}
@@ -130,32 +149,47 @@ class Neo4jStore(Store):
         conversions = [{"process": p.id, "input": a, "output": b}
                        for p in data.processes for a, _ in p.inputs for b, _ in p.outputs]
         in_batch = {c.id for c in data.companies}
-        need_companies = sorted({f.company_id for f in data.flows} |
-                                {p.company_id for p in data.processes})
+        need_companies = sorted(({f.company_id for f in data.flows} |
+                                 {p.company_id for p in data.processes}) - in_batch)
         batch_flows = {f.id for f in data.flows}
         need_flows = sorted({fid for p in data.processes for fid, _ in (*p.inputs, *p.outputs)}
                             - batch_flows)
 
         def work(tx: ManagedTransaction) -> None:
-            known = in_batch | {r["id"] for r in tx.run(q.EXISTING_COMPANIES,
-                                                        ids=need_companies)}
-            known_flows = {r["id"] for r in tx.run(q.EXISTING_FLOWS, ids=need_flows)}
+            known = _existing(tx, q.EXISTING_COMPANIES, need_companies)
+            known_flows = _existing(tx, q.EXISTING_FLOWS, need_flows)
             problems = [f"company {c} does not exist" for c in need_companies if c not in known]
             problems += [f"flow {fid} does not exist" for fid in need_flows
                          if fid not in known_flows]
             if problems:
                 raise StoreConflictError("; ".join(problems))
-            # new nodes are created outright; existing ones are merged and re-linked
-            old_companies = {r["id"] for r in tx.run(q.EXISTING_COMPANIES,
-                                                     ids=sorted(in_batch))}
-            old_flows = {r["id"] for r in tx.run(q.EXISTING_FLOWS, ids=sorted(batch_flows))}
+            # new companies are created with their new flows in one statement; existing
+            # companies and flows are merged and re-linked
+            old_companies = _existing(tx, q.EXISTING_COMPANIES, sorted(in_batch))
+            old_flows = _existing(tx, q.EXISTING_FLOWS, sorted(batch_flows))
             _batched(tx, q.MERGE_PARKS, parks)
-            _batched(tx, q.CREATE_COMPANIES,
-                     [r for r in companies if r["id"] not in old_companies])
+            new_flows: dict[str, list[dict[str, Any]]] = {
+                c.id: [] for c in data.companies if c.id not in old_companies}
+            later: list[dict[str, Any]] = []
+            for r in flows:
+                if r["id"] in old_flows:
+                    continue
+                if r["company_id"] in new_flows:
+                    new_flows[r["company_id"]].append(r["props"])
+                else:
+                    later.append(r)
+            created = [{"props": c["props"], "park_id": c["props"].get("park_id"),
+                        "flows": new_flows[c["id"]]}
+                       for c in companies if c["id"] in new_flows]
+            _batched(tx, q.CREATE_COMPANIES, [r for r in created if r["park_id"] is None],
+                     weight="flows")
+            _batched(tx, q.CREATE_PARK_COMPANIES, [r for r in created if r["park_id"]],
+                     weight="flows")
             _batched(tx, q.MERGE_COMPANIES, [r for r in companies if r["id"] in old_companies])
             _batched(tx, q.LINK_PARKS, [{"id": c.id, "park_id": c.park_id}
-                                        for c in data.companies if c.park_id])
-            _batched(tx, q.CREATE_FLOWS, [r for r in flows if r["id"] not in old_flows])
+                                        for c in data.companies
+                                        if c.park_id and c.id in old_companies])
+            _batched(tx, q.CREATE_FLOWS, later)
             moved = [r for r in flows if r["id"] in old_flows]
             _batched(tx, q.UNLINK_MOVED_FLOWS, moved)
             _batched(tx, q.MERGE_FLOWS, moved)
@@ -185,7 +219,7 @@ class Neo4jStore(Store):
         self._write(work)
 
     def _check_flows(self, tx: ManagedTransaction, ids: set[str], what: str) -> None:
-        found = {r["id"] for r in tx.run(q.EXISTING_FLOWS, ids=sorted(ids))}
+        found = _existing(tx, q.EXISTING_FLOWS, sorted(ids))
         missing = ids - found
         if missing:
             raise StoreConflictError(f"{what} refer to unknown flows: {sorted(missing)}")

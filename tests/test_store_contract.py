@@ -36,6 +36,33 @@ def test_update_replaces_values_and_moves_a_company_between_parks(store, cases):
     assert store.flows(company_id="SOL-C06", resource="steam")[0].amount == 1.0
 
 
+def test_one_load_creates_companies_with_and_without_flows_parks_and_moves(store, cases):
+    """New companies (in a new park, in a known park, with no flows), a new flow of an old
+    company and a flow moved to a new company, all in one load."""
+    _load(store, cases)
+    mill = next(c for c in cases.companies if c.id == "SOL-C01")
+    steam = next(f for f in cases.flows if f.id == "SOL-F013")
+    old_owner = steam.company_id
+    store.load(Dataset(
+        companies=(dataclasses.replace(mill, id="NEW-C01", park_id="NEW-PARK"),
+                   dataclasses.replace(mill, id="NEW-C02", park_id=None),
+                   dataclasses.replace(mill, id="NEW-C03", park_id="FINNFJORD")),
+        flows=(dataclasses.replace(steam, id="NEW-F01", company_id="NEW-C01"),
+               dataclasses.replace(steam, id="NEW-F02", company_id="SOL-C01"),
+               dataclasses.replace(steam, company_id="NEW-C03"))))
+    assert [c.id for c in store.companies(park_id="NEW-PARK")] == ["NEW-C01"]
+    assert [(p.id, p.name) for p in store.dataset(park_id="NEW-PARK").parks] == [
+        ("NEW-PARK", "NEW-PARK")]
+    assert "NEW-C03" in {c.id for c in store.companies(park_id="FINNFJORD")}
+    assert store.company("NEW-C02").park_id is None
+    assert store.flows(company_id="NEW-C02") == []
+    assert [f.id for f in store.flows(company_id="NEW-C01")] == ["NEW-F01"]
+    assert "NEW-F02" in {f.id for f in store.flows(company_id="SOL-C01")}
+    assert [f.id for f in store.flows(company_id="NEW-C03")] == ["SOL-F013"]
+    assert "SOL-F013" not in {f.id for f in store.flows(company_id=old_owner)}
+    assert store.counts()["Flow"] == 57
+
+
 def test_delete_cascades_flows_processes_candidates_and_exchanges(store, cases):
     _load(store, cases)
     data = store.dataset()
