@@ -82,16 +82,23 @@ def loads(text: str) -> Any:
     return json.loads(text)
 
 
+_REQUIRED: dict[type, frozenset[str]] = {}
+
+
+def _required(cls: type) -> frozenset[str]:
+    names = _REQUIRED.get(cls)
+    if names is None:
+        names = _REQUIRED[cls] = frozenset(
+            f.name for f in dataclasses.fields(cls)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+    return names
+
+
 def _known(cls: type, d: dict[str, Any]) -> dict[str, Any]:
     """The fields of ``cls`` found in ``d``; a required field a graph store left out
     (Neo4j keeps no null properties) comes back as None."""
-    out = {}
-    for f in dataclasses.fields(cls):
-        if f.name in d:
-            out[f.name] = d[f.name]
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            out[f.name] = None
-    return out
+    required = _required(cls)
+    return {name: d.get(name) for name in field_names(cls) if name in d or name in required}
 
 
 def company(d: dict[str, Any]) -> Company:
