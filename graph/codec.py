@@ -36,15 +36,20 @@ def field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in field_names(type(value))}
-    if isinstance(value, frozenset | set):
-        return sorted(value)
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [v if isinstance(v, _SCALARS) else _plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in field_names(type(value))}
     return value
 
 

@@ -20,8 +20,14 @@ SCHEMA: tuple[LiteralString, ...] = (
     "CREATE INDEX company_county IF NOT EXISTS FOR (n:Company) ON (n.county)",
 )
 
-EXISTING_COMPANIES: LiteralString = "MATCH (c:Company) WHERE c.id IN $ids RETURN c.id AS id"
-EXISTING_FLOWS: LiteralString = "MATCH (f:Flow) WHERE f.id IN $ids RETURN f.id AS id"
+# lists of ids are unwound and looked up one by one through the unique index: a
+# ``WHERE n.id IN $ids`` filter may be run as a scan that tests every node against the list
+EXISTING_COMPANIES: LiteralString = """
+UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN c.id AS id
+"""
+EXISTING_FLOWS: LiteralString = """
+UNWIND $ids AS id MATCH (f:Flow {id: id}) RETURN f.id AS id
+"""
 
 MERGE_PARKS: LiteralString = """
 UNWIND $rows AS r
@@ -116,6 +122,16 @@ DELETE_FLOW: LiteralString = """
 MATCH (f:Flow {id: $id}) DETACH DELETE f RETURN count(*) AS deleted
 """
 DELETE_CANDIDATES: LiteralString = "MATCH (:Flow)-[r:CAN_FEED]->(:Flow) DELETE r"
+CANDIDATE_FINGERPRINTS: LiteralString = """
+MATCH (:Flow)-[r:CAN_FEED]->(:Flow)
+RETURN r.supply_flow AS supply_flow, r.demand_flow AS demand_flow, r.fingerprint AS fingerprint
+"""
+DELETE_SOME_CANDIDATES: LiteralString = """
+UNWIND $rows AS r
+MATCH (:Flow {id: r.supply_flow})-[c:CAN_FEED]->(d:Flow)
+WHERE d.id = r.demand_flow
+DELETE c
+"""
 CREATE_CANDIDATES: LiteralString = """
 UNWIND $rows AS r
 MATCH (s:Flow {id: r.supply_flow}), (d:Flow {id: r.demand_flow})
@@ -143,11 +159,13 @@ WHERE ($county IS NULL OR c.county = $county)
 RETURN properties(c) AS props ORDER BY c.id
 """
 FLOWS_OF: LiteralString = """
-MATCH (c:Company)-[:HAS_FLOW]->(f:Flow) WHERE c.id IN $ids
+UNWIND $ids AS id
+MATCH (:Company {id: id})-[:HAS_FLOW]->(f:Flow)
 RETURN properties(f) AS props ORDER BY f.id
 """
 PROCESSES_OF: LiteralString = """
-MATCH (c:Company)-[:HAS_PROCESS]->(p:Process) WHERE c.id IN $ids
+UNWIND $ids AS id
+MATCH (:Company {id: id})-[:HAS_PROCESS]->(p:Process)
 RETURN properties(p) AS props ORDER BY p.id
 """
 PARKS: LiteralString = "MATCH (p:Park) RETURN properties(p) AS props ORDER BY p.id"
@@ -166,10 +184,16 @@ RETURN DISTINCT properties(r) AS props
 """
 CANDIDATES: LiteralString = """
 MATCH (s:Flow)-[r:CAN_FEED]->(d:Flow)
-WHERE ($company_id IS NULL OR r.supply_company = $company_id OR r.demand_company = $company_id)
-  AND ($flow_id IS NULL OR s.id = $flow_id OR d.id = $flow_id)
+WHERE ($flow_id IS NULL OR s.id = $flow_id OR d.id = $flow_id)
   AND ($resource IS NULL OR r.resource = $resource OR r.demand_resource = $resource)
-  AND ($companies IS NULL OR r.supply_company IN $companies OR r.demand_company IN $companies)
+RETURN properties(r) AS props
+"""
+# anchored on the county's companies (index on county); a link with both ends in the
+# county comes twice and is counted once by the caller
+COUNTY_CANDIDATES: LiteralString = """
+MATCH (:Company {county: $county})-[:HAS_FLOW]->(:Flow)-[r:CAN_FEED]-(:Flow)
+WHERE ($flow_id IS NULL OR r.supply_flow = $flow_id OR r.demand_flow = $flow_id)
+  AND ($resource IS NULL OR r.resource = $resource OR r.demand_resource = $resource)
 RETURN properties(r) AS props
 """
 COUNTY_COMPANIES: LiteralString = "MATCH (c:Company) WHERE c.county = $county RETURN c.id AS id"

@@ -3,6 +3,7 @@ transaction per use case, driver errors turned into the project's own exceptions
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -65,6 +66,12 @@ def _batched(tx: ManagedTransaction, query: LiteralString, rows: list[dict[str, 
             start, size = i + 1, 0
     if start < len(rows):
         tx.run(query, rows=rows[start:]).consume()
+
+
+def _fingerprint(props: dict[str, Any]) -> str:
+    """A short digest of a relationship's properties, to tell whether it changed."""
+    text = json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _existing(tx: ManagedTransaction, query: LiteralString, ids: list[str]) -> set[str]:
@@ -225,13 +232,29 @@ class Neo4jStore(Store):
             raise StoreConflictError(f"{what} refer to unknown flows: {sorted(missing)}")
 
     def replace_candidates(self, candidates: Sequence[Candidate]) -> None:
-        rows = [{"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
-                 "props": _props(c)} for c in candidates]
+        """Only the difference is written: links that are gone or changed are deleted, new
+        and changed ones created. Each link carries a fingerprint of its properties, so a
+        new matching run over mostly unchanged data writes little."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for c in candidates:
+            props = _props(c)
+            props["fingerprint"] = _fingerprint(props)
+            rows[c.key] = {"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
+                           "props": props}
 
         def work(tx: ManagedTransaction) -> None:
-            self._check_flows(tx, {fid for c in candidates for fid in c.key}, "candidates")
-            tx.run(q.DELETE_CANDIDATES).consume()
-            _batched(tx, q.CREATE_CANDIDATES, rows)
+            self._check_flows(tx, {fid for key in rows for fid in key}, "candidates")
+            if not rows:
+                tx.run(q.DELETE_CANDIDATES).consume()
+                return
+            stored = {(r["supply_flow"], r["demand_flow"]): r["fingerprint"]
+                      for r in tx.run(q.CANDIDATE_FINGERPRINTS)}
+            stale = [{"supply_flow": s, "demand_flow": d} for (s, d), fp in stored.items()
+                     if (s, d) not in rows or rows[s, d]["props"]["fingerprint"] != fp]
+            _batched(tx, q.DELETE_SOME_CANDIDATES, stale)
+            _batched(tx, q.CREATE_CANDIDATES, [
+                r for key, r in rows.items()
+                if stored.get(key) != r["props"]["fingerprint"]])
         self._write(work)
 
     def _exchange_rows(self, exchanges: Sequence[Exchange]) -> list[dict[str, Any]]:
@@ -285,20 +308,23 @@ class Neo4jStore(Store):
 
     def candidates(self, *, company_id: str | None = None, flow_id: str | None = None,
                    county: str | None = None, resource: str | None = None) -> list[Candidate]:
-        companies = None
-        if county is not None:
-            companies = [r["id"] for r in self._read(q.COUNTY_COMPANIES, county=county)]
         if company_id is not None:  # anchored on the company: no scan of all links
+            companies = None
+            if county is not None:
+                companies = {r["id"] for r in self._read(q.COUNTY_COMPANIES, county=county)}
             rows = self._read(q.COMPANY_CANDIDATES, company_id=company_id)
             out = [c for c in (codec.candidate(r["props"]) for r in rows)
                    if (flow_id is None or flow_id in c.key)
                    and (resource is None or resource in (c.resource, c.demand_resource))
                    and (companies is None or {c.supply_company, c.demand_company}
-                        & set(companies))]
+                        & companies)]
+        elif county is not None:
+            found = (codec.candidate(r["props"]) for r in self._read(
+                q.COUNTY_CANDIDATES, county=county, flow_id=flow_id, resource=resource))
+            out = list({c.key: c for c in found}.values())
         else:
             out = [codec.candidate(r["props"]) for r in self._read(
-                q.CANDIDATES, company_id=None, flow_id=flow_id, resource=resource,
-                companies=companies)]
+                q.CANDIDATES, flow_id=flow_id, resource=resource)]
         return sorted(out, key=lambda c: (-c.score, c.supply_flow, c.demand_flow))
 
     def plans(self) -> list[Plan]:

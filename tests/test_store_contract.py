@@ -123,8 +123,11 @@ def test_candidates_plans_and_exchanges_round_trip(store, cases):
     assert store.candidates() == sorted(cands, key=lambda c: (-c.score, c.supply_flow,
                                                               c.demand_flow))
     troms = {"FIN-C01", "FIN-C02", "FIN-C04"}
-    assert {c.key for c in store.candidates(county="Troms")} == {
-        c.key for c in cands if {c.supply_company, c.demand_company} & troms}
+    in_troms = [c for c in cands if {c.supply_company, c.demand_company} & troms]
+    assert sorted(c.key for c in store.candidates(county="Troms")) == sorted(
+        c.key for c in in_troms)
+    assert sorted(c.key for c in store.candidates(county="Troms", resource="co2")) == sorted(
+        c.key for c in in_troms if "co2" in (c.resource, c.demand_resource))
     assert all("co2" in (c.resource, c.demand_resource)
                for c in store.candidates(resource="co2"))
     assert {c.key for c in store.candidates(flow_id="FLO-F005")} == {
@@ -145,6 +148,30 @@ def test_candidates_plans_and_exchanges_round_trip(store, cases):
     assert len(store.exchanges(status="proposed")) == len(again.exchanges)
     with pytest.raises(StoreConflictError):
         store.put_exchange(Exchange("X", "NOPE", "FLO-F009", 1.0, "t"))
+
+
+def test_replacing_candidates_keeps_exactly_the_new_set(store, cases):
+    """A second matching run that drops one link, changes one and adds one."""
+    _load(store, cases)
+    cands = match_dataset(store.dataset())
+    store.replace_candidates(cands)
+    dropped, changed, *kept = cands
+    changed = dataclasses.replace(changed, score=changed.score + 1.0,
+                                  reasons=(*changed.reasons, "re-scored"))
+    added = dataclasses.replace(kept[0], supply_flow=dropped.supply_flow,
+                                supply_company=dropped.supply_company,
+                                demand_flow="SOL-F013", demand_company="SOL-C06")
+    assert added.key not in {c.key for c in cands}
+    new = [changed, added, *kept]
+    store.replace_candidates(new)
+    by_key = {c.key: c for c in store.candidates()}
+    assert set(by_key) == {c.key for c in new}
+    assert by_key[changed.key] == changed and by_key[added.key] == added
+    store.replace_candidates(new)  # the same set again: nothing changes
+    assert store.candidates() == sorted(new, key=lambda c: (-c.score, c.supply_flow,
+                                                             c.demand_flow))
+    store.replace_candidates([])
+    assert store.candidates() == []
 
 
 def test_value_chains_up_to_n_steps(store, cases):
