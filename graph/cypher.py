@@ -50,15 +50,10 @@ MERGE (c)-[:IN_PARK]->(p)
 CREATE_COMPANIES: LiteralString = """
 UNWIND $rows AS r
 CREATE (c:Company) SET c = r.props
-WITH c, r
-UNWIND r.flows AS props
-CREATE (c)-[:HAS_FLOW]->(f:Flow) SET f = props
-"""
-CREATE_PARK_COMPANIES: LiteralString = """
-UNWIND $rows AS r
-MERGE (p:Park {id: r.park_id})
-ON CREATE SET p.name = r.park_id
-CREATE (c:Company)-[:IN_PARK]->(p) SET c = r.props
+FOREACH (pid IN CASE WHEN r.park_id IS NULL THEN [] ELSE [r.park_id] END |
+  MERGE (p:Park {id: pid})
+  ON CREATE SET p.name = pid
+  CREATE (c)-[:IN_PARK]->(p))
 WITH c, r
 UNWIND r.flows AS props
 CREATE (c)-[:HAS_FLOW]->(f:Flow) SET f = props

@@ -188,10 +188,7 @@ class Neo4jStore(Store):
             created = [{"props": c["props"], "park_id": c["props"].get("park_id"),
                         "flows": new_flows[c["id"]]}
                        for c in companies if c["id"] in new_flows]
-            _batched(tx, q.CREATE_COMPANIES, [r for r in created if r["park_id"] is None],
-                     weight="flows")
-            _batched(tx, q.CREATE_PARK_COMPANIES, [r for r in created if r["park_id"]],
-                     weight="flows")
+            _batched(tx, q.CREATE_COMPANIES, created, weight="flows")
             _batched(tx, q.MERGE_COMPANIES, [r for r in companies if r["id"] in old_companies])
             _batched(tx, q.LINK_PARKS, [{"id": c.id, "park_id": c.park_id}
                                         for c in data.companies
