@@ -21,8 +21,8 @@ from symbiosis.model import (
     StatusChange,
 )
 
-__all__ = ["to_dict", "plain", "field_names", "plain_defaults", "company", "park", "flow",
-           "process", "candidate", "exchange", "plan", "dumps", "loads"]
+__all__ = ["to_dict", "plain", "SCALARS", "field_names", "plain_defaults", "company", "park",
+           "flow", "process", "candidate", "exchange", "plan", "dumps", "loads"]
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -36,20 +36,20 @@ def field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
-_SCALARS = (str, int, float, bool, type(None))
+SCALARS = (str, int, float, bool, type(None))  # stored as they are
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, _SCALARS):
+def plain(value: Any) -> Any:
+    if isinstance(value, SCALARS):
         return value
     if isinstance(value, tuple | list):
-        return [v if isinstance(v, _SCALARS) else _plain(v) for v in value]
+        return [v if isinstance(v, SCALARS) else plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):
         return sorted(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in field_names(type(value))}
+        return {name: plain(getattr(value, name)) for name in field_names(type(value))}
     return value
 
 
@@ -63,24 +63,22 @@ def plain_defaults(cls: type) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if f.default is not dataclasses.MISSING:
-            out[f.name] = _plain(f.default)
+            out[f.name] = plain(f.default)
         elif f.default_factory is not dataclasses.MISSING:
-            out[f.name] = _plain(f.default_factory())
+            out[f.name] = plain(f.default_factory())
     _DEFAULTS[cls] = out
     return out
 
 
-plain = _plain
-
 
 def to_dict(obj: Any) -> dict[str, Any]:
-    out = _plain(obj)
+    out = plain(obj)
     assert isinstance(out, dict)
     return out
 
 
 def dumps(obj: Any) -> str:
-    return json.dumps(_plain(obj), sort_keys=True, ensure_ascii=False)
+    return json.dumps(plain(obj), sort_keys=True, ensure_ascii=False)
 
 
 def loads(text: str) -> Any:

@@ -32,7 +32,6 @@ T = TypeVar("T")
 BATCH = 5000
 MAX_CHAIN_STEPS = 6
 _JSON_FIELDS = {"quality", "inputs", "outputs", "history"}
-_SCALARS = (str, int, float, bool)
 _ALWAYS = {"status"}  # queries filter on it, so it is written even at its default
 
 
@@ -46,7 +45,7 @@ def _props(obj: Any) -> dict[str, Any]:
         value = getattr(obj, key)
         if value is None:
             continue
-        if not isinstance(value, _SCALARS):
+        if not isinstance(value, codec.SCALARS):
             value = codec.plain(value)
         if key in defaults and value == defaults[key] and key not in _ALWAYS:
             continue

@@ -86,15 +86,14 @@ def external_server() -> BoltServer | None:
                       database=os.environ.get("NEO4J_DATABASE", "neo4j"))
 
 
-def start_arcadedb(*, timeout_s: float = 120.0, heap: str = "2g",
-                   options: tuple[str, ...] = ()) -> BoltServer:
+def start_arcadedb(*, timeout_s: float = 120.0, heap: str = "2g") -> BoltServer:
     spec = importlib.util.find_spec("arcadedb_embedded")
     if spec is None or spec.origin is None:
         raise RuntimeError("arcadedb-embedded is not installed: `make test` installs it")
     pkg = Path(spec.origin).parent
     data = Path(tempfile.mkdtemp(prefix="symbiosis-bolt-"))
     http_port, bolt_port = _free_port(), _free_port()
-    cmd = [str(pkg / "jre" / "bin" / "java"), f"-Xmx{heap}", *options,
+    cmd = [str(pkg / "jre" / "bin" / "java"), f"-Xmx{heap}",
            f"-Darcadedb.server.rootPath={data}",
            f"-Darcadedb.server.databaseDirectory={data / 'databases'}",
            f"-Darcadedb.server.rootPassword={PASSWORD}",
