@@ -18,6 +18,7 @@ from symbiosis.model import (
     Plan,
     PlanExchange,
     Process,
+    Reason,
     StatusChange,
 )
 
@@ -129,10 +130,27 @@ def process(d: dict[str, Any]) -> Process:
     return Process(**d)
 
 
+def reason(value: Any) -> Reason:
+    """A stored reason: ``{"code", "params"}`` (a JSON text from a graph store), or the
+    plain sentence earlier versions stored (kept as code ``text``)."""
+    if isinstance(value, Reason):
+        return value
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.startswith("{") else value
+        except ValueError:
+            pass
+        if isinstance(value, str):
+            return Reason("text", (("text", value),))
+    return Reason(str(value["code"]), tuple((str(k), v) for k, v in value.get("params") or ()))
+
+
 def candidate(d: dict[str, Any]) -> Candidate:
     d = _known(Candidate, d)
-    d["reasons"] = tuple(d.get("reasons") or ())
-    d["limits"] = tuple(d.get("limits") or ())
+    for side in ("reasons", "limits"):
+        v = d.get(side) or ()
+        v = json.loads(v) if isinstance(v, str) else v
+        d[side] = tuple(reason(x) for x in v)
     return Candidate(**d)
 
 

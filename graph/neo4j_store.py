@@ -31,7 +31,7 @@ __all__ = ["Neo4jStore"]
 T = TypeVar("T")
 BATCH = 5000
 MAX_CHAIN_STEPS = 6
-_JSON_FIELDS = {"quality", "inputs", "outputs", "history"}
+_JSON_FIELDS = {"quality", "inputs", "outputs", "history", "reasons", "limits"}
 _ALWAYS = {"status"}  # queries filter on it, so it is written even at its default
 
 

@@ -42,8 +42,9 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
-from .model import Candidate, Company, Flow, Process
-from .taxonomy import CompatRule, Resource, Taxonomy, default_taxonomy
+from .knowledge import Link, Technology
+from .model import Candidate, Company, Flow, Process, Reason
+from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
 __all__ = ["CandidateList", "find_candidates", "find_candidates_all_pairs", "value_chains",
            "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST", "chain_steps"]
@@ -112,26 +113,45 @@ def _groups(cols: _Columns) -> tuple[dict[str, I], dict[str, I]]:
             {r: np.array(v, dtype=np.int64) for r, v in dem.items()})
 
 
-def _reach_km(res: Resource, max_distance_km: float | None) -> float:
-    """Longest great-circle distance any mode of ``res`` may cover."""
+@dataclass
+class _Group:
+    """One (supply resource, demand resource, link) combination."""
+
+    supply: Resource
+    demand: Resource
+    link: Link
+    modes: tuple[TransportOption, ...]
+    technology: Technology | None = None
+
+
+def _group(tax: Taxonomy, link: Link) -> _Group:
+    """The transport of a link: the supply's own modes, or, for a facility built next
+    to the supply, the modes of what the facility makes."""
+    supply, demand = tax.resource(link.supply), tax.resource(link.demand)
+    tech = tax.knowledge.technologies.get(link.technology) if link.technology else None
+    modes = supply.transport
+    if tech is not None and tech.site == "supply" and link.via_resource:
+        modes = tax.resource(link.via_resource).transport or modes
+    return _Group(supply, demand, link, modes, tech)
+
+
+def _group_reach(group: _Group, max_distance_km: float | None) -> float:
     reach = 0.0
-    for m in res.transport:
+    for m in group.modes:
         limit = m.max_distance_km if max_distance_km is None else min(m.max_distance_km,
                                                                        max_distance_km)
         reach = max(reach, limit / m.circuity)
     return reach
 
 
-@dataclass
-class _Group:
-    supply: Resource
-    demand: Resource
-    rule: CompatRule
+#: the six-tenths rule: a facility's cost grows with its scale to the power 0.6
+#: (Williams 1947, "Six-tenths factor aids in approximating costs", Chemical Engineering)
+SCALE_EXPONENT = 0.6
 
 
-def _quality(rule: CompatRule, cols: _Columns, i: I, j: I) -> tuple[NDArray[np.bool_],
-                                                                    NDArray[np.bool_]]:
-    """(fails, unknown) per pair for the rule."""
+def _quality(rule: Link, cols: _Columns, i: I, j: I) -> tuple[NDArray[np.bool_],
+                                                              NDArray[np.bool_]]:
+    """(fails, unknown) per pair for the link's quality rule."""
     th = rule.threshold or 0.0
     n = len(i)
     if rule.rule == "temperature_approach":
@@ -159,10 +179,16 @@ def _evaluate(cols: _Columns, group: _Group, i: I, j: I, dist: F, *,
               max_distance_km: float | None, same_company: bool
               ) -> dict[str, NDArray[np.generic]]:
     """Apply distance, quality, season and quantity rules and the economics to pairs
-    (``dist``: their great-circle distances)."""
+    (``dist``: their great-circle distances).
+
+    Amounts are in the supply's unit; a link through a technology delivers
+    ``yield`` units of the demand resource per unit of supply, pays the technology's
+    variable cost per unit and its annual fixed cost (scaled from its typical size by the
+    six-tenths rule), and earns the demand's value on what it delivers."""
     keep = np.ones(len(i), dtype=bool) if same_company else cols.company_code[i] != \
         cols.company_code[j]
-    modes = group.supply.transport
+    modes = group.modes
+    link = group.link
     mode = np.full(len(i), -1, dtype=np.int64)
     routed = np.full(len(i), np.nan)
     for k, m in enumerate(modes):
@@ -173,15 +199,17 @@ def _evaluate(cols: _Columns, group: _Group, i: I, j: I, dist: F, *,
         mode[sel] = k
         routed[sel] = r[sel]
     keep &= mode >= 0
-    fails, q_unknown = _quality(group.rule, cols, i, j)
+    fails, q_unknown = _quality(link, cols, i, j)
     keep &= ~fails
     overlap = _POPCOUNT[cols.months[i] & cols.months[j]]
     keep &= overlap > 0
     i, j, dist, mode, routed, q_unknown, overlap = (a[keep] for a in (i, j, dist, mode, routed,
                                                                        q_unknown, overlap))
+    yld = link.yield_
     amount = np.minimum(cols.amount[i] * overlap / cols.n_months[i],
-                        cols.amount[j] * overlap / cols.n_months[j])
+                        cols.amount[j] * overlap / cols.n_months[j] / yld)
     limit = np.array([m.max_distance_km for m in modes])[mode]
+    half = np.array([m.half_distance_km for m in modes])[mode]
     if max_distance_km is not None:
         limit = np.minimum(limit, max_distance_km)
     var_cost = np.array([m.var_cost_nok_per_unit_km for m in modes])[mode]
@@ -190,17 +218,28 @@ def _evaluate(cols: _Columns, group: _Group, i: I, j: I, dist: F, *,
     nan = np.nan
     subst = group.demand.substitute_price_nok_per_unit
     demand_value = np.where(np.isnan(cols.price[j]), nan if subst is None else subst,
-                            cols.price[j])
+                            cols.price[j]) * yld
     disposal = group.supply.disposal_cost_nok_per_unit
     supply_value = np.where(np.isnan(cols.price[i]), 0.0 if disposal is None else disposal,
                             -cols.price[i])
     transport = var_cost * routed
-    unit_value = demand_value + supply_value - transport
+    if group.technology is not None and group.technology.site == "supply":
+        transport = transport * yld  # the facility's output is what travels
+    tech = group.technology
+    tech_var = 0.0 if tech is None or tech.var_cost_nok_per_unit is None else \
+        tech.var_cost_nok_per_unit
+    unit_value = demand_value + supply_value - transport - tech_var
     ef = group.demand.substitute_ef_t_per_unit
     if ef is None:
         ef = group.supply.substitute_ef_t_per_unit
-    unit_co2 = (nan if ef is None else ef) - co2_km * routed
+    unit_co2 = (nan if ef is None else ef * yld) - co2_km * routed
     fixed = fixed_km * routed
+    if tech is not None and tech.annual_fixed_cost_nok:
+        scale = tech.typical_scale or 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(np.isnan(amount) | (scale <= 0), 1.0,
+                             np.maximum(amount, 1e-9) / max(scale, 1e-9))
+        fixed = fixed + tech.annual_fixed_cost_nok * np.minimum(ratio, 1.0) ** SCALE_EXPONENT
     value = unit_value * amount - fixed
     co2 = unit_co2 * amount
     gross = np.abs(demand_value) + np.abs(supply_value)
@@ -209,11 +248,13 @@ def _evaluate(cols: _Columns, group: _Group, i: I, j: I, dist: F, *,
                             unit_value - fixed / amount)
         econ = np.where(np.isnan(net_unit), 0.5,
                         np.clip(net_unit / np.maximum(gross, 1.0), 0.0, 1.0))
-    proximity = np.clip(1.0 - routed / np.maximum(limit, 1e-9), 0.0, 1.0)
-    certainty = 0.5 * ~np.isnan(amount) + 0.5 * ~q_unknown
-    score = np.round(100.0 * (0.4 * proximity + 0.4 * econ + 0.2 * certainty), 1)
+    # smooth decay: the score halves at the typical distance, reaches 0 at the outer limit
+    proximity = np.clip(1.0 / (1.0 + (routed / np.maximum(half, 1e-9)) ** 2), 0.0, 1.0)
+    certainty = link.certainty * (0.5 + 0.25 * ~np.isnan(amount)
+                                  + 0.25 * ~q_unknown)
+    score = np.round(100.0 * (0.35 * proximity + 0.3 * econ + 0.35 * certainty), 1)
     return {"i": i, "j": j, "dist": dist, "mode": mode, "routed": routed, "limit": limit,
-            "amount": amount, "transport": transport, "unit_value": unit_value,
+            "half": half, "amount": amount, "transport": transport, "unit_value": unit_value,
             "unit_co2": unit_co2, "fixed": fixed, "value": value, "co2": co2, "score": score,
             "q_unknown": q_unknown, "overlap": overlap}
 
@@ -274,6 +315,21 @@ def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None
         return {}
     part = np.concatenate([np.full(len(p["i"]), g, dtype=np.int64) for g, p in enumerate(parts)])
     local = np.concatenate([np.arange(len(p["i"]), dtype=np.int64) for p in parts])
+    if len(part):
+        # one candidate per flow pair: where a direct link and a conversion both reach a
+        # pair, the better score wins (then the earlier group: direct links come first)
+        i = np.concatenate([p["i"] for p in parts])
+        j = np.concatenate([p["j"] for p in parts])
+        sc = np.concatenate([p["score"] for p in parts])
+        pair = i * (int(j.max()) + 1) + j
+        order = np.lexsort((part, -sc, pair))
+        first = np.r_[True, pair[order][1:] != pair[order][:-1]]
+        chosen = np.sort(order[first])
+        part, local = part[chosen], local[chosen]
+        parts = [{k: v[local[part == g]] for k, v in p.items()} for g, p in enumerate(parts)]
+        part = np.concatenate([np.full(len(p["i"]), g, dtype=np.int64)
+                               for g, p in enumerate(parts)])
+        local = np.concatenate([np.arange(len(p["i"]), dtype=np.int64) for p in parts])
     if k is not None and len(part):
         i = np.concatenate([p["i"] for p in parts])
         j = np.concatenate([p["j"] for p in parts])
@@ -293,14 +349,6 @@ def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None
            for name in parts[0]}
     out["group"] = np.repeat(np.arange(len(parts), dtype=np.int64), np.diff(bounds))
     return out
-
-
-def _fmt(x: float) -> str:
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.1f} M"
-    if abs(x) >= 1e4:
-        return f"{x / 1e3:,.0f} k"
-    return f"{x:,.0f} "
 
 
 def _none(x: float) -> float | None:
@@ -366,7 +414,8 @@ class CandidateList(Sequence[Candidate]):
         i, j = int(sel["i"][n]), int(sel["j"][n])
         s, d = cols.flows[i], cols.flows[j]
         g = self._groups[int(sel["group"][n])]
-        mode = g.supply.transport[int(sel["mode"][n])]
+        link = g.link
+        mode = g.modes[int(sel["mode"][n])]
         routed, limit = float(sel["routed"][n]), float(sel["limit"][n])
         amount = _none(float(sel["amount"][n]))
         value, co2 = _none(float(sel["value"][n])), _none(float(sel["co2"][n]))
@@ -374,44 +423,60 @@ class CandidateList(Sequence[Candidate]):
         unit_co2 = _none(float(sel["unit_co2"][n]))
         fixed = float(sel["fixed"][n])
         unit = g.supply.unit if not g.supply.custom else s.unit
-        rule = g.rule.rule.replace("_", " ")
-        reasons = [
-            f"{g.supply.label_en} can meet a {g.demand.label_en} demand"
-            + ("" if g.rule.rule == "none" else f" (rule: {rule}"
-               + (f" {g.rule.threshold:g}" if g.rule.threshold else "") + ")"),
-            f"{routed:,.1f} km by {mode.mode} (great-circle {float(sel['dist'][n]):,.1f} km "
-            f"x {mode.circuity:g}; limit {limit:,.0f} km)",
-        ]
+        relation = "generic" if "generic" in (link.supply_relation, link.demand_relation) \
+            else ("kind_of" if "kind_of" in (link.supply_relation, link.demand_relation)
+                  else "same")
+        reasons = [Reason.of("resource_match", supply=link.supply, demand=link.demand,
+                             supply_relation=link.supply_relation,
+                             demand_relation=link.demand_relation, rule=link.rule,
+                             threshold=link.threshold)]
         limits = []
-        if g.rule.rule in ("temperature_approach", "cold_approach"):
+        if g.technology is not None:
+            reasons.append(Reason.of("via_technology", technology=g.technology.key,
+                                     output=link.via_resource, yield_=link.yield_,
+                                     unit=g.supply.unit, output_unit=g.demand.unit,
+                                     maturity=g.technology.maturity, site=g.technology.site))
+        reasons.append(Reason.of("distance", km=round(routed, 1), mode=mode.mode,
+                                 great_circle_km=round(float(sel["dist"][n]), 1),
+                                 circuity=mode.circuity,
+                                 half_km=round(float(sel["half"][n]), 1),
+                                 limit_km=round(limit, 1)))
+        for f in (s, d):
+            if f.conversion:
+                reasons.append(Reason.of("unit_conversion", flow=f.id, text=f.amount_text,
+                                         conversion=f.conversion))
+        if link.rule in ("temperature_approach", "cold_approach"):
             ts, td = s.quality.get("temperature_c"), d.quality.get("temperature_c")
             if ts is not None and td is not None:
-                reasons.append(f"supply at {ts:g} °C, demand at {td:g} °C "
-                               f"(approach {g.rule.threshold or 0:g} K)")
+                reasons.append(Reason.of("temperature", supply_c=ts, demand_c=td,
+                                         approach_k=link.threshold or 0.0))
+        if "generic" in (link.supply_relation, link.demand_relation):
+            limits.append(Reason.of("needs_confirmation", supply=link.supply,
+                                    demand=link.demand))
         if bool(sel["q_unknown"][n]):
-            limits.append(f"quality not checked: a value of the rule '{rule}' is unknown")
+            limits.append(Reason.of("quality_unknown", rule=link.rule))
         overlap = int(sel["overlap"][n])
         if overlap < 12:
-            reasons.append(f"{overlap} month(s) of the year in common")
+            reasons.append(Reason.of("season", months=overlap))
         if amount is None:
             unknown = [side for side, f in (("supply", s), ("demand", d)) if f.amount is None]
-            limits.append(f"quantity unknown ({' and '.join(unknown)}): amount, value and "
-                          "CO2 not quantified")
+            limits.append(Reason.of("quantity_unknown", sides=",".join(unknown)))
         else:
             bound = "supply" if (s.amount or 0) / len(s.months) <= \
-                (d.amount or 0) / len(d.months) else "demand"
-            reasons.append(f"feasible {amount:,.0f} {unit}/yr (limited by the {bound})")
+                (d.amount or 0) / len(d.months) / link.yield_ else "demand"
+            reasons.append(Reason.of("feasible_amount", amount=amount, unit=unit, bound=bound))
         if fixed > 0:
-            limits.append(f"{mode.mode} costs about {_fmt(fixed)}NOK/yr "
-                          f"({mode.fixed_cost_nok_per_km_year:,.0f} NOK per km and year)")
+            limits.append(Reason.of("fixed_cost", mode=mode.mode, nok_per_year=fixed,
+                                    nok_per_km_year=mode.fixed_cost_nok_per_km_year,
+                                    technology=g.technology.key if g.technology else ""))
         if unit_value is None:
-            limits.append(f"value not quantified: no price for {g.demand.label_en}")
+            limits.append(Reason.of("value_unknown", demand=link.demand))
         elif value is not None:
-            reasons.append(f"net value {_fmt(value)}NOK/yr")
+            reasons.append(Reason.of("net_value", nok_per_year=value))
         if unit_co2 is None:
-            limits.append("CO2 avoided not quantified: no emission factor for the substitute")
+            limits.append(Reason.of("co2_unknown"))
         elif co2 is not None:
-            reasons.append(f"avoids {co2:,.0f} t CO2/yr")
+            reasons.append(Reason.of("co2_avoided", t_per_year=co2))
         return Candidate(
             supply_flow=s.id, demand_flow=d.id, supply_company=s.company_id,
             demand_company=d.company_id, resource=s.resource, demand_resource=d.resource,
@@ -419,7 +484,8 @@ class CandidateList(Sequence[Candidate]):
             transport_cost_nok_per_unit=float(sel["transport"][n]), unit_value_nok=unit_value,
             unit_co2_avoided_t=unit_co2, fixed_cost_nok_per_year=fixed, value_nok=value,
             co2_avoided_t=co2, score=float(sel["score"][n]), reasons=tuple(reasons),
-            limits=tuple(limits))
+            limits=tuple(limits), relation=relation, via=link.technology,
+            conversion_yield=link.yield_, certainty=link.certainty)
 
 
 def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: float,
@@ -488,23 +554,25 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
     groups: list[_Group] = []
     parts = []
     for rs, s_idx in sup.items():
-        res_s = tax.resource(rs)
-        reach = _reach_km(res_s, max_distance_km)
-        if reach <= 0:
-            continue
-        s_tree = cKDTree(xyz[s_idx])
-        for rule in tax.demands_met_by(rs):
-            d_idx = dem.get(rule.demand)
+        s_tree = None
+        for link in tax.links(rs):
+            d_idx = dem.get(link.demand)
             if d_idx is None:
                 continue
-            if rule.demand not in trees:
-                trees[rule.demand] = cKDTree(xyz[d_idx])
+            group = _group(tax, link)
+            reach = _group_reach(group, max_distance_km)
+            if reach <= 0:
+                continue
+            if s_tree is None:
+                s_tree = cKDTree(xyz[s_idx])
+            if link.demand not in trees:
+                trees[link.demand] = cKDTree(xyz[d_idx])
             # a hair wider than the reach: the exact haversine test in _evaluate decides
-            a, b = _kd_pairs(s_tree, trees[rule.demand], xyz[s_idx], xyz[d_idx],
+            a, b = _kd_pairs(s_tree, trees[link.demand], xyz[s_idx], xyz[d_idx],
                              chord_for_km(reach) * (1 + 1e-9), nearest)
             i, j, dist = _nearest_pairs(cols, s_idx[a], d_idx[b], nearest, same_company)
-            groups.append(_Group(res_s, tax.resource(rule.demand), rule))
-            parts.append(_evaluate(cols, groups[-1], i, j, dist,
+            groups.append(group)
+            parts.append(_evaluate(cols, group, i, j, dist,
                                    max_distance_km=max_distance_km, same_company=same_company))
     return CandidateList(cols, groups, _select_top(parts, max_per_flow))
 
@@ -524,27 +592,30 @@ def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow
     cols = _columns(companies, flows)
     supplies = [k for k, f in enumerate(cols.flows) if f.direction == "supply"]
     demands = [k for k, f in enumerate(cols.flows) if f.direction == "demand"]
-    found: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    found: dict[Link, tuple[list[int], list[int]]] = {}
+    order: list[Link] = []
     for a in supplies:
         fa = cols.flows[a]
-        res_a = tax.resource(fa.resource)
-        reach = _reach_km(res_a, max_distance_km) * (1 + 1e-9)
         lat_a, lon_a = float(cols.lat[a]), float(cols.lon[a])
         for b in demands:
             fb = cols.flows[b]
-            rule = tax.rule(fa.resource, fb.resource)
-            if rule is None:
-                continue
-            if haversine_km_scalar(lat_a, lon_a, float(cols.lat[b]), float(cols.lon[b])) > reach:
-                continue
-            ii, jj = found.setdefault((fa.resource, fb.resource), ([], []))
-            ii.append(a)
-            jj.append(b)
+            for link in tax.links_between(fa.resource, fb.resource):
+                reach = _group_reach(_group(tax, link), max_distance_km) * (1 + 1e-9)
+                if haversine_km_scalar(lat_a, lon_a, float(cols.lat[b]),
+                                       float(cols.lon[b])) > reach:
+                    continue
+                if link not in found:
+                    order.append(link)
+                ii, jj = found.setdefault(link, ([], []))
+                ii.append(a)
+                jj.append(b)
+    # the same group order as the KD-tree path (supply resource, then its links)
+    rank = {link: k for k, link in enumerate(x for r in dict.fromkeys(
+        cols.flows[a].resource for a in supplies) for x in tax.links(r))}
     groups, parts = [], []
-    for (rs, rd), (ii, jj) in found.items():
-        rule = tax.rule(rs, rd)
-        assert rule is not None
-        groups.append(_Group(tax.resource(rs), tax.resource(rd), rule))
+    for link in sorted(order, key=lambda x: rank.get(x, len(rank))):
+        ii, jj = found[link]
+        groups.append(_group(tax, link))
         i, j, dist = _nearest_pairs(cols, np.array(ii, dtype=np.int64),
                                     np.array(jj, dtype=np.int64), nearest, same_company)
         parts.append(_evaluate(cols, groups[-1], i, j, dist, max_distance_km=max_distance_km,

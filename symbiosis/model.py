@@ -17,6 +17,7 @@ __all__ = [
     "Flow",
     "Process",
     "Candidate",
+    "Reason",
     "Exchange",
     "ExchangeStatus",
     "StatusChange",
@@ -105,6 +106,11 @@ class Flow:
     confidential: bool = False
     description: str = ""
     source: str | None = None
+    #: the resource cell as the user wrote it, kept beside the interpretation
+    resource_text: str = ""
+    #: the amount and unit as written, and the conversion used to reach ``amount``
+    amount_text: str = ""
+    conversion: str = ""
 
     @property
     def quantity_known(self) -> bool:
@@ -133,6 +139,36 @@ class Process:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a candidate matched, or what limits it: a code with its parameters.
+
+    Words are made at the edges (:func:`symbiosis.messages.render`), in English or bokmål,
+    so every language gets every message and tests assert on codes.
+
+    >>> r = Reason.of("distance", km=4.2, mode="pipeline")
+    >>> r.code, r.get("km")
+    ('distance', 4.2)
+    """
+
+    code: str
+    params: tuple[tuple[str, str | float | int | bool | None], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: str | float | int | bool | None) -> Reason:
+        return cls(code, tuple(params.items()))
+
+    def get(self, name: str, default: object = None) -> object:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
+
+    @property
+    def mapping(self) -> dict[str, str | float | int | bool | None]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A possible link from a supply flow to a demand flow, with why and what limits it."""
 
@@ -153,8 +189,16 @@ class Candidate:
     value_nok: float | None
     co2_avoided_t: float | None
     score: float
-    reasons: tuple[str, ...] = ()
-    limits: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    limits: tuple[Reason, ...] = ()
+    #: how the supply meets the demand: ``same``, ``kind_of`` or ``generic`` on each side
+    #: (a generic side is "possible, needs confirmation")
+    relation: str = "same"
+    #: a technology the link goes through (a facility to build), with its yield: units of
+    #: the demand resource per unit of supply
+    via: str = ""
+    conversion_yield: float = 1.0
+    certainty: float = 1.0
 
     @property
     def key(self) -> tuple[str, str]:

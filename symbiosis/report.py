@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .matching import value_chains
+from .messages import renderer
 from .model import Candidate, Company, Dataset, Plan, Process
 from .taxonomy import Taxonomy, default_taxonomy
 
@@ -24,18 +25,25 @@ def _num(x: float | None, digits: int = 0) -> str:
     return "unknown" if x is None else f"{x:,.{digits}f}"
 
 
-def candidate_rows(cands: Iterable[Candidate]) -> list[dict[str, Any]]:
+def candidate_rows(cands: Iterable[Candidate], *, lang: str = "en",
+                   taxonomy: Taxonomy | None = None) -> list[dict[str, Any]]:
+    words = renderer(taxonomy or default_taxonomy(), lang)
     return [{"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
              "supply_company": c.supply_company, "demand_company": c.demand_company,
              "resource": c.resource, "demand_resource": c.demand_resource,
              "distance_km": round(c.distance_km, 3), "mode": c.mode, "amount": c.amount,
              "unit": c.unit, "value_nok": c.value_nok, "co2_avoided_t": c.co2_avoided_t,
-             "score": c.score, "reasons": list(c.reasons), "limits": list(c.limits)}
+             "score": c.score, "via": c.via, "relation": c.relation,
+             "reasons": [words(r) for r in c.reasons], "limits": [words(r) for r in c.limits],
+             "reason_codes": [r.code for r in (*c.reasons, *c.limits)]}
             for c in cands]
 
 
-def format_candidates(cands: Sequence[Candidate], fmt: str = "table") -> str:
-    rows = candidate_rows(cands)
+def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: str = "en",
+                      taxonomy: Taxonomy | None = None) -> str:
+    words = renderer(taxonomy or default_taxonomy(), lang)
+    if fmt != "table":
+        rows = candidate_rows(cands, lang=lang, taxonomy=taxonomy)
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
@@ -43,8 +51,8 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table") -> str:
         w = csv.DictWriter(out, fieldnames=CANDIDATE_FIELDS, lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({**r, "reasons": " | ".join(r["reasons"]),
-                        "limits": " | ".join(r["limits"])})
+            w.writerow({k: v for k, v in {**r, "reasons": " | ".join(r["reasons"]),
+                        "limits": " | ".join(r["limits"])}.items() if k in CANDIDATE_FIELDS})
         return out.getvalue()
     lines = [f"{'score':>5}  {'supply':<10} {'-> demand':<11} {'resource':<16} {'km':>7} "
              f"{'amount':>10} {'unit':<4} {'value NOK/yr':>13} {'t CO2/yr':>9}"]
@@ -52,8 +60,10 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table") -> str:
         lines.append(f"{c.score:5.1f}  {c.supply_flow:<10} {'-> ' + c.demand_flow:<11} "
                      f"{c.resource[:16]:<16} {c.distance_km:7.1f} {_num(c.amount):>10} "
                      f"{c.unit:<4} {_num(c.value_nok):>13} {_num(c.co2_avoided_t):>9}")
+        if c.via:
+            lines.append(f"{'':7}> {words(next(r for r in c.reasons if r.code == 'via_technology'))}")
         for note in c.limits:
-            lines.append(f"{'':7}! {note}")
+            lines.append(f"{'':7}! {words(note)}")
     lines.append(f"{len(cands)} candidate(s)")
     return "\n".join(lines)
 

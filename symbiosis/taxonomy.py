@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataFileError
+from .knowledge import Knowledge, Link, derive_links, load_knowledge
 
 __all__ = [
     "CompatRule",
+    "Link",
     "Resource",
     "Taxonomy",
     "TransportOption",
@@ -50,6 +52,13 @@ class TransportOption:
     co2_t_per_unit_km: float
     source: str
     year: int
+    #: routed km at which the proximity score halves (smooth decay up to the outer limit,
+    #: ``max_distance_km``)
+    half_km: float | None = None
+
+    @property
+    def half_distance_km(self) -> float:
+        return self.half_km if self.half_km is not None else self.max_distance_km / 2
 
 
 @dataclass(frozen=True)
@@ -155,8 +164,11 @@ class Taxonomy:
 
     def __init__(self, resources: Mapping[str, Resource], rules: Iterable[CompatRule],
                  ewc_codes: Mapping[str, tuple[str, bool]], ewc_map: Mapping[str, str],
-                 sources: Mapping[str, tuple[str, int]]):
+                 sources: Mapping[str, tuple[str, int]],
+                 knowledge: Knowledge | None = None):
         self.resources = dict(resources)
+        self.knowledge = knowledge or Knowledge()
+        self.mode_names: dict[str, tuple[str, str]] = {}
         self.ewc_codes = dict(ewc_codes)
         self.ewc_map = dict(ewc_map)
         self.sources = dict(sources)
@@ -169,6 +181,13 @@ class Taxonomy:
         for res in self.resources.values():
             for name in (res.key, res.label_en, res.label_no, *res.aliases):
                 self._names.setdefault(normalise_name(name), res.key)
+        self._links = derive_links(self.knowledge, self.resources,
+                                   {(r.supply, r.demand): (r.rule, r.threshold)
+                                    for r in self._rule_by_pair.values()})
+        self._pair_links: dict[tuple[str, str], list[Link]] = {}
+        for links in self._links.values():
+            for link in links:
+                self._pair_links.setdefault((link.supply, link.demand), []).append(link)
 
     # -- names ---------------------------------------------------------------
     def resolve(self, name: str) -> tuple[str, str | None]:
@@ -214,22 +233,45 @@ class Taxonomy:
     def known(self, key: str) -> bool:
         return key in self.resources or key.startswith((CUSTOM_PREFIX, EWC_PREFIX))
 
-    # -- rules ---------------------------------------------------------------
+    # -- rules and links -------------------------------------------------------
+    def links(self, supply: str) -> list[Link]:
+        """Every demand resource ``supply`` can meet: directly, through the hierarchy or
+        through a technology (see :func:`symbiosis.knowledge.derive_links`)."""
+        links = self._links.get(supply)
+        if links:
+            return links
+        if supply in self.resources:
+            return []
+        return [Link(supply, supply, "none", None, "same", "same", 1.0)]
+
+    def links_between(self, supply: str, demand: str) -> list[Link]:
+        if supply == demand and supply not in self.resources:
+            return [Link(supply, supply, "none", None, "same", "same", 1.0)]
+        return self._pair_links.get((supply, demand), [])
+
     def demands_met_by(self, supply: str) -> list[CompatRule]:
-        rules = self._rules.get(supply)
-        if rules:
-            return rules
-        return [CompatRule(supply, supply, "none", None)]
+        """The direct rules of ``supply`` (kept for callers that ask for rules only)."""
+        return [CompatRule(x.supply, x.demand, x.rule, x.threshold)
+                for x in self.links(supply) if not x.technology]
 
     def rule(self, supply: str, demand: str) -> CompatRule | None:
-        if (supply, demand) in self._rule_by_pair:
-            return self._rule_by_pair[(supply, demand)]
-        if supply == demand and supply not in self._rules:
-            return CompatRule(supply, supply, "none", None)
+        for x in self.links_between(supply, demand):
+            if not x.technology:
+                return CompatRule(x.supply, x.demand, x.rule, x.threshold)
         return None
 
     def pairs(self) -> list[CompatRule]:
         return list(self._rule_by_pair.values())
+
+    def ancestors(self, key: str) -> list[str]:
+        return self.knowledge.ancestors(key)
+
+    def mode_labels(self, lang: str = "en") -> dict[str, str]:
+        """Transport mode names in English (``en``) or Norwegian (``no``)."""
+        return {m: (no if lang == "no" else en) for m, (en, no) in self.mode_names.items()}
+
+    def is_generic(self, key: str) -> bool:
+        return key in self.knowledge.generic
 
 
 def _load_transport(path: Path, sources: set[str], circuity: Mapping[str, float]
@@ -262,7 +304,7 @@ _FACTOR_FIELDS = {
     "substitute_price_nok_per_unit": ("price_source", "price_year"),
     "disposal_cost_nok_per_unit": ("disposal_source", "disposal_year"),
 }
-_TRANSPORT_FIELDS = ("max_distance_km", "var_cost_nok_per_unit_km",
+_TRANSPORT_FIELDS = ("max_distance_km", "half_km", "var_cost_nok_per_unit_km",
                      "fixed_cost_nok_per_km_year", "co2_t_per_unit_km")
 
 
@@ -308,7 +350,8 @@ def _apply_overrides(resources: dict[str, Resource], path: Path) -> None:
 
 
 def load_taxonomy(*, overrides: str | Path | None = None,
-                  data_dir: str | Path | None = None) -> Taxonomy:
+                  data_dir: str | Path | None = None,
+                  exclude_case: str | None = None) -> Taxonomy:
     """Load and validate the taxonomy data files.
 
     Parameters
@@ -318,21 +361,36 @@ def load_taxonomy(*, overrides: str | Path | None = None,
         carry a source and a year, like the shipped data.
     data_dir
         Directory holding the data files (defaults to the package's ``data/``).
+    exclude_case
+        Leave out knowledge rows derived from this documented case (leave-one-case-out).
     """
     def p(name: str) -> Path:
         return Path(data_dir) / name if data_dir else _data_path(name)
 
     source_rows = _read(p("sources.csv"))
-    sources = {r["key"]: (r["title"], int(r["year"])) for r in source_rows}
+    base = Path(data_dir) if data_dir else _data_path("sources.csv").parent
+    for extra in sorted(base.glob("sources_*.csv")):
+        source_rows += _read(extra)
+    sources: dict[str, tuple[str, int]] = {}
+    for i, r in enumerate(source_rows, start=2):
+        key, year = (r.get("key") or "").strip(), (r.get("year") or "").strip()
+        if not key or not year.isdigit():
+            raise DataFileError(f"sources, row {i}: a source needs a key and a year "
+                                f"(got {key!r}, {year!r})")
+        sources.setdefault(key, (r.get("title") or key, int(year)))
     source_keys = set(sources)
     circuity: dict[str, float] = {}
+    mode_names: dict[str, tuple[str, str]] = {}
     for i, rec in enumerate(_read(p("modes.csv")), start=2):
+        mode_names[rec["mode"]] = (rec.get("label_en") or rec["mode"],
+                                   rec.get("label_no") or rec["mode"])
         _sourced(p("modes.csv"), i, rec, source_keys, "source", "year", "a circuity factor")
         circuity[rec["mode"]] = _number(p("modes.csv"), i, "circuity", rec["circuity"],
                                         required=True) or 1.0
     profiles = _load_transport(p("transport.csv"), source_keys, circuity)
 
     resources: dict[str, Resource] = {}
+    profile_of: dict[str, str] = {}
     path = p("resources.csv")
     for i, rec in enumerate(_read(path), start=2):
         key = rec["key"].strip()
@@ -346,6 +404,7 @@ def load_taxonomy(*, overrides: str | Path | None = None,
             if q not in QUALITY_FIELDS:
                 raise DataFileError(f"{path.name}, row {i}, field 'quality_fields': {q!r}")
         profile = rec["transport_profile"].strip()
+        profile_of[key] = profile
         if profile not in profiles:
             raise DataFileError(f"{path.name}, row {i}, field 'transport_profile': "
                                 f"unknown {profile!r}")
@@ -394,9 +453,24 @@ def load_taxonomy(*, overrides: str | Path | None = None,
                                 f"{rec['resource']!r}")
         ewc_map[rec["ewc"]] = rec["resource"]
 
+    knowledge = load_knowledge(resources, source_keys, data_dir=data_dir,
+                               exclude_case=exclude_case)
+    for key, res in list(resources.items()):  # smooth reach per profile and mode
+        resources[key] = replace(res, transport=tuple(
+            _with_reach(t, knowledge, profile_of[key]) for t in res.transport))
     if overrides is not None:
         _apply_overrides(resources, Path(overrides))
-    return Taxonomy(resources, rules, ewc_codes, ewc_map, sources)
+    tax = Taxonomy(resources, rules, ewc_codes, ewc_map, sources, knowledge)
+    tax.mode_names = mode_names
+    return tax
+
+
+def _with_reach(opt: TransportOption, knowledge: Knowledge, profile: str) -> TransportOption:
+    hit = knowledge.reach.get((profile, opt.mode))
+    if hit is None:
+        return opt
+    half, outer, src, year = hit
+    return replace(opt, half_km=half, max_distance_km=outer, source=src, year=year)
 
 
 @lru_cache(maxsize=1)

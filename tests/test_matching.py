@@ -2,7 +2,8 @@ import pytest
 
 from fixtures.synthetic import generate_region
 from symbiosis.matching import find_candidates, find_candidates_all_pairs, value_chains
-from symbiosis.model import Company, Flow
+from symbiosis.messages import render
+from symbiosis.model import Company, Flow, Reason
 
 
 def _co(cid, lat, lon):
@@ -33,8 +34,11 @@ def test_heat_needs_temperature_approach():
     unknown = _flow("D3", "B", "demand", "heat", 500)
     got = {c.demand_flow: c for c in find_candidates(cos, [hot, warm, hotter, unknown])}
     assert set(got) == {"D1", "D3"}  # 56 + 5 K > 60: refused
-    assert any("60 °C" in r for r in got["D1"].reasons)
-    assert any("quality not checked" in note for note in got["D3"].limits)
+    temp = next(r for r in got["D1"].reasons if r.code == "temperature")
+    assert (temp.get("supply_c"), temp.get("demand_c"), temp.get("approach_k")) == (60, 50, 5)
+    assert "quality_unknown" in [r.code for r in got["D3"].limits]
+    assert "quality_unknown" not in [r.code for r in got["D1"].limits]
+    assert "60 °C" in render(temp, "en") and "60 °C" in render(temp, "nb")
 
 
 def test_distance_limit_uses_circuity_and_chooses_the_mode():
@@ -67,7 +71,7 @@ def test_season_and_quantity_limit_the_feasible_amount():
     got = {c.key: c for c in find_candidates(cos, [supply, winter, summer_only])}
     assert set(got) == {("S", "D")}
     assert got[("S", "D")].amount == pytest.approx(300.0)  # 3 months of 1200/yr
-    assert any("3 month(s)" in r for r in got[("S", "D")].reasons)
+    assert Reason.of("season", months=3) in got[("S", "D")].reasons
 
 
 def test_unknown_quantity_is_flagged_never_zero():
@@ -75,7 +79,9 @@ def test_unknown_quantity_is_flagged_never_zero():
     (c,) = find_candidates(cos, [_flow("S", "A", "supply", "bark"),
                                  _flow("D", "B", "demand", "biomass_fuel", 100)])
     assert c.amount is None and c.value_nok is None and c.co2_avoided_t is None
-    assert any("quantity unknown (supply)" in note for note in c.limits)
+    assert Reason.of("quantity_unknown", sides="supply") in c.limits
+    assert render(Reason.of("quantity_unknown", sides="supply"), "nb").startswith(
+        "mengde ukjent (tilbudet)")
 
 
 def test_same_company_and_incompatible_resources_are_not_matched():

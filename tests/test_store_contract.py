@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from symbiosis.errors import NotFoundError, StoreConflictError
-from symbiosis.model import Company, Dataset, Exchange, Flow, StatusChange
+from symbiosis.model import Company, Dataset, Exchange, Flow, Reason, StatusChange
 from symbiosis.pipeline import match_dataset, optimise, plan_exchanges
 
 
@@ -157,7 +157,7 @@ def test_replacing_candidates_keeps_exactly_the_new_set(store, cases):
     store.replace_candidates(cands)
     dropped, changed, *kept = cands
     changed = dataclasses.replace(changed, score=changed.score + 1.0,
-                                  reasons=(*changed.reasons, "re-scored"))
+                                  reasons=(*changed.reasons, Reason.of("text", text="re-scored")))
     added = dataclasses.replace(kept[0], supply_flow=dropped.supply_flow,
                                 supply_company=dropped.supply_company,
                                 demand_flow="SOL-F013", demand_company="SOL-C06")

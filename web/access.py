@@ -21,6 +21,7 @@ from typing import Any
 from symbiosis.model import Candidate, Company, Flow
 
 from .db import User
+from .i18n import reason_words
 
 __all__ = ["Access", "amount_band", "ANON_COMPANY"]
 
@@ -137,6 +138,7 @@ class Access:
                        demand: dict[str, Any]) -> dict[str, Any]:
         """A candidate between two flow views; amounts of a hidden side are banded."""
         hidden = supply["anonymised"] or demand["anonymised"]
+        words = reason_words()
         return {"supply": supply, "demand": demand, "resource": c.resource,
                 "demand_resource": c.demand_resource,
                 "distance_km": round(c.distance_km, 0 if hidden else 1), "mode": c.mode,
@@ -148,5 +150,7 @@ class Access:
                 "score": round(c.score, 3),
                 # a hidden side keeps only the resource rule: distances and qualities could
                 # point at the company
-                "reasons": list(c.reasons[:1]) if hidden else list(c.reasons),
-                "limits": [] if hidden else list(c.limits), "anonymised": hidden}
+                "reasons": [words(r) for r in (c.reasons[:1] if hidden else c.reasons)],
+                "limits": [] if hidden else [words(r) for r in c.limits],
+                "reason_codes": [r.code for r in (c.reasons[:1] if hidden else c.reasons)],
+                "via": c.via, "relation": c.relation, "anonymised": hidden}

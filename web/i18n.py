@@ -7,7 +7,12 @@ Resource names come from the taxonomy in both languages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, has_request_context, request, session
+
+from symbiosis.messages import renderer
+from symbiosis.model import Reason
 
 from .data import taxonomy
 
@@ -212,6 +217,9 @@ def init_app(app: Flask) -> None:
 def current_language() -> str:
     if not has_request_context():
         return "en"
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:  # the API's language parameter
+        return str(asked)
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)
@@ -226,3 +234,8 @@ def gettext(text: str) -> str:
 def resource_label(key: str) -> str:
     """The taxonomy's name of a resource in the current language."""
     return taxonomy().resource(key).label("no" if current_language() == "nb" else "en")
+
+
+def reason_words() -> Callable[[Reason], str]:
+    """Reason codes in words in the current language."""
+    return renderer(taxonomy(), current_language())
