@@ -116,6 +116,9 @@ class Knowledge:
     densities: dict[tuple[str, str], tuple[float, str, int]] = field(default_factory=dict)
     heating_values: dict[tuple[str, str], tuple[float, str, int]] = field(default_factory=dict)
     reach: dict[tuple[str, str], tuple[float, float, str, int]] = field(default_factory=dict)
+    #: (concept, qualifier, op, value, kind): a qualifier that names the kind, e.g. CO2 at
+    #: 99 % purity is high-purity CO2
+    qualifier_kinds: tuple[tuple[str, str, str, float, str], ...] = ()
 
     def ancestors(self, key: str) -> list[str]:
         """``key`` and its generic concepts, nearest first."""
@@ -336,6 +339,19 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         s, y = _source(path, i, rec, src)
         assert value is not None
         k.heating_values.setdefault((key, basis), (value, s, y))
+    path = p("qualifier_kinds.csv")
+    kinds = []
+    for i, rec in enumerate(_rows(path), start=2):
+        concept = _resource(path, i, "concept", rec.get("concept", ""), res)
+        kind = _resource(path, i, "kind", rec.get("kind", ""), res)
+        op = (rec.get("op") or "").strip()
+        if op not in ("<", "<=", ">", ">="):
+            raise DataFileError(f"{path.name}, row {i}, field 'op': one of < <= > >=")
+        value = _num(path, i, "value", rec.get("value"), required=True)
+        _source(path, i, rec, src)
+        assert value is not None
+        kinds.append((concept, (rec.get("qualifier") or "").strip(), op, value, kind))
+    k.qualifier_kinds = tuple(kinds)
     path = p("reach.csv")
     for i, rec in enumerate(_rows(path), start=2):
         half = _num(path, i, "half_km", rec.get("half_km"), required=True, positive=True)

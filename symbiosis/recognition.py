@@ -1,0 +1,495 @@
+"""Recognition: a spreadsheet cell as people write it -> resource, qualifiers, confidence.
+
+``"spillvarme 60 °C"``, ``"restvärme 40–60 °C"``, ``"fiskrens och slam"``,
+``"CO2 from ammonia plant (high purity)"``, ``"flyveaske 10 01 04*"``: the cell is read in
+English, bokmål, nynorsk, Swedish, Danish or Finnish against the lexicon
+(``data/lexicon.csv``), the resource names and the descriptions of the European List of
+Waste codes mapped to resources.
+
+Steps, each cheap and cached per distinct text and per distinct word:
+
+1. a confirmed mapping (``text,resource``) decides at once;
+2. qualifiers are read and cut out of the text: temperatures and ranges, purity,
+   dry matter, moisture, state (dry, wet, liquid, gas), an EWC code and its hazard star;
+3. words and word sequences are looked up as written, then as lemmas (``simplemma``),
+   then as the head of a compound (``fiskeslammet`` -> ``slam``), then with typos
+   (``rapidfuzz``); words after "from / fra / från / frå / -lta" name a source, not the
+   resource, and weigh less;
+4. a generic concept is refined to one of its kinds when another word of the cell names
+   that kind (``"sludge from the fish farm"`` -> fish sludge).
+
+The confidence (0-1) combines how the words were found, how much of the cell they explain
+and the margin over the next unrelated resource. Below :data:`ASK_BELOW` the caller lists
+:attr:`Recognition.suggestions` and asks; nothing becomes a silent custom resource.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import DataFileError
+from .taxonomy import Taxonomy, default_taxonomy, normalise_name
+
+__all__ = ["Recognition", "Recognizer", "recognizer", "ASK_BELOW", "load_mapping",
+           "normalise_text"]
+
+#: below this confidence a flow's resource is asked for, with the best three suggestions
+ASK_BELOW = 0.55
+_LEMMA_LANGS = ("nb", "sv", "da", "en", "nn", "fi")
+_WEIGHT = {"mapping": 1.0, "exact": 1.0, "lemma": 0.9, "compound": 0.75, "fuzzy": 0.65,
+           "ewc": 1.0}
+_SOURCE_WORDS = {"from", "fra", "frå", "från", "ifrån", "of", "av", "fr", "ex", "at",
+                 "hos", "ved", "i", "in", "på", "til", "till", "to", "for", "för", "fór",
+                 "til", "med", "with", "w", "mot", "via"}
+_STOP = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "the", "a", "an", "en",
+         "ett", "et", "ei", "ca", "approx", "about", "circa", "omkring", "cirka", "noin",
+         "n", "na", "nb", "inkl", "incl", "etc", "mv", "m", "fx", "eg", "type", "typ",
+         "tyyppi", "kl", "klasse", "class", "luokka", "per", "pr", "år", "yr", "year",
+         "vuosi", "vuodessa", "aar", "årlig", "annual", "total", "totalt", "yhteensä",
+         "all", "alle", "alla", "kaikki", "mixed", "blandet", "blandat", "sekalainen",
+         "some", "noe", "noko", "nogle", "något", "jotain", "kg", "t", "tonn", "tonnes",
+         "ton", "tons", "tonnia", "mwh", "gwh", "kwh", "m3", "lm3", "fm3", "nm3", "mw"}
+_FINNISH_SOURCE_ENDINGS = ("lta", "ltä", "sta", "stä")
+
+_NUM = r"-?\d+(?:[.,]\d+)?"
+_DEG = r"(?:°\s*c\b|°|℃|grader\b|grad\b|gr\b|astetta\b|aste\b|deg\b|degrees\b|c\b)"
+_TEMP_RANGE = re.compile(rf"({_NUM})\s*(?:°\s*c?)?\s*(?:–|—|-|to|til|till|/)\s*({_NUM})\s*{_DEG}",
+                         re.IGNORECASE)
+_TEMP = re.compile(rf"({_NUM})\s*{_DEG}", re.IGNORECASE)
+_PCT = re.compile(rf"({_NUM})\s*(?:%|prosent\b|procent\b|prosentti\b|percent\b)\s*"
+                  r"(ts\b|tørrstoff\b|torrsubstans\b|tørstof\b|dm\b|dry matter\b|kuiva-aine\b|"
+                  r"ka\b|fukt\w*\b|moisture\b|kosteus\w*\b|vatten\w*\b|vann\w*\b|"
+                  r"co2\b|o2\b|h2\b|ch4\b|metan\w*\b|methane\b|renhet\b|purity\b|puhtaus\b)?",
+                  re.IGNORECASE)
+_HIGH_PURITY = re.compile(r"\b(high[- ]purity|høy renhet|hög renhet|høj renhed|"
+                          r"korkea puhtaus|korkean puhtauden|food[- ]grade|næringsmiddelkvalitet|"
+                          r"livsmedelskvalitet|fødevarekvalitet|elintarvikelaatu\w*|"
+                          r"pure|ren|rein|puhdas)\b", re.IGNORECASE)
+_GAS_WORDS = re.compile(r"\b(co2|oksygen|oxygen|syre|ilt|hydrogen|vätgas|vätet|brint|vety|"
+                        r"happi|kuldioxid|koldioxid|karbondioksid|hiilidioksidi|nitrogen|kväve|"
+                        r"typpi|argon)\b")
+_EWC = re.compile(r"(?<!\d)(\d{2})[ .]?(\d{2})[ .]?(\d{2})(?!\d)\s*(\*)?")
+_STATES = {
+    "dry": ("tørr", "tørt", "torr", "torrt", "tør", "tørret", "tørka", "torkad", "torkat",
+            "tørket", "tørka", "tørrede", "tørret", "dry", "dried", "kuiva", "kuivattu",
+            "kuivaa", "turr", "turt"),
+    "wet": ("våt", "vått", "våd", "vådt", "blöt", "blött", "wet", "märkä", "märkää",
+            "fuktig", "fugtig", "kostea", "avvattnad", "avvannet", "avvatna", "afvandet",
+            "dewatered", "vedenpoistettu"),
+    "liquid": ("flytende", "flytande", "flydende", "liquid", "liquified", "liquefied",
+               "nestemäinen", "nestemäistä", "nesteytetty", "væske", "vätska", "flytendegjort"),
+    "gas": ("gass", "gassform", "gassformig", "gasformig", "gasform", "gas", "gaseous",
+            "kaasu", "kaasumainen", "luftformig"),
+}
+_STATE_OF = {w: s for s, words in _STATES.items() for w in words}
+#: state words that are also nouns in names ("landfill gas", "CO-gass"): they give the
+#: state only when no name took them
+_STATE_NOUNS = {"gas", "gass", "kaasu", "væske", "vätska"}
+_WORD = re.compile(r"[0-9a-zåæøäöüéèáàóòúçñõšž₂]+", re.IGNORECASE)
+
+
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a", "ø": "o", "æ": "ae", "ü": "u",
+                       "é": "e", "è": "e", "á": "a", "à": "a", "ó": "o", "õ": "o"})
+
+
+def fold(text: str) -> str:
+    """Without diacritics (``fjärrvärme`` -> ``fjarrvarme``), as people type on
+    keyboards without them."""
+    return text.translate(_FOLD)
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, compatibility forms (``CO₂`` -> ``co2``), single spaces."""
+    text = unicodedata.normalize("NFKC", text).replace("₂", "2").lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a cell was read as; ``text`` is always kept beside the interpretation."""
+
+    text: str
+    resource: str | None
+    confidence: float
+    qualifiers: Mapping[str, float | str | bool] = field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+    suggestions: tuple[tuple[str, float], ...] = ()
+    method: str = "none"
+
+    @property
+    def sure(self) -> bool:
+        return self.resource is not None and self.confidence >= ASK_BELOW
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _qualifiers(text: str, ewc_codes: Mapping[str, tuple[str, bool]]
+                ) -> tuple[dict[str, float | str | bool], str]:
+    """Qualifiers found in ``text`` (normalised) and the text with them cut out."""
+    q: dict[str, float | str | bool] = {}
+    cut = text
+
+    def blank(m: re.Match[str]) -> None:
+        nonlocal cut
+        cut = cut[:m.start()] + " " * (m.end() - m.start()) + cut[m.end():]
+
+    m = _EWC.search(cut)
+    if m and "".join(m.groups()[:3]) in ewc_codes:
+        q["ewc"] = "".join(m.groups()[:3])
+        if m.group(4) or ewc_codes[q["ewc"]][1]:
+            q["hazardous"] = True
+        blank(m)
+    m = _TEMP_RANGE.search(cut)
+    if m:
+        a, b = _num(m.group(1)), _num(m.group(2))
+        q["temperature_min"], q["temperature_max"] = min(a, b), max(a, b)
+        blank(m)
+    else:
+        m = _TEMP.search(cut)
+        if m and not re.match(r"\s*(?:bar|kw|mw)", cut[m.end():]):
+            q["temperature_min"] = q["temperature_max"] = _num(m.group(1))
+            blank(m)
+    for m in list(_PCT.finditer(cut)):
+        what = (m.group(2) or "").lower()
+        value = _num(m.group(1))
+        if not 0 <= value <= 100:
+            continue
+        gas = what in ("co2", "o2", "h2", "ch4") or what.startswith(("metan", "methane"))
+        if what.startswith(("ts", "tørr", "torr", "tørs", "dm", "dry", "kuiva", "ka")):
+            q["dry_matter_pct"] = value
+        elif what.startswith(("fukt", "moist", "koste", "vatt", "vann")):
+            q["moisture_pct"] = value
+        else:
+            q["purity_pct"] = value
+        # "99 % CO2": the gas still names the flow, so only the figure is cut out
+        end = m.start(2) if gas else m.end()
+        cut = cut[:m.start()] + " " * (end - m.start()) + cut[end:]
+    if "purity_pct" not in q:
+        m = _HIGH_PURITY.search(cut)
+        plain = m is not None and m.group(1) in ("ren", "rein", "pure", "puhdas")
+        if m and (not plain or _GAS_WORDS.search(cut)):
+            q["purity_pct"] = 99.0
+            blank(m)
+    return q, cut
+
+
+class Recognizer:
+    """Recognition against one taxonomy (its lexicon, names and EWC map)."""
+
+    def __init__(self, taxonomy: Taxonomy, *, mapping: Mapping[str, str] | None = None):
+        self.taxonomy = taxonomy
+        self.mapping = {normalise_text(k): v for k, v in (mapping or {}).items()}
+        index: dict[str, set[str]] = defaultdict(set)
+        names: dict[str, set[str]] = defaultdict(set)
+
+        def add(term: str, key: str, into: dict[str, set[str]] = index) -> None:
+            norm = " ".join(_WORD.findall(normalise_text(term)))
+            if norm:
+                for form in {norm, norm.replace(" ", ""), fold(norm), fold(norm).replace(" ", "")}:
+                    into[form].add(key)  # as written, as one compound, without diacritics
+
+        for res in taxonomy.resources.values():
+            for name in (res.key.replace("_", " "), res.label_en, res.label_no):
+                add(name, res.key, names)
+                add(name, res.key)
+            for alias in res.aliases:
+                add(alias, res.key)
+        for t in taxonomy.knowledge.terms:
+            add(t.term, t.resource)
+        for code, key in taxonomy.ewc_map.items():
+            add(taxonomy.ewc_codes[code][0], key)
+        anc = taxonomy.ancestors
+        for form, keys in index.items():
+            # a resource's own name decides; a word shared by a concept and its kinds
+            # belongs to the concept
+            own = names.get(form, set()) & keys
+            if len(own) == 1:
+                index[form] = own
+                continue
+            index[form] = {k for k in keys if not any(a in keys for a in anc(k)[1:])}
+        self._index = {k: frozenset(v) for k, v in index.items()}
+        self._max_words = max((k.count(" ") + 1 for k in self._index), default=1)
+        singles = sorted(k for k in self._index if " " not in k and len(k) >= 3)
+        self._singles = singles
+        self._multi = sorted(k for k in self._index if " " in k)
+        # heads of compounds: longest first, at least four letters
+        self._heads = sorted((k for k in singles if len(k) >= 4), key=len, reverse=True)
+        self._kids = taxonomy.knowledge.children()
+        self._term_words: dict[str, set[str]] = defaultdict(set)
+        for k, keys in self._index.items():
+            for key in keys:
+                self._term_words[key].update(w for w in k.split(" ") if len(w) >= 3)
+
+    # -- words -------------------------------------------------------------------
+    @lru_cache(maxsize=65536)  # noqa: B019 - one recognizer per taxonomy and mapping
+    def _word(self, word: str) -> tuple[frozenset[str], str, str]:
+        """Resources one word names, how it was found, and the form that matched."""
+        hit = self._index.get(word) or self._index.get(fold(word))
+        if hit:
+            return hit, "exact", word
+        if len(word) < 3 or word.isdigit():
+            return frozenset(), "none", word
+        for lemma in self._lemmas(word):
+            hit = self._index.get(lemma)
+            if hit:
+                return hit, "lemma", lemma
+        if len(word) >= 7:  # a close typo of a whole word beats a compound's head
+            from rapidfuzz import fuzz, process
+
+            close = process.extractOne(fold(word), self._singles, scorer=fuzz.ratio,
+                                       score_cutoff=90)
+            if close:
+                return self._index[close[0]], "fuzzy", close[0]
+        if len(word) >= 6:  # the head of a compound: its last part
+            for head in self._heads:
+                if word.endswith(head) and len(word) - len(head) >= 2:
+                    return self._index[head], "compound", head
+                if len(head) < 4:
+                    break
+            for lemma in self._lemmas(word):
+                for head in self._heads:
+                    if lemma.endswith(head) and len(lemma) - len(head) >= 2:
+                        return self._index[head], "compound", head
+        if len(word) >= 4:
+            from rapidfuzz import fuzz, process
+
+            best = process.extractOne(fold(word), self._singles, scorer=fuzz.ratio,
+                                      score_cutoff=84 if len(word) >= 5 else 88)
+            if best:
+                return self._index[best[0]], "fuzzy", best[0]
+        return frozenset(), "none", word
+
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def _lemmas(word: str) -> tuple[str, ...]:
+        import simplemma
+
+        out = []
+        for lang in _LEMMA_LANGS:
+            lemma = simplemma.lemmatize(word, lang=lang).lower()
+            if lemma != word and lemma not in out:
+                out.append(lemma)
+        return tuple(out)
+
+    # -- a cell ------------------------------------------------------------------
+    def recognise(self, text: str) -> Recognition:
+        return self._recognise(normalise_text(text), text)
+
+    def _recognise(self, norm: str, original: str) -> Recognition:
+        return self._cached(norm)._replace_text(original)
+
+    @lru_cache(maxsize=65536)  # noqa: B019
+    def _cached(self, norm: str) -> _Result:
+        tax = self.taxonomy
+        if norm in self.mapping:
+            key = self.mapping[norm]
+            q, _ = _qualifiers(norm, tax.ewc_codes)
+            return _Result(key, 1.0, q, (norm,), ((key, 1.0),), "mapping")
+        q, cut = _qualifiers(norm, tax.ewc_codes)
+        exact_key = self._index.get(" ".join(_WORD.findall(cut)))
+        words = _WORD.findall(cut)
+        weight = []
+        source_clause = False
+        for w in words:
+            if w in _SOURCE_WORDS:
+                source_clause = True
+            elif w.endswith(_FINNISH_SOURCE_ENDINGS) and len(w) > 6 and weight:
+                weight.append(0.3)
+                continue
+            weight.append(0.3 if source_clause else 1.0)
+        scores: dict[str, float] = defaultdict(float)
+        evidence: dict[str, list[str]] = defaultdict(list)
+        methods: dict[str, str] = {}
+        used = [False] * len(words)
+        hits: list[frozenset[str]] = [frozenset()] * len(words)
+        content = [k for k, w in enumerate(words) if w not in _STOP and w not in _SOURCE_WORDS
+                   and not w.replace(",", "").replace(".", "").isdigit()]
+        # word sequences, longest first, as written (then the same words joined)
+        for n in range(min(self._max_words, len(words)), 0, -1):
+            for start in range(len(words) - n + 1):
+                if any(used[start:start + n]):
+                    continue
+                seq = words[start:start + n]
+                if n == 1:
+                    if seq[0] in _STOP or seq[0] in _SOURCE_WORDS:
+                        continue
+                    keys, how, form = self._word(seq[0])
+                else:
+                    keys = self._index.get(" ".join(seq)) or self._index.get("".join(seq),
+                                                                             frozenset())
+                    how, form = "exact", " ".join(seq)
+                if not keys:
+                    continue
+                for k in range(start, start + n):
+                    used[k] = True
+                    hits[k] = keys
+                w = max(weight[start:start + n]) * _WEIGHT[how] * (1 + 0.5 * (n - 1))
+                share = w / len(keys)
+                for key in keys:
+                    scores[key] += share
+                    evidence[key].append(form if form == " ".join(seq) else
+                                         f"{' '.join(seq)}~{form}")
+                    methods[key] = _better_method(methods.get(key), how)
+        if not scores and cut.strip():  # a typo in a name of several words
+            from rapidfuzz import fuzz, process
+
+            whole = " ".join(w for w in words if w not in _STOP)
+            best_name = process.extractOne(fold(whole), self._multi, scorer=fuzz.ratio,
+                                           score_cutoff=86) if len(whole) >= 6 else None
+            if best_name:
+                for key in self._index[best_name[0]]:
+                    scores[key] += _WEIGHT["fuzzy"] / len(self._index[best_name[0]])
+                    evidence[key].append(f"{whole}~{best_name[0]}")
+                    methods[key] = "fuzzy"
+                used = [True] * len(words)
+        for k, w in enumerate(words):  # state words (nouns only when not part of a name)
+            if w in _STATE_OF and "state" not in q and not (used[k] and w in _STATE_NOUNS):
+                q["state"] = _STATE_OF[w]
+        ewc = q.get("ewc")
+        if isinstance(ewc, str) and ewc in tax.ewc_map:
+            key = tax.ewc_map[ewc]
+            scores[key] += 1.5
+            evidence[key].append(f"EWC {ewc}")
+            methods[key] = "ewc"
+        if exact_key and len(exact_key) == 1:
+            (key,) = exact_key
+            scores[key] += 0.5
+        if not scores:
+            return _Result(None, 0.0, q, (), (), "none")
+        # consistent hits support each other: a kind earns part of its concept's score
+        total = dict(scores)
+        for key in scores:
+            for anc in tax.ancestors(key)[1:]:
+                if anc in scores:
+                    total[key] += 0.6 * scores[anc]
+        ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+        best, best_score = ranked[0]
+        best = self._by_qualifier(self._refine(best, [w for k, w in enumerate(words)
+                                                      if best not in hits[k]]), q)
+        related = set(tax.ancestors(best))
+        rival = next((s for k, s in ranked[1:]
+                      if k not in related and best not in tax.ancestors(k)), 0.0)
+        explained = sum(1 for k in content if used[k]) / max(len(content), 1)
+        method = methods.get(ranked[0][0], "exact")
+        conf = _WEIGHT.get(method, 0.6) * (0.55 + 0.45 * explained)
+        if rival:
+            conf *= 1.0 - 0.5 * min(rival / best_score, 1.0)
+        if best in tax.knowledge.generic:
+            conf *= 0.95
+        suggestions = tuple((k, round(min(s / (best_score + 1e-9), 1.0) * conf, 2))
+                            for k, s in ranked[:3])
+        if suggestions and suggestions[0][0] != best:
+            suggestions = ((best, round(conf, 2)), *[x for x in suggestions if x[0] != best])[:3]
+        return _Result(best, round(conf, 3), q, tuple(evidence[ranked[0][0]]), suggestions,
+                       method)
+
+    def _refine(self, best: str, others: list[str]) -> str:
+        """A generic concept becomes one of its kinds when another word of the cell
+        (``others``: the words that did not name the concept) names that kind in the
+        kind's own terms (``"sludge from the fish farm"`` -> fish sludge)."""
+        if best not in self.taxonomy.knowledge.generic:
+            return best
+        words = {w for w in others if len(w) >= 3 and w not in _STOP
+                 and w not in _SOURCE_WORDS}
+        forms = set(words) | {fold(w) for w in words}
+        for w in words:
+            forms.update(self._lemmas(w))
+        own = self._term_words.get(best, set())
+        choice, hits = best, 0
+        stack = list(self._kids.get(best, ()))
+        while stack:
+            kid = stack.pop()
+            stack.extend(self._kids.get(kid, ()))
+            words_of_kid = self._term_words.get(kid, set()) - own
+            n = sum(1 for f in forms for t in words_of_kid
+                    if f == t or (len(f) >= 5 and len(t) >= 5 and t[:5] == f[:5]))
+            if n > hits:
+                choice, hits = kid, n
+        return choice
+
+    def _by_qualifier(self, best: str, q: Mapping[str, float | str | bool]) -> str:
+        """The kind a qualifier names (CO2 at 99.9 % is high-purity CO2)."""
+        for concept, name, op, value, kind in self.taxonomy.knowledge.qualifier_kinds:
+            have = q.get(name)
+            if concept != best or not isinstance(have, float | int):
+                continue
+            if {"<": have < value, "<=": have <= value, ">": have > value,
+                    ">=": have >= value}[op]:
+                return kind
+        return best
+
+    def recognise_many(self, texts: Iterable[str]) -> list[Recognition]:
+        return [self.recognise(t) for t in texts]
+
+
+def _better_method(old: str | None, new: str) -> str:
+    order = ("mapping", "ewc", "exact", "lemma", "compound", "fuzzy")
+    if old is None:
+        return new
+    return old if order.index(old) <= order.index(new) else new
+
+
+@dataclass(frozen=True)
+class _Result:
+    resource: str | None
+    confidence: float
+    qualifiers: Mapping[str, float | str | bool]
+    evidence: tuple[str, ...]
+    suggestions: tuple[tuple[str, float], ...]
+    method: str
+
+    def _replace_text(self, text: str) -> Recognition:
+        return Recognition(text=text, resource=self.resource, confidence=self.confidence,
+                           qualifiers=dict(self.qualifiers), evidence=self.evidence,
+                           suggestions=self.suggestions, method=self.method)
+
+
+def load_mapping(path: str | Path, taxonomy: Taxonomy | None = None) -> dict[str, str]:
+    """A confirmed mapping file ``text,resource`` (a header row is optional)."""
+    tax = taxonomy or default_taxonomy()
+    path = Path(path)
+    out: dict[str, str] = {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot read mapping {path}: {exc}") from exc
+    for i, row in enumerate(rows, start=1):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if i == 1 and [c.strip().lower() for c in row[:2]] == ["text", "resource"]:
+            continue
+        if len(row) < 2 or not row[0].strip():
+            raise DataFileError(f"{path.name}, row {i}, field 'text': a row is text,resource")
+        key = row[1].strip()
+        if key not in tax.resources:
+            key = tax._names.get(normalise_name(key), key)
+        if key not in tax.resources:
+            raise DataFileError(f"{path.name}, row {i}, field 'resource': unknown resource "
+                                f"{row[1].strip()!r}")
+        out[normalise_text(row[0])] = key
+    return out
+
+
+_SHARED: dict[int, Recognizer] = {}
+
+
+def recognizer(taxonomy: Taxonomy | None = None, *,
+               mapping: Mapping[str, str] | None = None) -> Recognizer:
+    """A recognizer for ``taxonomy`` (shared per taxonomy when there is no mapping)."""
+    tax = taxonomy or default_taxonomy()
+    if mapping:
+        return Recognizer(tax, mapping=mapping)
+    rec = _SHARED.get(id(tax))
+    if rec is None or rec.taxonomy is not tax:
+        rec = _SHARED[id(tax)] = Recognizer(tax)
+    return rec
