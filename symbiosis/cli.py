@@ -6,16 +6,17 @@ import csv
 import dataclasses
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
 
 import click
 
-from .errors import ImportValidationError, SymbiosisError
-from .io import read_tables
+from .errors import ImportValidationError, RowError, SymbiosisError
+from .io import Interpretation, read_tables
 from .matching import chain_steps
-from .model import Candidate
+from .model import Candidate, Flow
+from .recognition import load_mapping
 from .pipeline import case_files, match_dataset, optimise, parse_for_store, plan_exchanges
 from .report import case_report, format_candidates, format_plan, plan_json
 from .taxonomy import default_taxonomy, load_taxonomy
@@ -55,25 +56,81 @@ def cli(ctx: click.Context, store_url: str | None, factors: str | None) -> None:
     ctx.obj["factors"] = factors
 
 
-def _import(ctx: click.Context, files: list[str], kind: str | None = None) -> None:
+def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
+            mapping: str | None = None, write_mapping: str | None = None) -> None:
     store = _store(ctx)
-    result = parse_for_store(store, read_tables(files, kind=kind), taxonomy=_taxonomy(ctx))
+    tax = _taxonomy(ctx)
+    confirmed = load_mapping(mapping, tax) if mapping else None
+    try:
+        result = parse_for_store(store, read_tables(files, kind=kind), taxonomy=tax,
+                                 mapping=confirmed)
+    except ImportValidationError as exc:
+        unsure = [e for e in exc.errors if e.suggestions or
+                  (e.field == "resource" and "not recognised" in e.message)]
+        if write_mapping and unsure:
+            _write_mapping_template(Path(write_mapping), unsure, confirmed or {})
+            click.echo(f"{len(unsure)} resource cell(s) to confirm: edit "
+                       f"{Path(write_mapping).resolve()} and import again with --mapping",
+                       err=True)
+        raise
     store.load(result.dataset)
     d = result.dataset
     click.echo(f"imported {len(d.companies)} companies, {len(d.parks)} parks, "
                f"{len(d.flows)} flows, {len(d.processes)} processes into {store.url}")
+    _print_interpretations(result.interpretations, result.dataset.flows)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
+
+
+def _print_interpretations(seen: Sequence[Interpretation], flows: Sequence[Flow]) -> None:
+    """The resource cells read from free text, beside what they were read as."""
+    if not seen:
+        return
+    by_id = {f.id: f for f in flows}
+    click.echo(f"{len(seen)} resource cell(s) read from text:")
+    for it in seen[:40]:
+        r = it.recognition
+        f = by_id.get(it.flow_id)
+        quals = ", ".join(f"{k}={v}" for k, v in r.qualifiers.items())
+        conv = f"; {f.amount_text} -> {f.amount:,.1f} {f.unit}/yr ({f.conversion})" \
+            if f is not None and f.conversion and f.amount is not None else ""
+        click.echo(f"  {it.file} row {it.row}: {r.text!r} -> {r.resource} "
+                   f"({r.confidence:.2f}; {', '.join(r.evidence)}{'; ' + quals if quals else ''}"
+                   f"{conv})")
+    if len(seen) > 40:
+        click.echo(f"  ... and {len(seen) - 40} more")
+
+
+def _write_mapping_template(path: Path, unsure: Sequence[RowError],
+                            confirmed: Mapping[str, str]) -> None:
+    """A ``text,resource`` file with each unsure cell and its best suggestion, to edit."""
+    rows = dict(confirmed)
+    for e in unsure:
+        rows.setdefault(e.value, e.suggestions[0][0] if e.suggestions else "")
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["text", "resource"])
+        for text, key in rows.items():
+            w.writerow([text, key])
 
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--kind", type=click.Choice(["companies", "parks", "flows", "processes"]),
               help="What a CSV holds when its name does not say.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Confirmed readings of resource cells: a CSV text,resource.")
+@click.option("--write-mapping", type=click.Path(dir_okay=False), default=None,
+              help="Where to write a text,resource file of the cells to confirm.")
 @click.pass_context
-def import_cmd(ctx: click.Context, files: tuple[str, ...], kind: str | None) -> None:
-    """Import CSV or XLSX files; any bad row stops the import and nothing is written."""
-    _import(ctx, list(files), kind)
+def import_cmd(ctx: click.Context, files: tuple[str, ...], kind: str | None,
+               mapping: str | None, write_mapping: str | None) -> None:
+    """Import CSV or XLSX files; any bad row stops the import and nothing is written.
+
+    Resource cells may be written as people write them ("spillvarme 60 °C", "flis");
+    a cell not recognised with confidence stops the import with the best three
+    suggestions: confirm it in a mapping file (--mapping, see --write-mapping)."""
+    _import(ctx, list(files), kind, mapping=mapping, write_mapping=write_mapping)
 
 
 def _match(ctx: click.Context, *, max_distance: float | None = None,

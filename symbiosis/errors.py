@@ -38,6 +38,8 @@ class RowError:
     field: str
     message: str
     value: str = ""
+    #: for a resource that was not recognised with confidence: the best (key, confidence)
+    suggestions: tuple[tuple[str, float], ...] = ()
 
     def __str__(self) -> str:
         shown = f" (got {self.value!r})" if self.value != "" else ""

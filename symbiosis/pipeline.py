@@ -6,7 +6,7 @@ Used by the CLI and the web front end so that neither holds domain logic.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,15 @@ def case_files() -> list[Path]:
 
 
 def parse_for_store(store: Any, tables: Sequence[Table], *,
-                    taxonomy: Taxonomy | None = None) -> ImportResult:
+                    taxonomy: Taxonomy | None = None,
+                    mapping: Mapping[str, str] | None = None) -> ImportResult:
     """Validate ``tables`` against what ``store`` already holds (rows may refer to stored
     companies and flows). Raises :class:`ImportValidationError` listing every bad row."""
     existing = store.dataset()
     return parse_tables(tables, taxonomy=taxonomy,
                         known_companies={c.id for c in existing.companies},
-                        known_flows={f.id: (f.company_id, f.direction) for f in existing.flows})
+                        known_flows={f.id: (f.company_id, f.direction) for f in existing.flows},
+                        mapping=mapping)
 
 
 def match_dataset(data: Dataset, *, taxonomy: Taxonomy | None = None,

@@ -56,7 +56,9 @@ _STOP = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "the", "a", "a
          "all", "alle", "alla", "kaikki", "mixed", "blandet", "blandat", "sekalainen",
          "some", "noe", "noko", "nogle", "något", "jotain", "kg", "t", "tonn", "tonnes",
          "ton", "tons", "tonnia", "mwh", "gwh", "kwh", "m3", "lm3", "fm3", "nm3", "mw"}
-_FINNISH_SOURCE_ENDINGS = ("lta", "ltä", "sta", "stä")
+#: Finnish case endings of words that say where from, where to or what for (ablative,
+#: elative, allative, illative, translative): context, not the resource
+_FINNISH_SOURCE_ENDINGS = ("lta", "ltä", "sta", "stä", "lle", "ksi", "seen", "siin", "hin")
 
 _NUM = r"-?\d+(?:[.,]\d+)?"
 _DEG = r"(?:°\s*c\b|°|℃|grader\b|grad\b|gr\b|astetta\b|aste\b|deg\b|degrees\b|c\b)"
@@ -126,6 +128,17 @@ class Recognition:
     @property
     def sure(self) -> bool:
         return self.resource is not None and self.confidence >= ASK_BELOW
+
+
+def _proper_names(original: str, words: Iterable[str]) -> set[str]:
+    """Words written with a capital inside the cell (not its first word, not all
+    capitals): names of places and companies, context rather than resource."""
+    out = set()
+    tokens = _WORD.findall(unicodedata.normalize("NFKC", original))
+    for k, tok in enumerate(tokens):
+        if k and tok[:1].isupper() and not tok.isupper() and tok[1:].islower():
+            out.add(tok.lower())
+    return out
 
 
 def _num(text: str) -> float:
@@ -285,10 +298,12 @@ class Recognizer:
         return self._recognise(normalise_text(text), text)
 
     def _recognise(self, norm: str, original: str) -> Recognition:
-        return self._cached(norm)._replace_text(original)
+        return self._cached(norm, tuple(sorted(_proper_names(original, ()))))._replace_text(
+            original)
 
     @lru_cache(maxsize=65536)  # noqa: B019
-    def _cached(self, norm: str) -> _Result:
+    def _cached(self, norm: str, proper: tuple[str, ...] = ()) -> _Result:
+
         tax = self.taxonomy
         if norm in self.mapping:
             key = self.mapping[norm]
@@ -297,22 +312,29 @@ class Recognizer:
         q, cut = _qualifiers(norm, tax.ewc_codes)
         exact_key = self._index.get(" ".join(_WORD.findall(cut)))
         words = _WORD.findall(cut)
+        names = set(proper)
         weight = []
         source_clause = False
-        for w in words:
+        aside = False
+        for m in _WORD.finditer(cut):
+            w = m.group(0)
+            before = cut[:m.start()]
+            aside = aside or "," in before or ";" in before or before.count("(") > before.count(")")
             if w in _SOURCE_WORDS:
                 source_clause = True
+            if w in names:
+                weight.append(0.2)
             elif w.endswith(_FINNISH_SOURCE_ENDINGS) and len(w) > 6 and weight:
                 weight.append(0.3)
-                continue
-            weight.append(0.3 if source_clause else 1.0)
+            else:
+                weight.append(0.3 if source_clause else (0.6 if aside else 1.0))
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)
         methods: dict[str, str] = {}
         used = [False] * len(words)
         hits: list[frozenset[str]] = [frozenset()] * len(words)
         content = [k for k, w in enumerate(words) if w not in _STOP and w not in _SOURCE_WORDS
-                   and not w.replace(",", "").replace(".", "").isdigit()]
+                   and weight[k] >= 1.0 and not w.replace(",", "").replace(".", "").isdigit()]
         # word sequences, longest first, as written (then the same words joined)
         for n in range(min(self._max_words, len(words)), 0, -1):
             for start in range(len(words) - n + 1):

@@ -7,6 +7,7 @@ from graph import MemoryStore
 from symbiosis.cli import cli
 from symbiosis.errors import ImportValidationError
 from symbiosis.io import load_files
+from symbiosis.taxonomy import default_taxonomy
 
 from .conftest import CASE_FILES
 
@@ -32,15 +33,65 @@ def test_units_and_aliases_in_a_flows_file(tmp_path):
         "id,company_id,direction,resource,amount,unit,ewc,months\n"
         "F1,A,supply,Spillvarme,1.5,GWh/yr,,nov-mar\n"
         "F2,A,supply,10 01 02*,2,kt/yr,10 01 02,\n"
-        "F3,A,demand,moon rocks,,,,\n", encoding="utf-8")
+        "F3,A,demand,custom:moon rocks,,,,\n", encoding="utf-8")
     result = load_files([tmp_path / "companies.csv", tmp_path / "flows.csv"])
     f1, f2, f3 = result.dataset.flows
     assert (f1.resource, f1.amount, f1.unit) == ("waste_heat", 1500.0, "MWh")
     assert f1.months == frozenset({11, 12, 1, 2, 3})
     assert (f2.resource, f2.amount, f2.ewc) == ("fly_ash", 2000.0, "100102")
-    assert f3.resource == "custom:moonrocks" and f3.amount is None
-    assert any("moon rocks" in w for w in result.warnings)
+    assert f3.resource == "custom:moon rocks" and f3.amount is None  # custom only when asked
     assert any("no amount" in w for w in result.warnings)
+
+
+def test_an_unrecognised_resource_is_refused_with_suggestions_then_a_mapping_decides(
+        tmp_path):
+    (tmp_path / "companies.csv").write_text("id,name,lat,lon\nA,Mill,60.7,11.8\n",
+                                            encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(
+        "id,company_id,direction,resource\nF1,A,supply,moon rocks\n"
+        "F2,A,supply,restprodukt linje 3 slam\n", encoding="utf-8")
+    files = [tmp_path / "companies.csv", tmp_path / "flows.csv"]
+    with pytest.raises(ImportValidationError) as info:
+        load_files(files)
+    (e,) = [x for x in info.value.errors if x.row == 2]
+    assert (e.file, e.field, e.value) == ("flows.csv", "resource", "moon rocks")
+    assert "not recognised" in e.message and len(e.suggestions) <= 3
+    mapping = {"moon rocks": "mine_tailings"}
+    result = load_files(files, mapping=mapping)
+    f1, f2 = result.dataset.flows
+    assert f1.resource == "mine_tailings" and f1.resource_text == "moon rocks"
+    assert f2.resource == "sludge" and f2.resource_text == "restprodukt linje 3 slam"
+    assert [i.recognition.method for i in result.interpretations] == ["mapping", "exact"]
+
+
+def test_trade_units_convert_with_sourced_factors(tmp_path):
+    (tmp_path / "companies.csv").write_text("id,name,lat,lon\nA,Sag,60.7,11.8\n",
+                                            encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(
+        "id,company_id,direction,resource,amount,unit\n"
+        "F1,A,supply,flis,1000,lm3/år\n"
+        "F2,A,supply,flis,1000,fm3\n"
+        "F3,A,supply,biogass,1000000,Nm3/år\n"
+        "F4,A,supply,fiskeslam,500,m3\n"
+        "F5,A,supply,spillvarme 60 °C,36,TJ/yr\n"
+        "F6,A,supply,spillvarme,2,MW\n"
+        "F7,A,supply,LNG,100,t/yr\n", encoding="utf-8")
+    tax = default_taxonomy()
+    know = tax.knowledge
+    flows = {f.id: f for f in load_files([tmp_path / "companies.csv",
+                                          tmp_path / "flows.csv"]).dataset.flows}
+    loose = know.density("wood_chips", "loose")[0]
+    solid = know.density("wood_chips", "solid")[0]
+    assert flows["F1"].amount == pytest.approx(1000 * loose) and loose < solid
+    assert flows["F2"].amount == pytest.approx(1000 * solid)
+    assert flows["F1"].conversion.startswith(f"1 lm3 = {loose:g} t (")
+    assert flows["F1"].amount_text == "1000 lm3/år"
+    assert flows["F3"].amount == pytest.approx(1e6 * know.heating_value("biogas", "nm3")[0])
+    assert flows["F4"].amount == pytest.approx(500 * know.density("fish_sludge", "bulk")[0])
+    assert flows["F5"].amount == pytest.approx(10_000) and flows["F5"].conversion == ""
+    assert flows["F5"].quality["temperature_c"] == 60
+    assert flows["F6"].amount == pytest.approx(2 * 8766)
+    assert flows["F7"].amount == pytest.approx(100 * know.heating_value("lng", "t")[0])
 
 
 BAD_FLOWS = ("id,company_id,direction,resource,amount,unit\n"

@@ -37,8 +37,15 @@ def _rows(name):
     return list(csv.DictReader((DATA / name).read_text(encoding="utf-8").splitlines()))
 
 
+def _sources():
+    keys = {r["key"] for r in _rows("sources.csv")}
+    for path in sorted(DATA.glob("sources_*.csv")):
+        keys |= {r["key"] for r in _rows(path.name)}
+    return keys
+
+
 def test_every_number_in_the_data_files_has_a_source_and_year():
-    sources = {r["key"] for r in _rows("sources.csv")}
+    sources = _sources()
     for row in _rows("resources.csv"):
         for value, src, year in (("substitute_ef_t_per_unit", "ef_source", "ef_year"),
                                  ("substitute_price_nok_per_unit", "price_source", "price_year"),
@@ -48,11 +55,45 @@ def test_every_number_in_the_data_files_has_a_source_and_year():
                 assert row[src] in sources and row[year].isdigit(), (row["key"], value)
     for row in _rows("transport.csv") + _rows("modes.csv"):
         assert row["source"] in sources and row["year"].isdigit(), row
+    for name in ("lexicon.csv", "hierarchy.csv", "pathways.csv", "technologies.csv",
+                 "densities.csv", "heating_values.csv", "reach.csv", "qualifier_kinds.csv"):
+        rows = _rows(name)
+        assert rows, name
+        for row in rows:
+            keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+            assert keys and all(k in sources for k in keys) and row["year"].isdigit(), (
+                name, row)
+
+
+def test_knowledge_is_large_enough_and_estimates_say_how():
+    tax = default_taxonomy()
+    assert len(tax.resources) >= 150
+    pathways = tax.knowledge.pathways
+    assert len(pathways) >= 300
+    for row in _rows("pathways.csv") + _rows("technologies.csv"):
+        if row["estimate"] == "yes":
+            assert row["notes"].strip(), row  # an estimate says how it was reached
+    langs = {t.lang for t in tax.knowledge.terms}
+    assert langs == {"en", "nb", "nn", "sv", "da", "fi"}
+    assert {t.resource for t in tax.knowledge.terms} == set(tax.resources)
+
+
+def test_a_knowledge_row_needs_its_source(tmp_path):
+    for path in DATA.glob("*.csv"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    text = (DATA / "pathways.csv").read_text(encoding="utf-8").splitlines()
+    head, first = text[0], text[1].split(",")
+    cols = head.split(",")
+    first[cols.index("source")] = "NO-SUCH-SOURCE"
+    (tmp_path / "pathways.csv").write_text("\n".join([head, ",".join(first), *text[2:]]),
+                                           encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"pathways.csv, row 2, field 'source'"):
+        load_taxonomy(data_dir=tmp_path)
 
 
 def test_a_number_without_source_is_refused(tmp_path):
     for name in ("sources.csv", "modes.csv", "transport.csv", "compatibility.csv",
-                 "ewc_codes.csv", "ewc_map.csv"):
+                 "ewc_codes.csv", "ewc_map.csv", "sources_factors.csv"):
         (tmp_path / name).write_bytes((DATA / name).read_bytes())
     text = (DATA / "resources.csv").read_text(encoding="utf-8")
     (tmp_path / "resources.csv").write_text(

@@ -10,11 +10,18 @@ from typing import TypeVar
 
 from ..errors import ImportValidationError, RowError
 from ..model import ALL_MONTHS, Company, Dataset, Flow, Park, Process, valid_org_number
-from ..taxonomy import QUALITY_FIELDS, Taxonomy, default_taxonomy, normalise_ewc
-from ..units import UnitError, canonical_for_dimension, conversion_factor
+from ..recognition import ASK_BELOW, Recognition, Recognizer, recognizer
+from ..taxonomy import (
+    CUSTOM_PREFIX,
+    QUALITY_FIELDS,
+    Taxonomy,
+    default_taxonomy,
+    normalise_ewc,
+)
+from ..units import UnitError, canonical_for_dimension, convert_amount
 from .tables import Table, by_kind
 
-__all__ = ["ImportResult", "parse_tables", "parse_months"]
+__all__ = ["ImportResult", "Interpretation", "parse_tables", "parse_months"]
 
 T = TypeVar("T")
 
@@ -26,6 +33,7 @@ REQUIRED = {
 }
 _TRUE = {"true", "yes", "y", "1", "ja", "j", "x"}
 _FALSE = {"false", "no", "n", "0", "nei", ""}
+_RANGE = re.compile(r"^(-?\d+(?:[.,]\d+)?)(?:–|—|-|/|to)(-?\d+(?:[.,]\d+)?)$")
 _NACE = re.compile(r"^\d{2}(\.\d{1,2})?(/\d{2}(\.\d{1,2})?)*$")
 _QUALITY_RANGES = {"temperature_c": (-60.0, 1600.0), "purity_pct": (0.0, 100.0),
                    "dry_matter_pct": (0.0, 100.0), "moisture_pct": (0.0, 100.0)}
@@ -35,9 +43,20 @@ _MONTH_NAMES = {m: i for i, names in enumerate(
 
 
 @dataclass(frozen=True)
+class Interpretation:
+    """How one flow's resource cell was read: shown beside the original text."""
+
+    file: str
+    row: int
+    flow_id: str
+    recognition: Recognition
+
+
+@dataclass(frozen=True)
 class ImportResult:
     dataset: Dataset
     warnings: tuple[str, ...]
+    interpretations: tuple[Interpretation, ...] = ()
 
 
 class _Row:
@@ -47,8 +66,10 @@ class _Row:
                  errors: list[RowError]):
         self.table, self.row_no, self.cells, self.errors = table, number, cells, errors
 
-    def error(self, field: str, message: str, value: str = "") -> None:
-        self.errors.append(RowError(self.table.label, self.row_no, field, message, value))
+    def error(self, field: str, message: str, value: str = "",
+              suggestions: tuple[tuple[str, float], ...] = ()) -> None:
+        self.errors.append(RowError(self.table.label, self.row_no, field, message, value,
+                                    suggestions))
 
     def text(self, field: str, *, required: bool = False) -> str:
         value = self.cells.get(field, "").strip()
@@ -57,12 +78,20 @@ class _Row:
         return value
 
     def number(self, field: str, *, required: bool = False, low: float | None = None,
-               high: float | None = None) -> float | None:
+               high: float | None = None, pick: str | None = None) -> float | None:
+        """A number; with ``pick`` (``low`` or ``high``) a range such as ``40-60`` gives
+        its low or high end."""
         raw = self.text(field, required=required)
         if not raw:
             return None
+        text = raw.replace(" ", "").replace("\u00a0", "")
+        m = _RANGE.match(text) if pick else None
         try:
-            value = float(raw.replace(" ", "").replace(",", "."))
+            if m:
+                a, b = (float(x.replace(",", ".")) for x in m.groups())
+                value = min(a, b) if pick == "low" else max(a, b)
+            else:
+                value = float(text.replace(",", "."))
         except ValueError:
             self.error(field, "is not a number", raw)
             return None
@@ -181,8 +210,28 @@ def _park(r: _Row) -> Park | None:
     return None if len(r.errors) > n0 else park
 
 
+def _resource(r: _Row, text: str, taxonomy: Taxonomy, rec: Recognizer,
+              seen: list[Interpretation]) -> tuple[str, Recognition | None]:
+    """The resource key of a cell: a key or an explicit ``custom:`` name as it is, else
+    what recognition reads; below the confidence threshold the row is refused with the
+    best three suggestions (nothing becomes a silent custom resource)."""
+    if text in taxonomy.resources:
+        return text, None
+    if text.startswith(CUSTOM_PREFIX) and len(text) > len(CUSTOM_PREFIX):
+        return text, None
+    got = rec.recognise(text)
+    seen.append(Interpretation(r.table.label, r.row_no, r.text("id"), got))
+    if got.resource is None or got.confidence < ASK_BELOW:
+        hint = ", ".join(f"{k} ({c:.2f})" for k, c in got.suggestions) or "none"
+        r.error("resource", f"not recognised with confidence ({got.confidence:.2f}); best "
+                f"suggestions: {hint}; confirm with a mapping file (text,resource)", text,
+                got.suggestions)
+        return "", got
+    return got.resource, got
+
+
 def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
-          warnings: list[str]) -> Flow | None:
+          warnings: list[str], rec: Recognizer, seen: list[Interpretation]) -> Flow | None:
     n0 = len(r.errors)
     fid = r.text("id", required=True)
     company = r.text("company_id", required=True)
@@ -192,39 +241,49 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
     if direction and direction not in ("supply", "demand"):
         r.error("direction", "must be 'supply' or 'demand'", direction)
     resource_text = r.text("resource", required=True)
-    key = ""
+    key, got = ("", None)
     if resource_text:
-        key, warning = taxonomy.resolve(resource_text)
-        if not key:
-            r.error("resource", warning or "unknown resource", resource_text)
-        elif warning:
-            warnings.append(f"{r.table.label}, row {r.row_no}, field 'resource': {warning}")
+        key, got = _resource(r, resource_text, taxonomy, rec, seen)
+    parsed = dict(got.qualifiers) if got is not None else {}
     ewc_text = r.text("ewc")
     ewc = None
     if ewc_text:
         ewc = normalise_ewc(ewc_text)
         if ewc is None or ewc not in taxonomy.ewc_codes:
             r.error("ewc", "is not a code in the European List of Waste", ewc_text)
+    elif isinstance(parsed.get("ewc"), str):
+        ewc = str(parsed["ewc"])
     amount = r.number("amount", low=0)
     unit_text = r.text("unit")
     canonical = taxonomy.resource(key).unit if key else ""
     if key and taxonomy.resource(key).custom and unit_text:
         canonical = canonical_for_dimension(unit_text) or canonical
-    if amount is not None and key:
+    conversion = ""
+    if key and (amount is not None or unit_text):
+        know = taxonomy.knowledge
         try:
-            amount *= conversion_factor(unit_text or canonical, canonical)
-        except UnitError as exc:
-            r.error("unit", str(exc), unit_text)
-    elif unit_text and key:
-        try:
-            conversion_factor(unit_text, canonical)
+            converted = convert_amount(
+                1.0 if amount is None else amount, unit_text or canonical, canonical,
+                density=lambda form: know.density(key, form),
+                heating_value=lambda basis: know.heating_value(key, basis))
+            if amount is not None:
+                amount, conversion = converted.amount, converted.note
         except UnitError as exc:
             r.error("unit", str(exc), unit_text)
     quality = {}
     for q in QUALITY_FIELDS:
-        v = r.number(q, low=_QUALITY_RANGES[q][0], high=_QUALITY_RANGES[q][1])
+        v = r.number(q, low=_QUALITY_RANGES[q][0], high=_QUALITY_RANGES[q][1],
+                     pick="low" if direction == "supply" else "high")
         if v is not None:
             quality[q] = v
+    # qualifiers written in the resource cell fill the columns left empty; of a range, a
+    # supply is held to its coolest and a demand to its warmest temperature
+    temp = parsed.get("temperature_min" if direction == "supply" else "temperature_max")
+    if "temperature_c" not in quality and isinstance(temp, float | int):
+        quality["temperature_c"] = float(temp)
+    for q in ("purity_pct", "dry_matter_pct", "moisture_pct"):
+        if q not in quality and isinstance(parsed.get(q), float | int):
+            quality[q] = float(parsed[q])  # type: ignore[arg-type]
     months = ALL_MONTHS
     try:
         months = parse_months(r.text("months"))
@@ -235,10 +294,13 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
     confidential = r.flag("confidential")
     if len(r.errors) > n0:
         return None
+    amount_text = f"{r.text('amount')} {unit_text}".strip() if conversion else ""
     return Flow(id=fid, company_id=company, direction=direction, resource=key, amount=amount,
                 unit=canonical, quality=quality, ewc=ewc, months=months,
                 price_nok_per_unit=price, confidential=confidential,
-                description=r.text("description"), source=r.optional("source"))
+                description=r.text("description"), source=r.optional("source"),
+                resource_text="" if resource_text == key else resource_text,
+                amount_text=amount_text, conversion=conversion)
 
 
 def _pairs(r: _Row, field: str) -> tuple[tuple[str, float], ...]:
@@ -288,14 +350,19 @@ def _process(r: _Row, companies: Collection[str], flows: Mapping[str, tuple[str,
 
 def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
                  known_companies: Collection[str] = (),
-                 known_flows: Mapping[str, tuple[str, str]] | None = None) -> ImportResult:
+                 known_flows: Mapping[str, tuple[str, str]] | None = None,
+                 mapping: Mapping[str, str] | None = None) -> ImportResult:
     """Validate tables into a :class:`Dataset`.
 
     ``known_companies`` and ``known_flows`` (flow id -> (company id, direction)) describe what
-    the target store already holds, so a flows file may refer to stored companies. Raises
-    :class:`ImportValidationError` listing every bad row; returns warnings otherwise.
+    the target store already holds, so a flows file may refer to stored companies.
+    ``mapping`` holds confirmed readings of resource cells (normalised text -> key).
+    Raises :class:`ImportValidationError` listing every bad row; returns warnings and how
+    each resource cell was read otherwise.
     """
     tax = taxonomy or default_taxonomy()
+    rec = recognizer(tax, mapping=mapping)
+    seen: list[Interpretation] = []
     errors: list[RowError] = []
     warnings: list[str] = []
     groups = by_kind(tables)
@@ -308,7 +375,8 @@ def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
     # a company row that failed still has an id: do not report its flows twice
     company_ids |= {r.text("id") for r in company_rows if r.text("id")}
     flow_rows = _rows(groups["flows"], errors)
-    flows = _unique(flow_rows, [_flow(r, tax, company_ids, warnings) for r in flow_rows],
+    flows = _unique(flow_rows,
+                    [_flow(r, tax, company_ids, warnings, rec, seen) for r in flow_rows],
                     lambda f: f.id, {})
     owners = dict(known_flows or {})
     owners.update({f.id: (f.company_id, f.direction) for f in flows})
@@ -327,4 +395,4 @@ def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
                         "never counted as zero")
     return ImportResult(Dataset(companies=tuple(companies), flows=tuple(flows),
                                 processes=tuple(processes), parks=tuple(parks)),
-                        tuple(warnings))
+                        tuple(warnings), tuple(seen))
