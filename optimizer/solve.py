@@ -7,15 +7,20 @@ Sets: candidates c (supply flow s(c) -> demand flow d(c)); processes p with inpu
 I(p) and output flows O(p), coefficients k per unit of activity.
 
 Variables:
-    x_c >= 0            amount moved on candidate c, x_c <= M_c = min(bound s, bound d)
+    x_c >= 0            amount moved on candidate c (supply units),
+                        x_c <= M_c = min(bound s, bound d / r_c)
+    r_c                 units of the demand resource per unit of supply: 1 for a direct
+                        link, the technology's yield for a link through a facility
     y_c in {0, 1}       build link c (only where the link has an annual fixed cost F_c)
     a_p >= 0            activity of process p, a_p <= cap_p
     b_p in {0, 1}       build planned facility p
 
 Constraints:
     sum_{c: s(c)=f} x_c <= bound_f                 every quantified supply flow f
-    sum_{c: d(c)=f} x_c <= bound_f                 every quantified demand flow f
-    x_c <= M_c y_c                                 links with a fixed cost
+    sum_{c: d(c)=f} r_c x_c <= bound_f             every quantified demand flow f
+    x_c <= M_c y_c                                 links with a fixed cost (a pipeline, or
+                                                   the facility a conversion needs: y_c
+                                                   is then "build this facility")
     sum_{c: s(c)=f} x_c <= k_pf a_p                f in O(p): what leaves is bounded by what enters
     sum_{c: d(c)=f} x_c  = k_pf a_p                f in I(p) without market: by exchange
     sum_{c: d(c)=f} x_c <= k_pf a_p                f in I(p), market for f (the flow has a price)
@@ -89,17 +94,20 @@ def build_model(problem: Problem, *, budget_nok: float | None = None,
     x: dict[tuple[str, str], mathopt.Variable] = {}
     y: dict[tuple[str, str], mathopt.Variable] = {}
     out_of: dict[str, list[mathopt.Variable]] = {}
-    into: dict[str, list[mathopt.Variable]] = {}
+    into: dict[str, list[mathopt.Variable | mathopt.LinearExpression]] = {}
     value_terms: list[mathopt.LinearExpression | mathopt.Variable] = []
     co2_terms = []
     notes: list[str] = []
     # variables: amounts and link binaries
     for c in problem.candidates:
-        cap = min(problem.bounds[c.supply_flow], problem.bounds[c.demand_flow])
+        # amounts are in the supply's unit; a link through a technology delivers
+        # ``conversion_yield`` units of the demand per unit of supply
+        yld = c.conversion_yield
+        cap = min(problem.bounds[c.supply_flow], problem.bounds[c.demand_flow] / yld)
         var = m.add_variable(lb=0.0, ub=cap, name=f"x[{c.supply_flow}>{c.demand_flow}]")
         x[c.key] = var
         out_of.setdefault(c.supply_flow, []).append(var)
-        into.setdefault(c.demand_flow, []).append(var)
+        into.setdefault(c.demand_flow, []).append(var if yld == 1.0 else yld * var)
         value_terms.append((c.unit_value_nok or 0.0) * VALUE_SCALE * var)
         if c.unit_co2_avoided_t is not None:
             co2_terms.append(c.unit_co2_avoided_t * var)
@@ -234,7 +242,8 @@ def _extract(built: _Built, values: dict[mathopt.Variable, float]
             distance_km=c.distance_km,
             value_nok=(c.unit_value_nok or 0.0) * amount - (c.fixed_cost_nok_per_year
                                                             if link else 0.0),
-            co2_avoided_t=(c.unit_co2_avoided_t or 0.0) * amount, link_built=link))
+            co2_avoided_t=(c.unit_co2_avoided_t or 0.0) * amount, link_built=link,
+            via=c.via, delivered=round(amount * c.conversion_yield, 6)))
     facilities = []
     for p in built.problem.processes:
         if p.id not in built.a:

@@ -39,9 +39,14 @@ MATURITIES = ("established", "commercial", "demonstration", "pilot")
 #: how a supply resource relates to the resource a pathway takes, or a pathway's output
 #: to the demanded resource, and the certainty each relation keeps
 RELATIONS = {"same": 1.0, "kind_of": 1.0, "generic": 0.5}
-#: certainty kept by a conversion through a technology of each maturity
+#: certainty kept by a conversion through a technology of each maturity; a conversion
+#: needs a facility that does not exist yet, so it keeps at most :data:`VIA_CERTAINTY`
 _MATURITY_CERTAINTY = {"established": 1.0, "commercial": 0.9, "demonstration": 0.7,
                        "pilot": 0.5}
+VIA_CERTAINTY = 0.6
+#: a substitution or a step in the hierarchy is a little less certain than the same resource
+SUBSTITUTION_CERTAINTY = 0.9
+_MIN_CERTAINTY = 0.29
 _RULES = ("none", "temperature_approach", "cold_approach", "min_purity", "max_moisture",
           "min_dry_matter")
 
@@ -422,7 +427,8 @@ def derive_links(knowledge: Knowledge, resources: Iterable[str],
             continue
         tech_certainty = 1.0
         if tech:
-            tech_certainty = _MATURITY_CERTAINTY[knowledge.technologies[tech].maturity]
+            tech_certainty = VIA_CERTAINTY * _MATURITY_CERTAINTY[
+                knowledge.technologies[tech].maturity]
         supplies = set(descendants(a)) | set(anc[a])
         demands = set(descendants(b)) | set(anc[b])
         for s in supplies:
@@ -433,8 +439,10 @@ def derive_links(knowledge: Knowledge, resources: Iterable[str],
                 if side_d is None or (side_s == "kind_of" and side_d == "generic"):
                     continue  # siblings under one concept do not meet each other
                 certainty = RELATIONS[side_s] * RELATIONS[side_d] * tech_certainty
-                if certainty < 0.5 - 1e-9:
-                    continue
+                if s != d and not tech:
+                    certainty *= SUBSTITUTION_CERTAINTY
+                if certainty < _MIN_CERTAINTY or (tech and "generic" in (side_s, side_d)):
+                    continue  # at most one uncertain step
                 link = Link(supply=s, demand=d, rule=rule, threshold=th, supply_relation=side_s,
                             demand_relation=side_d, certainty=certainty, technology=tech,
                             yield_=yld, pathway=pid, via_resource=b if tech else "")

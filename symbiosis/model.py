@@ -265,6 +265,10 @@ class PlanExchange:
     value_nok: float
     co2_avoided_t: float
     link_built: bool = False
+    #: a technology the exchange goes through: the facility to build (its annualised
+    #: cost is the link's fixed cost), and the amount of the demand resource it delivers
+    via: str = ""
+    delivered: float | None = None
 
 
 @dataclass(frozen=True)

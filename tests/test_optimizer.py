@@ -1,5 +1,6 @@
 """Hand-solved exchange models: each test checks the objective and the chosen exchanges."""
 
+import dataclasses
 import math
 
 import pytest
@@ -172,3 +173,31 @@ def test_cases_plan_shows_a_multi_step_chain(cases):
     assert {f.process_id for f in plan.facilities_built} >= {"FLO-P02"}
     needs = {n.flow_id for n in plan.needs_data}
     assert "SOL-F019" in needs  # strawberry tunnels: quantity unknown, not zero
+
+
+def test_a_link_through_a_facility_uses_its_yield_and_pays_for_the_facility():
+    """1,000 t of fish sludge; two biogas users of 300 and 100 MWh; a digester turns
+    1 t into 0.4 MWh. Through the digester (build cost 1,000 NOK/yr) each tonne earns
+    10 NOK: at most 300 / 0.4 = 750 t to the first user, 250 t to the second; a direct
+    sale of the sludge earns 2 NOK/t on up to 1,000 t."""
+    flows = [F("SL", "supply", 1000), F("BIG", "demand", 300, resource="biogas"),
+             F("SMALL", "demand", 100, resource="biogas"), F("FARM", "demand", 1000)]
+
+    def via(d, fixed):
+        c = C("SL", d, 10, fixed=fixed)
+        return dataclasses.replace(c, via="anaerobic_digestion", conversion_yield=0.4,
+                                   demand_resource="biogas")
+
+    cands = [via("BIG", 1000), via("SMALL", 1000), C("SL", "FARM", 2)]
+    plan = propose_exchanges(build_problem(flows, [], cands))
+    # 750 t * 10 - 1000 + 250 t * 10 - 1000 = 8000, against 2000 for the farm alone
+    assert plan.objective_value == pytest.approx(8000)
+    assert chosen(plan) == {("SL", "BIG"): 750, ("SL", "SMALL"): 250}
+    by = {e.demand_flow: e for e in plan.exchanges}
+    assert by["BIG"].via == "anaerobic_digestion" and by["BIG"].delivered == pytest.approx(300)
+    assert by["SMALL"].link_built and by["SMALL"].delivered == pytest.approx(100)
+    # a dearer second digester is not worth it for 250 t: 750 t there, the rest to the farm
+    dear = propose_exchanges(build_problem(flows, [], [via("BIG", 1000), via("SMALL", 3000),
+                                                        C("SL", "FARM", 2)]))
+    assert dear.objective_value == pytest.approx(750 * 10 - 1000 + 250 * 2)
+    assert chosen(dear) == {("SL", "BIG"): 750, ("SL", "FARM"): 250}
