@@ -151,10 +151,12 @@ def _match(ctx: click.Context, *, max_distance: float | None = None,
 @click.option("--max-distance", type=float, help="Routed km cap on top of resource limits.")
 @click.option("--max-per-flow", type=int, default=10, show_default=True,
               help="Best candidates kept per flow (0 keeps all).")
+@click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True,
+              help="Language of the reasons.")
 @click.pass_context
 def match(ctx: click.Context, fmt: str, county: str | None, municipality: str | None,
           resource: str | None, company: str | None, max_distance: float | None,
-          max_per_flow: int) -> None:
+          max_per_flow: int, lang: str) -> None:
     """Find candidates for the whole store, store them, print the filtered ones."""
     cands = _match(ctx, max_distance=max_distance, max_per_flow=max_per_flow or None)
     store = _store(ctx)
@@ -166,7 +168,7 @@ def match(ctx: click.Context, fmt: str, county: str | None, municipality: str | 
         cands = [c for c in cands if key in (c.resource, c.demand_resource)]
     if company:
         cands = [c for c in cands if company in (c.supply_company, c.demand_company)]
-    click.echo(format_candidates(cands, fmt))
+    click.echo(format_candidates(cands, fmt, lang=lang, taxonomy=_taxonomy(ctx)))
 
 
 @cli.command()

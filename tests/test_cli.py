@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from .conftest import CASE_FILES
 from .conftest import run_cli as _run
 
@@ -40,3 +42,43 @@ def test_demo_reports_cases_plan_and_writes_a_local_network_picture(tmp_path, ru
     page = html.read_text(encoding="utf-8")
     assert "vis.Network" in page and "http://" not in page.split("<script>", 1)[0]
     assert "cdn" not in page.lower().split("</head>")[0]
+
+
+def test_import_reads_users_words_then_match_shows_conversions_and_reasons(tmp_path, runner):
+    """flis in lm3, spillvarme 60 °C in GWh, biomethane for a natural-gas demand, steam
+    4 km away; an unsure cell stops the import with suggestions and a mapping template."""
+    from symbiosis.cli import cli
+
+    (tmp_path / "companies.csv").write_text(
+        "id,name,lat,lon\nSAG,Sag AS,60.70,11.86\nHUS,Veksthus AS,60.71,11.87\n"
+        "STE,Damp AS,60.73,11.86\nFYR,Fyrhus AS,60.72,11.88\n", encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(
+        "id,company_id,direction,resource,amount,unit\n"
+        "F1,SAG,supply,flis,1000,lm3/år\n"
+        "F2,FYR,demand,biobrensel,500,t/år\n"
+        "F3,SAG,supply,spillvarme 60 °C,2,GWh/år\n"
+        "F4,HUS,demand,varme til veksthus 40 grader,1500,MWh/år\n"
+        "F5,SAG,supply,biometan,500,MWh/år\n"
+        "F6,HUS,demand,naturgass,400,MWh/år\n"
+        "F7,SAG,supply,damp 180 grader,20,GWh/år\n"
+        "F8,STE,demand,prosessdamp 150 °C,15,GWh/år\n"
+        "F9,HUS,demand,xq-blanding linje 3,,\n", encoding="utf-8")
+    store, template = tmp_path / "s.json", tmp_path / "confirm.csv"
+    files = [str(tmp_path / "companies.csv"), str(tmp_path / "flows.csv")]
+    bad = runner.invoke(cli, ["--store", str(store), "import", *files,
+                              "--write-mapping", str(template)])
+    assert bad.exit_code != 0 and not store.exists()
+    assert "flows.csv, row 10, field 'resource': not recognised" in str(bad.exception)
+    assert template.read_text(encoding="utf-8").splitlines()[0] == "text,resource"
+    template.write_text("text,resource\nxq-blanding linje 3,organic_waste\n", encoding="utf-8")
+    out = _run(runner, store, "import", *files, "--mapping", str(template))
+    assert "'flis' -> wood_chips" in out and "1000 lm3/år -> " in out
+    assert "'xq-blanding linje 3' -> organic_waste (1.00" in out
+    rows = {(r["supply_flow"], r["demand_flow"]): r
+            for r in json.loads(_run(runner, store, "match", "--format", "json"))}
+    assert {("F1", "F2"), ("F3", "F4"), ("F5", "F6"), ("F7", "F8")} <= set(rows)
+    assert any("lm3" in x and "converted" in x for x in rows[("F1", "F2")]["reasons"])
+    assert "resource_match" in rows[("F5", "F6")]["reason_codes"]
+    assert rows[("F7", "F8")]["distance_km"] == pytest.approx(4.0, abs=0.1)
+    nb = json.loads(_run(runner, store, "match", "--format", "json", "--lang", "nb"))
+    assert any("regnet om" in x for r in nb for x in r["reasons"])

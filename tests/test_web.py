@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import MemoryStore
+from symbiosis.matching import find_candidates
 
 from .web_support import (
     PARTNER_FLOW,
@@ -547,3 +548,59 @@ def test_csv_download_quotes_text_a_spreadsheet_would_run(login, app):
     rows = [r for r in _csv(s.get("/candidates/csv?company=SOL-C04"))]
     names = {r["demand_company"] for r in rows} | {r["supply_company"] for r in rows}
     assert "'=HYPERLINK(\"http://x\")" in names
+
+
+def test_upload_reads_words_as_users_write_them_and_learns_confirmed_readings(login, app):
+    """flis in lm3, spillvarme 60 °C in GWh, biomethane against a natural-gas demand, a
+    steam line of 4 km: the preview shows each cell beside what it was read as; an unsure
+    cell is asked about, the confirmed reading is saved for the cluster and used again."""
+    s = login("solor")
+    path = Path(app.config["STORE_URL"])
+    companies = ("id,name,lat,lon,municipality,county,cluster\n"
+                 "W-SAW,Sag AS,60.70,11.86,Våler,Innlandet,Sirkulære Solør\n"
+                 "W-HUS,Veksthus AS,60.71,11.87,Våler,Innlandet,Sirkulære Solør\n"
+                 "W-STE,Damp AS,60.73,11.86,Våler,Innlandet,Sirkulære Solør\n")
+    flows = ("id,company_id,direction,resource,amount,unit\n"
+             "W1,W-SAW,supply,flis,1000,lm3/år\n"
+             "W2,W-SAW,supply,spillvarme 60 °C,2,GWh/år\n"
+             "W3,W-HUS,demand,varme til veksthus 40 grader,1500,MWh/år\n"
+             "W4,W-SAW,supply,biometan,500,MWh/år\n"
+             "W5,W-HUS,demand,naturgass,400,MWh/år\n"
+             "W6,W-SAW,supply,damp 180 grader,20,GWh/år\n"
+             "W7,W-STE,demand,prosessdamp 150 °C,15,GWh/år\n"
+             "W8,W-HUS,demand,xq-blanding linje 3,,\n")
+    r = s.client.post("/upload/", data={
+        "csrf_token": s.token, "kind": "",
+        "file": [(io.BytesIO(companies.encode()), "companies.csv"),
+                 (io.BytesIO(flows.encode()), "flows.csv")]},
+        content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'id="confirm-readings"' in page
+    assert "xq-blanding linje 3" in page and path.exists()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    r = s.post("/upload/confirm", {"token": token, "kind": "", "text": "xq-blanding linje 3",
+                                   "resource": "organic_waste"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="readings"' in page, page[-2000:]
+    rows = dict(re.findall(r'<td>([^<]+)</td>\s*<td data-resource="(\w+)"', page))
+    assert rows["flis"] == "wood_chips" and rows["spillvarme 60 °C"] == "waste_heat"
+    assert rows["biometan"] == "biomethane" and rows["naturgass"] == "natural_gas"
+    assert rows["xq-blanding linje 3"] == "organic_waste"  # the confirmed reading
+    assert "1 lm3 = " in page  # the conversion used is shown
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    assert s.post("/upload/commit", {"token": token, "kind": ""}).status_code == 302
+    store = MemoryStore(path)
+    got = {f.id: f for f in store.dataset().flows if f.id.startswith("W")}
+    assert got["W2"].amount == 2000 and got["W2"].quality["temperature_c"] == 60
+    assert got["W1"].resource_text == "flis" and got["W1"].conversion.startswith("1 lm3 = ")
+    cands = {c.key: c for c in find_candidates(store.dataset().companies,
+                                               store.dataset().flows)}
+    assert ("W2", "W3") in cands and ("W4", "W5") in cands and ("W6", "W7") in cands
+    assert cands[("W6", "W7")].distance_km == pytest.approx(4.0, abs=0.3)
+    # the next upload of the same words by the same cluster needs no confirmation
+    r = s.client.post("/upload/", data={
+        "csrf_token": s.token, "kind": "",
+        "file": [(io.BytesIO(companies.encode()), "companies.csv"),
+                 (io.BytesIO(flows.replace("\nW", "\nV").encode()), "flows.csv")]},
+        content_type="multipart/form-data")
+    assert r.status_code == 200, r.get_data(as_text=True)[-1500:]

@@ -112,6 +112,22 @@ class Accounts:
         rows = self.db.execute("SELECT * FROM user ORDER BY username").fetchall()
         return [u for u in map(self._user, rows) if u is not None]
 
+    def mapping(self, cluster: str | None) -> dict[str, str]:
+        """Confirmed readings of resource cells for ``cluster``: the shared ones (made by
+        an admin), overridden by the cluster's own."""
+        rows = self.db.execute(
+            "SELECT cluster, text, resource FROM resource_mapping WHERE cluster IN ('', ?) "
+            "ORDER BY cluster = ''  DESC", (cluster or "",)).fetchall()
+        return {str(r["text"]): str(r["resource"]) for r in rows}
+
+    def confirm(self, cluster: str | None, text: str, resource: str, by: str) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO resource_mapping (cluster, text, resource, confirmed_by) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (cluster, text) DO UPDATE SET "
+                "resource = excluded.resource, confirmed_by = excluded.confirmed_by, "
+                "confirmed_at = datetime('now')", (cluster or "", text, resource, by))
+
     def secret_key(self) -> str:
         """The session-signing key, made once and kept in the accounts file."""
         row = self.db.execute("SELECT value FROM setting WHERE key = 'secret_key'").fetchone()

@@ -96,6 +96,15 @@ NB: dict[str, str] = {
     "exchanges": "utvekslinger",
     # upload
     "Upload a spreadsheet": "Last opp regneark",
+    "Confirm what these cells mean": "Bekreft hva disse cellene betyr",
+    "Your choice is saved for your cluster and used on the next import.":
+        "Valget lagres for klyngen din og brukes ved neste import.",
+    "As written": "Slik det er skrevet",
+    "Confirm and check again": "Bekreft og kontroller på nytt",
+    "Read from text": "Lest fra tekst",
+    "Read as": "Lest som",
+    "Confidence": "Sikkerhet",
+    "Details": "Detaljer",
     "CSV or XLSX, same columns as the command line import.":
         "CSV eller XLSX, samme kolonner som importen på kommandolinjen.",
     "File": "Fil",

@@ -14,3 +14,14 @@ CREATE TABLE IF NOT EXISTS setting (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+
+-- Confirmed readings of resource cells, per cluster ('' for an admin's, shared by all):
+-- used by the next import of that cluster.
+CREATE TABLE IF NOT EXISTS resource_mapping (
+  cluster TEXT NOT NULL,
+  text TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  confirmed_by TEXT NOT NULL,
+  confirmed_at TEXT NOT NULL DEFAULT (datetime('now')),
+  PRIMARY KEY (cluster, text)
+);

@@ -18,8 +18,11 @@ from symbiosis.errors import ImportValidationError, RowError
 from symbiosis.io import KINDS, ImportResult, Table, read_tables
 from symbiosis.pipeline import parse_for_store
 
+from symbiosis.recognition import normalise_text
+
 from .auth import allow, login_required
 from .data import snapshot, taxonomy, write
+from .db import get_accounts
 from .i18n import gettext
 
 __all__ = ["bp", "cluster_errors"]
@@ -66,13 +69,23 @@ def _check(store: Store, folder: Path, kind: str | None) -> ImportResult:
     # error messages name the file as the user uploaded it, not our folder
     tables = [Table(kind=t.kind, label=Path(t.label).name, columns=t.columns, rows=t.rows)
               for t in tables]
-    result = parse_for_store(store, tables, taxonomy=taxonomy())
+    mapping = get_accounts().mapping(_mapping_cluster())
+    result = parse_for_store(store, tables, taxonomy=taxonomy(), mapping=mapping)
     if g.access.role != "admin":
         clusters = {c.id: c.cluster for c in snapshot().data.companies}
         errors = cluster_errors(tables, g.user.cluster, clusters)
         if errors:
             raise ImportValidationError(errors)
     return result
+
+
+def _mapping_cluster() -> str:
+    """Whose confirmed readings an upload uses and adds to: an admin's are shared."""
+    return "" if g.access.role == "admin" else (g.user.cluster or "")
+
+
+def _unsure(errors: list[RowError]) -> list[RowError]:
+    return [e for e in errors if e.field == "resource" and "not recognised" in e.message]
 
 
 @bp.get("/")
@@ -103,13 +116,47 @@ def check() -> Any:
             flash(f"{name}: CSV / XLSX", "error")
             return render_template("upload.html", kinds=KINDS), 400
         f.save(folder / name)
+    return _checked(folder, token, kind)
+
+
+def _checked(folder: Path, token: str, kind: str | None) -> Any:
     try:
         result = write(lambda store: _check(store, folder, kind))
     except ImportValidationError as exc:
-        shutil.rmtree(folder)
-        return render_template("upload.html", kinds=KINDS, errors=exc.errors), 422
+        unsure = _unsure(exc.errors)
+        if not unsure:
+            shutil.rmtree(folder)
+        # the file waits while the user confirms what unsure cells mean
+        return render_template("upload.html", kinds=KINDS, errors=exc.errors, unsure=unsure,
+                               token=token if unsure else "", kind=kind or "",
+                               resources=sorted(taxonomy().resources)), 422
+    flows = {f.id: f for f in result.dataset.flows}
+    readings = [(i, flows.get(i.flow_id)) for i in result.interpretations]
     return render_template("upload.html", kinds=KINDS, preview=result.dataset,
-                           warnings=result.warnings, token=token, kind=kind or "")
+                           warnings=result.warnings, token=token, kind=kind or "",
+                           readings=readings)
+
+
+@bp.post("/confirm")
+@login_required
+def confirm() -> Any:
+    """Save the user's readings of unsure cells for the cluster, then check the kept
+    file again."""
+    allow(g.access.imports(), "import data")
+    token = request.form.get("token", "")
+    folder = _folder(secure_filename(token) or "-")
+    if not token or not folder.is_dir():
+        flash(gettext("The upload has expired; upload the file again."), "error")
+        return redirect(url_for("upload.index"))
+    tax = taxonomy()
+    accounts = get_accounts()
+    texts = request.form.getlist("text")
+    keys = request.form.getlist("resource")
+    for text, key in zip(texts, keys, strict=False):
+        if key and key in tax.resources and text.strip():
+            accounts.confirm(_mapping_cluster(), normalise_text(text), key, g.user.username)
+    kind = request.form.get("kind") or None
+    return _checked(folder, token, kind)
 
 
 @bp.post("/commit")
