@@ -33,8 +33,10 @@ values).
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -308,46 +310,78 @@ def _rank_in_groups(sorted_owner: I) -> I:
     return np.arange(n) - np.repeat(start, np.diff(np.r_[start, n]))
 
 
-def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None
-                ) -> dict[str, NDArray[np.generic]]:
-    """Keep a pair if it is among the best ``k`` of its supply or of its demand flow."""
+def _top_of_part(part: dict[str, NDArray[np.generic]], k: int | None
+                 ) -> dict[str, NDArray[np.generic]]:
+    """The pairs of one group that are among the best ``k`` of their supply or demand
+    flow inside the group: a superset of those that are among the best ``k`` overall
+    (a flow's best ``k`` overall are among its best ``k`` in every group), so cutting
+    each group first keeps :func:`_select_top` exact and small."""
+    n = len(part["i"])
+    if k is None or n == 0:
+        return part
+    i, j = part["i"], part["j"]
+    if np.bincount(i).max() <= k and np.bincount(j).max() <= k:
+        return part
+    score_key = 1000 - np.rint(part["score"] * 10).astype(np.int64)
+    keep = np.zeros(n, dtype=bool)
+    for own, other in ((i, j), (j, i)):
+        order = _grouped_order(own, score_key, part["routed"], other)
+        keep[order[_rank_in_groups(own[order]) < k]] = True
+    return {name: v[keep] for name, v in part.items()}
+
+
+def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None,
+                classes: Sequence[object] | None = None) -> dict[str, NDArray[np.generic]]:
+    """One candidate per flow pair, then keep a pair if it is among the best ``k`` of its
+    supply or of its demand flow.
+
+    A flow pair can come from several groups only when they join the same supply and
+    demand resources (a direct link and a conversion): ``classes`` names that per group,
+    and only such groups are compared (the better score wins, then the earlier group:
+    direct links come first). The columns are gathered once, at the end."""
     if not parts:
         return {}
-    part = np.concatenate([np.full(len(p["i"]), g, dtype=np.int64) for g, p in enumerate(parts)])
-    local = np.concatenate([np.arange(len(p["i"]), dtype=np.int64) for p in parts])
+    sizes = np.array([len(p["i"]) for p in parts], dtype=np.int64)
+    part = np.repeat(np.arange(len(parts), dtype=np.int64), sizes)
+    i = np.concatenate([p["i"] for p in parts])
+    j = np.concatenate([p["j"] for p in parts])
+    sc = np.concatenate([p["score"] for p in parts])
+    routed = np.concatenate([p["routed"] for p in parts])
+    idx = np.arange(len(part), dtype=np.int64)
     if len(part):
-        # one candidate per flow pair: where a direct link and a conversion both reach a
-        # pair, the better score wins (then the earlier group: direct links come first)
-        i = np.concatenate([p["i"] for p in parts])
-        j = np.concatenate([p["j"] for p in parts])
-        sc = np.concatenate([p["score"] for p in parts])
-        pair = i * (int(j.max()) + 1) + j
-        order = np.lexsort((part, -sc, pair))
-        first = np.r_[True, pair[order][1:] != pair[order][:-1]]
-        chosen = np.sort(order[first])
-        part, local = part[chosen], local[chosen]
-        parts = [{k: v[local[part == g]] for k, v in p.items()} for g, p in enumerate(parts)]
-        part = np.concatenate([np.full(len(p["i"]), g, dtype=np.int64)
-                               for g, p in enumerate(parts)])
-        local = np.concatenate([np.arange(len(p["i"]), dtype=np.int64) for p in parts])
-    if k is not None and len(part):
-        i = np.concatenate([p["i"] for p in parts])
-        j = np.concatenate([p["j"] for p in parts])
-        routed = np.concatenate([p["routed"] for p in parts])
+        cls = list(range(len(parts))) if classes is None else list(classes)
+        shared = {c for c in cls if cls.count(c) > 1}
+        if shared:
+            multi = np.isin(part, [g for g, c in enumerate(cls) if c in shared])
+            sub = idx[multi]
+            pair = i[sub] * (int(j.max()) + 1) + j[sub]
+            order = np.lexsort((part[sub], -sc[sub], pair))
+            first = np.r_[True, pair[order][1:] != pair[order][:-1]]
+            idx = np.sort(np.concatenate([idx[~multi], sub[order[first]]]))
+    if k is not None and len(idx):
+        ii, jj = i[idx], j[idx]
         # scores have one decimal: best first as a small non-negative integer
-        score_key = 1000 - np.rint(np.concatenate([p["score"] for p in parts]) * 10
-                                   ).astype(np.int64)
-        keep = np.zeros(len(part), dtype=bool)
-        for own, other in ((i, j), (j, i)):
-            order = _grouped_order(own, score_key, routed, other)
-            keep[order[_rank_in_groups(own[order]) < k]] = True
-        part, local = part[keep], local[keep]
-    order = np.argsort(part, kind="stable")
-    bounds = np.searchsorted(part[order], np.arange(len(parts) + 1))
-    picks = [local[order[bounds[g]:bounds[g + 1]]] for g in range(len(parts))]
-    out = {name: np.concatenate([p[name][pick] for p, pick in zip(parts, picks, strict=True)])
-           for name in parts[0]}
-    out["group"] = np.repeat(np.arange(len(parts), dtype=np.int64), np.diff(bounds))
+        score_key = 1000 - np.rint(sc[idx] * 10).astype(np.int64)
+        keep = np.zeros(len(idx), dtype=bool)
+        rr = routed[idx]
+
+        def best_of(sides: tuple[I, I]) -> I:
+            own, other = sides
+            order = _grouped_order(own, score_key, rr, other)
+            return order[_rank_in_groups(own[order]) < k]
+
+        with ThreadPoolExecutor(max_workers=2) as pool:  # the two sides in parallel
+            for picked in pool.map(best_of, ((ii, jj), (jj, ii))):
+                keep[picked] = True
+        idx = idx[keep]
+    idx = idx[np.argsort(part[idx], kind="stable")]
+    out = {}
+    for name in parts[0]:
+        col = np.concatenate([p[name] for p in parts]) if name not in ("i", "j", "score",
+                                                                      "routed") else \
+            {"i": i, "j": j, "score": sc, "routed": routed}[name]
+        out[name] = col[idx]
+    out["group"] = part[idx]
     return out
 
 
@@ -364,11 +398,14 @@ class CandidateList(Sequence[Candidate]):
         self._cols, self._groups = cols, groups
         n = len(sel.get("i", ()))
         if n:
-            ids = np.array([f.id for f in cols.flows], dtype=str)
+            ids = sorted(range(len(cols.flows)), key=lambda k: cols.flows[k].id)
             id_rank = np.empty(len(ids), dtype=np.int64)
-            id_rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
-            score = np.asarray(sel["score"], dtype=np.float64)
-            order = np.lexsort((id_rank[sel["j"]], id_rank[sel["i"]], sel["routed"], -score))
+            id_rank[np.array(ids, dtype=np.int64)] = np.arange(len(ids))
+            # score (one decimal) first, then distance, then the two flow ids
+            score_key = 1000 - np.rint(np.asarray(sel["score"], dtype=np.float64) * 10
+                                       ).astype(np.int64)
+            id_key = id_rank[sel["i"]] * len(ids) + id_rank[sel["j"]]
+            order = np.lexsort((id_key, sel["routed"], score_key))
             self._sel = {k: v[order] for k, v in sel.items()}
         else:
             self._sel = {}
@@ -500,7 +537,7 @@ def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: floa
     for tree, xyz, n_other, swap in ((tree_d, xyz_s, len(xyz_d), False),
                                      (tree_s, xyz_d, len(xyz_s), True)):
         k = min(nearest + 4, n_other)
-        _, idx = tree.query(xyz, k=k, distance_upper_bound=radius)
+        _, idx = tree.query(xyz, k=k, distance_upper_bound=radius, workers=-1)
         idx = np.asarray(idx).reshape(len(xyz), k)
         own = np.repeat(np.arange(len(xyz), dtype=np.int64), k)
         other = idx.ravel().astype(np.int64)
@@ -509,7 +546,8 @@ def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: floa
         found_i.append(b if swap else a)
         found_j.append(a if swap else b)
     i, j = np.concatenate(found_i), np.concatenate(found_j)
-    code = np.unique(i * (len(xyz_d) + 1) + j)
+    code = np.sort(i * (len(xyz_d) + 1) + j)
+    code = code[np.r_[True, code[1:] != code[:-1]]]
     return code // (len(xyz_d) + 1), code % (len(xyz_d) + 1)
 
 
@@ -550,31 +588,44 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
     cols = _columns(companies, flows)
     sup, dem = _groups(cols)
     xyz = unit_vectors(cols.lat, cols.lon)
-    trees: dict[str, cKDTree] = {}
     groups: list[_Group] = []
-    parts = []
-    for rs, s_idx in sup.items():
-        s_tree = None
+    searches: dict[tuple[str, str, float], None] = {}
+    keys: list[tuple[str, str, float]] = []
+    for rs in sup:
         for link in tax.links(rs):
-            d_idx = dem.get(link.demand)
-            if d_idx is None:
+            if link.demand not in dem:
                 continue
             group = _group(tax, link)
             reach = _group_reach(group, max_distance_km)
             if reach <= 0:
                 continue
-            if s_tree is None:
-                s_tree = cKDTree(xyz[s_idx])
-            if link.demand not in trees:
-                trees[link.demand] = cKDTree(xyz[d_idx])
-            # a hair wider than the reach: the exact haversine test in _evaluate decides
-            a, b = _kd_pairs(s_tree, trees[link.demand], xyz[s_idx], xyz[d_idx],
-                             chord_for_km(reach) * (1 + 1e-9), nearest)
-            i, j, dist = _nearest_pairs(cols, s_idx[a], d_idx[b], nearest, same_company)
             groups.append(group)
-            parts.append(_evaluate(cols, group, i, j, dist,
-                                   max_distance_km=max_distance_km, same_company=same_company))
-    return CandidateList(cols, groups, _select_top(parts, max_per_flow))
+            keys.append((rs, link.demand, reach))
+            searches[keys[-1]] = None  # a direct link and a conversion share the search
+    s_trees = {rs: cKDTree(xyz[sup[rs]]) for rs in {k[0] for k in searches}}
+    d_trees = {rd: cKDTree(xyz[dem[rd]]) for rd in {k[1] for k in searches}}
+
+    def search(key: tuple[str, str, float]) -> tuple[I, I, F]:
+        rs, rd, reach = key
+        s_idx, d_idx = sup[rs], dem[rd]
+        # a hair wider than the reach: the exact haversine test in _evaluate decides
+        a, b = _kd_pairs(s_trees[rs], d_trees[rd], xyz[s_idx], xyz[d_idx],
+                         chord_for_km(reach) * (1 + 1e-9), nearest)
+        return _nearest_pairs(cols, s_idx[a], d_idx[b], nearest, same_company)
+
+    def evaluate(n: int) -> dict[str, NDArray[np.generic]]:
+        i, j, dist = found[keys[n]]
+        return _top_of_part(_evaluate(cols, groups[n], i, j, dist,
+                                      max_distance_km=max_distance_km,
+                                      same_company=same_company), max_per_flow)
+
+    # the groups are independent and numpy and the KD-tree release the GIL: one thread
+    # per core
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        found = dict(zip(searches, pool.map(search, searches), strict=True))
+        parts = list(pool.map(evaluate, range(len(groups))))
+    classes = [(g.link.supply, g.link.demand) for g in groups]
+    return CandidateList(cols, groups, _select_top(parts, max_per_flow, classes))
 
 
 def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow], *,
@@ -620,7 +671,8 @@ def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow
                                     np.array(jj, dtype=np.int64), nearest, same_company)
         parts.append(_evaluate(cols, groups[-1], i, j, dist, max_distance_km=max_distance_km,
                                same_company=same_company))
-    return CandidateList(cols, groups, _select_top(parts, max_per_flow))
+    classes = [(g.link.supply, g.link.demand) for g in groups]
+    return CandidateList(cols, groups, _select_top(parts, max_per_flow, classes))
 
 
 def value_chains(candidates: Iterable[Candidate], processes: Iterable[Process], start: str, *,
