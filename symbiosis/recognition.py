@@ -235,7 +235,13 @@ class Recognizer:
         self._singles = singles
         self._multi = sorted(k for k in self._index if " " in k)
         # heads of compounds: longest first, at least four letters
-        self._heads = sorted((k for k in singles if len(k) >= 4), key=len, reverse=True)
+        self._head_set = frozenset(k for k in singles if len(k) >= 4)
+        # the longest term (in words) that starts with each word
+        self._starts: dict[str, int] = {}
+        for k in self._index:
+            if " " in k:
+                first = k.split(" ", 1)[0]
+                self._starts[first] = max(self._starts.get(first, 1), k.count(" ") + 1)
         self._kids = taxonomy.knowledge.children()
         self._term_words: dict[str, set[str]] = defaultdict(set)
         for k, keys in self._index.items():
@@ -262,16 +268,11 @@ class Recognizer:
                                        score_cutoff=90)
             if close:
                 return self._index[close[0]], "fuzzy", close[0]
-        if len(word) >= 6:  # the head of a compound: its last part
-            for head in self._heads:
-                if word.endswith(head) and len(word) - len(head) >= 2:
-                    return self._index[head], "compound", head
-                if len(head) < 4:
-                    break
-            for lemma in self._lemmas(word):
-                for head in self._heads:
-                    if lemma.endswith(head) and len(lemma) - len(head) >= 2:
-                        return self._index[head], "compound", head
+        if len(word) >= 6:  # the head of a compound: its longest known last part
+            for form in (word, *self._lemmas(word)):
+                for size in range(len(form) - 2, 3, -1):
+                    if form[-size:] in self._head_set:
+                        return self._index[form[-size:]], "compound", form[-size:]
         if len(word) >= 4:
             from rapidfuzz import fuzz, process
 
@@ -316,10 +317,13 @@ class Recognizer:
         weight = []
         source_clause = False
         aside = False
+        depth, last = 0, 0
         for m in _WORD.finditer(cut):
             w = m.group(0)
-            before = cut[:m.start()]
-            aside = aside or "," in before or ";" in before or before.count("(") > before.count(")")
+            gap = cut[last:m.start()]
+            last = m.end()
+            depth += gap.count("(") - gap.count(")")
+            aside = aside or "," in gap or ";" in gap or depth > 0
             if w in _SOURCE_WORDS:
                 source_clause = True
             if w in names:
@@ -340,6 +344,8 @@ class Recognizer:
             for start in range(len(words) - n + 1):
                 if any(used[start:start + n]):
                     continue
+                if n > 2 and self._starts.get(words[start], 1) < n:
+                    continue  # no term of n words starts here
                 seq = words[start:start + n]
                 if n == 1:
                     if seq[0] in _STOP or seq[0] in _SOURCE_WORDS:
@@ -425,18 +431,27 @@ class Recognizer:
         forms = set(words) | {fold(w) for w in words}
         for w in words:
             forms.update(self._lemmas(w))
-        own = self._term_words.get(best, set())
+        prefixes = {f[:5] for f in forms if len(f) >= 5}
         choice, hits = best, 0
-        stack = list(self._kids.get(best, ()))
-        while stack:
-            kid = stack.pop()
-            stack.extend(self._kids.get(kid, ()))
-            words_of_kid = self._term_words.get(kid, set()) - own
-            n = sum(1 for f in forms for t in words_of_kid
-                    if f == t or (len(f) >= 5 and len(t) >= 5 and t[:5] == f[:5]))
+        for kid, words_of_kid, kid_prefixes in self._kinds_of(best):
+            n = len(forms & words_of_kid) + len(prefixes & kid_prefixes)
             if n > hits:
                 choice, hits = kid, n
         return choice
+
+    @lru_cache(maxsize=1024)  # noqa: B019
+    def _kinds_of(self, concept: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+        """Every kind below ``concept`` with the words of its own terms (those it does not
+        share with the concept) and their five-letter prefixes."""
+        own = self._term_words.get(concept, set())
+        out = []
+        stack = list(self._kids.get(concept, ()))
+        while stack:
+            kid = stack.pop()
+            stack.extend(self._kids.get(kid, ()))
+            words = frozenset(self._term_words.get(kid, set()) - own)
+            out.append((kid, words, frozenset(w[:5] for w in words if len(w) >= 5)))
+        return tuple(out)
 
     def _by_qualifier(self, best: str, q: Mapping[str, float | str | bool]) -> str:
         """The kind a qualifier names (CO2 at 99.9 % is high-purity CO2)."""
