@@ -25,10 +25,13 @@ answers that with a k-nearest query from both sides, so the work grows with the 
 flows, not with their density. The shortlist then keeps, for every flow, its best
 ``max_per_flow`` candidates by score.
 
-Score (0-100) ranks candidates: 40 % proximity (1 - routed distance / mode limit), 40 %
-economics (net unit value over the gross unit value, clipped to 0-1; 0.5 when unknown),
-20 % certainty (half for both quantities known, half for the quality rule checked on known
-values).
+Score (0-100) ranks candidates: the link's certainty (1 for the same resource, 0.9 for a
+substitution or a kind of a demanded concept, half for a generic description, 0.6 or less
+for a conversion through a facility still to build) times 40 % proximity (a smooth decay,
+1 / (1 + (d / d_half)^2), that halves at the resource's typical distance and ends at its
+outer limit), 35 % economics (net unit value over the gross unit value, clipped to 0-1;
+0.5 when unknown) and 25 % data (half for both quantities known, half for the quality rule
+checked on known values).
 """
 
 from __future__ import annotations
@@ -252,9 +255,11 @@ def _evaluate(cols: _Columns, group: _Group, i: I, j: I, dist: F, *,
                         np.clip(net_unit / np.maximum(gross, 1.0), 0.0, 1.0))
     # smooth decay: the score halves at the typical distance, reaches 0 at the outer limit
     proximity = np.clip(1.0 / (1.0 + (routed / np.maximum(half, 1e-9)) ** 2), 0.0, 1.0)
-    certainty = link.certainty * (0.5 + 0.25 * ~np.isnan(amount)
-                                  + 0.25 * ~q_unknown)
-    score = np.round(100.0 * (0.35 * proximity + 0.3 * econ + 0.35 * certainty), 1)
+    known = 0.5 * ~np.isnan(amount) + 0.5 * ~q_unknown
+    # how sure the link is (same resource, a kind, a generic description, a facility to
+    # build) scales the whole score: a direct link ranks before a conversion nearby
+    score = np.round(100.0 * link.certainty * (0.4 * proximity + 0.35 * econ + 0.25 * known),
+                     1)
     return {"i": i, "j": j, "dist": dist, "mode": mode, "routed": routed, "limit": limit,
             "half": half, "amount": amount, "transport": transport, "unit_value": unit_value,
             "unit_co2": unit_co2, "fixed": fixed, "value": value, "co2": co2, "score": score,
@@ -354,6 +359,7 @@ def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None,
         if shared:
             multi = np.isin(part, [g for g, c in enumerate(cls) if c in shared])
             sub = idx[multi]
+        if shared and len(sub):
             pair = i[sub] * (int(j.max()) + 1) + j[sub]
             order = np.lexsort((part[sub], -sc[sub], pair))
             first = np.r_[True, pair[order][1:] != pair[order][:-1]]

@@ -47,7 +47,10 @@ _WEIGHT = {"mapping": 1.0, "exact": 1.0, "lemma": 0.9, "compound": 0.75, "fuzzy"
            "ewc": 1.0}
 _SOURCE_WORDS = {"from", "fra", "frå", "från", "ifrån", "of", "av", "fr", "ex", "at",
                  "hos", "ved", "i", "in", "på", "til", "till", "to", "for", "för", "fór",
-                 "til", "med", "with", "w", "mot", "via"}
+                 "til", "med", "with", "w", "mot", "via", "som", "as", "kuten", "såsom",
+                 "istället", "instead", "erstatning", "ersättning", "erstatter"}
+#: words that join the items of a list: a cell naming two resources this way is a mix
+_LIST_WORDS = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "samt", "plus"}
 _STOP = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "the", "a", "an", "en",
          "ett", "et", "ei", "ca", "approx", "about", "circa", "omkring", "cirka", "noin",
          "n", "na", "nb", "inkl", "incl", "etc", "mv", "m", "fx", "eg", "type", "typ",
@@ -318,9 +321,11 @@ class Recognizer:
         source_clause = False
         aside = False
         depth, last = 0, 0
+        gaps: list[str] = []
         for m in _WORD.finditer(cut):
             w = m.group(0)
             gap = cut[last:m.start()]
+            gaps.append(gap)
             last = m.end()
             depth += gap.count("(") - gap.count(")")
             aside = aside or "," in gap or ";" in gap or depth > 0
@@ -337,6 +342,7 @@ class Recognizer:
         methods: dict[str, str] = {}
         used = [False] * len(words)
         hits: list[frozenset[str]] = [frozenset()] * len(words)
+        first_at: dict[str, int] = {}
         content = [k for k, w in enumerate(words) if w not in _STOP and w not in _SOURCE_WORDS
                    and weight[k] >= 1.0 and not w.replace(",", "").replace(".", "").isdigit()]
         # word sequences, longest first, as written (then the same words joined)
@@ -360,6 +366,8 @@ class Recognizer:
                 for k in range(start, start + n):
                     used[k] = True
                     hits[k] = keys
+                for key in keys:
+                    first_at.setdefault(key, start)
                 w = max(weight[start:start + n]) * _WEIGHT[how] * (1 + 0.5 * (n - 1))
                 share = w / len(keys)
                 for key in keys:
@@ -401,15 +409,21 @@ class Recognizer:
                     total[key] += 0.6 * scores[anc]
         ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
         best, best_score = ranked[0]
-        best = self._by_qualifier(self._refine(best, [w for k, w in enumerate(words)
-                                                      if best not in hits[k]]), q)
+        mix = self._mix(ranked, first_at, weight, words, gaps)
+        if mix is not None:
+            best = mix
+        else:
+            best = self._refine(best, [w for k, w in enumerate(words) if best not in hits[k]])
+        best = self._by_qualifier(best, q)
         related = set(tax.ancestors(best))
         rival = next((s for k, s in ranked[1:]
                       if k not in related and best not in tax.ancestors(k)), 0.0)
         explained = sum(1 for k in content if used[k]) / max(len(content), 1)
         method = methods.get(ranked[0][0], "exact")
         conf = _WEIGHT.get(method, 0.6) * (0.55 + 0.45 * explained)
-        if rival:
+        if mix is not None:
+            conf *= 0.8  # a mix of several resources, read as what they have in common
+        elif rival:
             conf *= 1.0 - 0.5 * min(rival / best_score, 1.0)
         if best in tax.knowledge.generic:
             conf *= 0.95
@@ -419,6 +433,32 @@ class Recognizer:
             suggestions = ((best, round(conf, 2)), *[x for x in suggestions if x[0] != best])[:3]
         return _Result(best, round(conf, 3), q, tuple(evidence[ranked[0][0]]), suggestions,
                        method)
+
+    def _mix(self, ranked: list[tuple[str, float]], first_at: Mapping[str, int],
+             weight: list[float], words: list[str], gaps: list[str]) -> str | None:
+        """A cell that lists resources ("flis, spon og sagflis", "fiskrens och slam") names
+        a mixed flow: read as the nearest concept they share, or as the first named when
+        they share none. ``None`` when the cell is no such list."""
+        best, best_score = ranked[0]
+        anc = self.taxonomy.ancestors
+        items = [k for k, sc in ranked if sc >= 0.5 * best_score and k in first_at
+                 and weight[first_at[k]] >= 0.6]
+        if best not in items:
+            return None
+        # unrelated items only (a concept and its kind are one reading)
+        distinct: list[str] = []
+        for k in sorted(items, key=lambda k: first_at[k]):
+            if not any(k in anc(x) or x in anc(k) for x in distinct):
+                distinct.append(k)
+        if len(distinct) < 2:
+            return None
+        lo, hi = first_at[distinct[0]], first_at[distinct[-1]]
+        joined = any(w in _LIST_WORDS for w in words[lo + 1:hi]) or any(
+            any(ch in g for ch in ",/&+") for g in gaps[lo + 1:hi + 1])
+        if not joined:
+            return None
+        common = [a for a in anc(distinct[0]) if all(a in anc(x) for x in distinct[1:])]
+        return common[0] if common else distinct[0]
 
     def _refine(self, best: str, others: list[str]) -> str:
         """A generic concept becomes one of its kinds when another word of the cell
