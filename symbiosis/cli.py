@@ -16,8 +16,8 @@ from .errors import ImportValidationError, RowError, SymbiosisError
 from .io import Interpretation, read_tables
 from .matching import chain_steps
 from .model import Candidate, Flow
-from .recognition import load_mapping
 from .pipeline import case_files, match_dataset, optimise, parse_for_store, plan_exchanges
+from .recognition import load_mapping
 from .report import case_report, format_candidates, format_plan, plan_json
 from .taxonomy import default_taxonomy, load_taxonomy
 

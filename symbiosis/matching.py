@@ -324,13 +324,16 @@ def _top_of_part(part: dict[str, NDArray[np.generic]], k: int | None
     n = len(part["i"])
     if k is None or n == 0:
         return part
-    i, j = part["i"], part["j"]
+    i = np.asarray(part["i"], dtype=np.int64)
+    j = np.asarray(part["j"], dtype=np.int64)
     if np.bincount(i).max() <= k and np.bincount(j).max() <= k:
         return part
-    score_key = 1000 - np.rint(part["score"] * 10).astype(np.int64)
+    score_key = 1000 - np.rint(np.asarray(part["score"], dtype=np.float64) * 10
+                               ).astype(np.int64)
+    routed = np.asarray(part["routed"], dtype=np.float64)
     keep = np.zeros(n, dtype=bool)
     for own, other in ((i, j), (j, i)):
-        order = _grouped_order(own, score_key, part["routed"], other)
+        order = _grouped_order(own, score_key, routed, other)
         keep[order[_rank_in_groups(own[order]) < k]] = True
     return {name: v[keep] for name, v in part.items()}
 
@@ -354,7 +357,7 @@ def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None,
     routed = np.concatenate([p["routed"] for p in parts])
     idx = np.arange(len(part), dtype=np.int64)
     if len(part):
-        cls = list(range(len(parts))) if classes is None else list(classes)
+        cls: list[object] = list(range(len(parts))) if classes is None else list(classes)
         shared = {c for c in cls if cls.count(c) > 1}
         if shared:
             multi = np.isin(part, [g for g, c in enumerate(cls) if c in shared])

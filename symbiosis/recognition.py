@@ -47,7 +47,7 @@ _WEIGHT = {"mapping": 1.0, "exact": 1.0, "lemma": 0.9, "compound": 0.75, "fuzzy"
            "ewc": 1.0}
 _SOURCE_WORDS = {"from", "fra", "frå", "från", "ifrån", "of", "av", "fr", "ex", "at",
                  "hos", "ved", "i", "in", "på", "til", "till", "to", "for", "för", "fór",
-                 "til", "med", "with", "w", "mot", "via", "som", "as", "kuten", "såsom",
+                 "med", "with", "w", "mot", "via", "som", "as", "kuten", "såsom",
                  "istället", "instead", "erstatning", "ersättning", "erstatter"}
 #: words that join the items of a list: a cell naming two resources this way is a mix
 _LIST_WORDS = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "samt", "plus"}
@@ -159,9 +159,10 @@ def _qualifiers(text: str, ewc_codes: Mapping[str, tuple[str, bool]]
         cut = cut[:m.start()] + " " * (m.end() - m.start()) + cut[m.end():]
 
     m = _EWC.search(cut)
-    if m and "".join(m.groups()[:3]) in ewc_codes:
-        q["ewc"] = "".join(m.groups()[:3])
-        if m.group(4) or ewc_codes[q["ewc"]][1]:
+    code = "".join(m.groups()[:3]) if m else ""
+    if m and code in ewc_codes:
+        q["ewc"] = code
+        if m.group(4) or ewc_codes[code][1]:
             q["hazardous"] = True
         blank(m)
     m = _TEMP_RANGE.search(cut)
@@ -247,8 +248,8 @@ class Recognizer:
                 self._starts[first] = max(self._starts.get(first, 1), k.count(" ") + 1)
         self._kids = taxonomy.knowledge.children()
         self._term_words: dict[str, set[str]] = defaultdict(set)
-        for k, keys in self._index.items():
-            for key in keys:
+        for k, named in self._index.items():
+            for key in named:
                 self._term_words[key].update(w for w in k.split(" ") if len(w) >= 3)
 
     # -- words -------------------------------------------------------------------
@@ -368,8 +369,8 @@ class Recognizer:
                     hits[k] = keys
                 for key in keys:
                     first_at.setdefault(key, start)
-                w = max(weight[start:start + n]) * _WEIGHT[how] * (1 + 0.5 * (n - 1))
-                share = w / len(keys)
+                strength = max(weight[start:start + n]) * _WEIGHT[how] * (1 + 0.5 * (n - 1))
+                share = strength / len(keys)
                 for key in keys:
                     scores[key] += share
                     evidence[key].append(form if form == " ".join(seq) else

@@ -61,7 +61,8 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
                      f"{c.resource[:16]:<16} {c.distance_km:7.1f} {_num(c.amount):>10} "
                      f"{c.unit:<4} {_num(c.value_nok):>13} {_num(c.co2_avoided_t):>9}")
         if c.via:
-            lines.append(f"{'':7}> {words(next(r for r in c.reasons if r.code == 'via_technology'))}")
+            via = next(r for r in c.reasons if r.code == "via_technology")
+            lines.append(f"{'':7}> {words(via)}")
         for note in c.limits:
             lines.append(f"{'':7}! {words(note)}")
     lines.append(f"{len(cands)} candidate(s)")

@@ -373,11 +373,11 @@ def load_taxonomy(*, overrides: str | Path | None = None,
         source_rows += _read(extra)
     sources: dict[str, tuple[str, int]] = {}
     for i, r in enumerate(source_rows, start=2):
-        key, year = (r.get("key") or "").strip(), (r.get("year") or "").strip()
-        if not key or not year.isdigit():
+        key, year_text = (r.get("key") or "").strip(), (r.get("year") or "").strip()
+        if not key or not year_text.isdigit():
             raise DataFileError(f"sources, row {i}: a source needs a key and a year "
-                                f"(got {key!r}, {year!r})")
-        sources.setdefault(key, (r.get("title") or key, int(year)))
+                                f"(got {key!r}, {year_text!r})")
+        sources.setdefault(key, (r.get("title") or key, int(year_text)))
     source_keys = set(sources)
     circuity: dict[str, float] = {}
     mode_names: dict[str, tuple[str, str]] = {}

@@ -17,7 +17,6 @@ from graph import Store
 from symbiosis.errors import ImportValidationError, RowError
 from symbiosis.io import KINDS, ImportResult, Table, read_tables
 from symbiosis.pipeline import parse_for_store
-
 from symbiosis.recognition import normalise_text
 
 from .auth import allow, login_required

@@ -6,7 +6,8 @@ Every bad row is reported with file, row and field; an import with any error wri
 from .parse import ImportResult, Interpretation, parse_tables
 from .tables import KINDS, Table, read_tables
 
-__all__ = ["ImportResult", "Interpretation", "KINDS", "Table", "parse_tables", "read_tables", "load_files"]
+__all__ = ["ImportResult", "Interpretation", "KINDS", "Table", "parse_tables", "read_tables",
+           "load_files"]
 
 
 def load_files(paths, *, taxonomy=None, known_companies=(), known_flows=None, mapping=None):
