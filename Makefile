@@ -46,6 +46,8 @@ test: lint typecheck unit
 
 bench: install-dev
 	$(PY) bench/matching.py
+	$(PY) bench/recognition.py
+	$(PY) bench/match_quality.py
 	$(PY) bench/optimizer.py
 	$(PY) bench/store_load.py
 	$(PY) bench/web.py

@@ -51,7 +51,7 @@ from .knowledge import Link, Technology
 from .model import Candidate, Company, Flow, Process, Reason
 from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
-__all__ = ["CandidateList", "find_candidates", "find_candidates_all_pairs", "value_chains",
+__all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN", "find_candidates_all_pairs", "value_chains",
            "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST", "chain_steps"]
 
 DEFAULT_MAX_PER_FLOW = 10
@@ -682,6 +682,33 @@ def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow
                                same_company=same_company))
     classes = [(g.link.supply, g.link.demand) for g in groups]
     return CandidateList(cols, groups, _select_top(parts, max_per_flow, classes))
+
+
+#: a flow's shortlist keeps candidates scoring at least this share of its best one
+SHORTLIST_WITHIN = 0.85
+
+
+def shortlists(candidates: Iterable[Candidate], *, size: int = 3,
+               within: float = SHORTLIST_WITHIN) -> dict[str, list[Candidate]]:
+    """Each flow's shortlist: its best ``size`` candidates (score, then distance, then
+    flow ids) that score at least ``within`` times its best one, so a clear favourite is
+    not padded with much weaker links.
+
+    >>> from symbiosis.model import Candidate
+    >>> def c(d, score): return Candidate("s", d, "", "", "", "", 1.0, "truck", None, "t",
+    ...                                   0, None, None, 0, None, None, score)
+    >>> [x.demand_flow for x in shortlists([c("a", 90), c("b", 80), c("c", 60)])["s"]]
+    ['a', 'b']
+    """
+    per: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in candidates:
+        per[cand.supply_flow].append(cand)
+        per[cand.demand_flow].append(cand)
+    out = {}
+    for flow, cands in per.items():
+        ranked = sorted(cands, key=lambda c: (-c.score, c.distance_km, c.key))
+        out[flow] = [c for c in ranked[:size] if c.score >= within * ranked[0].score]
+    return out
 
 
 def value_chains(candidates: Iterable[Candidate], processes: Iterable[Process], start: str, *,

@@ -1,7 +1,12 @@
 import pytest
 
 from fixtures.synthetic import generate_region
-from symbiosis.matching import find_candidates, find_candidates_all_pairs, value_chains
+from symbiosis.matching import (
+    find_candidates,
+    find_candidates_all_pairs,
+    shortlists,
+    value_chains,
+)
 from symbiosis.messages import render
 from symbiosis.model import Company, Flow, Reason
 from symbiosis.taxonomy import default_taxonomy
@@ -148,3 +153,43 @@ def test_synthetic_generator_is_deterministic():
     a, b = generate_region(500, 5), generate_region(500, 5)
     assert a == b and generate_region(500, 6) != a
     assert len(a.flows) >= 500
+
+
+def test_the_hierarchy_and_pathways_say_which_relation_they_use():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    flows = [_flow("S1", "A", "supply", "fish_sludge", 1000),
+             _flow("D1", "B", "demand", "sludge", 500),  # a demand for the concept
+             _flow("S2", "A", "supply", "sludge", 800),  # a generic supply
+             _flow("D2", "B", "demand", "biogas_substrate", 900),
+             _flow("S3", "A", "supply", "biomethane", 400, quality={"purity_pct": 97}),
+             _flow("D3", "B", "demand", "natural_gas", 300),
+             _flow("D4", "B", "demand", "biogas", 100)]
+    got = {c.key: c for c in find_candidates(cos, flows)}
+    kind = got[("S1", "D1")]
+    assert (kind.relation, kind.via) == ("kind_of", "")
+    match = next(r for r in kind.reasons if r.code == "resource_match")
+    assert match.get("demand_relation") == "kind_of"
+    assert "one of its kinds" in render(match, "en")
+    generic = got[("S2", "D2")]
+    assert generic.relation == "generic" and generic.certainty <= 0.5
+    assert "needs_confirmation" in [r.code for r in generic.limits]
+    assert generic.score < got[("S1", "D2")].score  # the specific supply ranks first
+    direct = got[("S3", "D3")]
+    assert (direct.relation, direct.via, direct.amount) == ("same", "", 300)
+    digester = got[("S1", "D4")]  # fish sludge -> anaerobic digestion -> biogas
+    assert digester.via == "anaerobic_digestion" and 0 < digester.conversion_yield < 1
+    assert digester.amount == pytest.approx(100 / digester.conversion_yield)
+    via = next(r for r in digester.reasons if r.code == "via_technology")
+    assert via.get("output") == "biogas" and via.get("yield_") == digester.conversion_yield
+    assert "anaerobic" in render(via, "en").lower() or "anaerob" in render(via, "en")
+
+
+def test_shortlists_drop_much_weaker_candidates():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.005, 10.0), _co("C", 60.3, 10.0)]
+    flows = [_flow("S", "A", "supply", "waste_heat", 1000, quality={"temperature_c": 80}),
+             _flow("NEAR", "B", "demand", "hot_water", 800, quality={"temperature_c": 40}),
+             _flow("FAR", "C", "demand", "hot_water", 800, quality={"temperature_c": 40})]
+    cands = find_candidates(cos, flows)
+    assert {c.demand_flow for c in cands} == {"NEAR", "FAR"}
+    assert [c.demand_flow for c in shortlists(cands)["S"]] == ["NEAR"]
+    assert [c.demand_flow for c in shortlists(cands, within=0.0)["S"]] == ["NEAR", "FAR"]
