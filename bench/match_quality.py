@@ -143,7 +143,8 @@ def evaluate(folder: Path, *, plan: bool = True) -> CaseResult:
                       documented=len(documented), found=len(found), top3=len(in_top3),
                       top3_pairs=len(pairs), top3_documented=len(pairs & documented),
                       short=len(in_short), short_pairs=len(short_pairs),
-                      short_documented=len(short_pairs & documented), in_plan=in_plan, missed=missed, unsure=unsure)
+                      short_documented=len(short_pairs & documented), in_plan=in_plan,
+                      missed=missed, unsure=unsure)
 
 
 def _ratio(a: int, b: int) -> str:

@@ -51,8 +51,9 @@ from .knowledge import Link, Technology
 from .model import Candidate, Company, Flow, Process, Reason
 from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
-__all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN", "find_candidates_all_pairs", "value_chains",
-           "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST", "chain_steps"]
+__all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN",
+           "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST",
+           "chain_steps"]
 
 DEFAULT_MAX_PER_FLOW = 10
 DEFAULT_NEAREST = 20
