@@ -174,23 +174,27 @@ def _rows(path: Path) -> list[dict[str, str]]:
         raise DataFileError(f"cannot read {path}: {exc}") from exc
 
 
-def _num(path: Path, row: int, name: str, text: str | None, *, required: bool = False,
-         positive: bool = False) -> float | None:
+def number_cell(path: Path, row: int, name: str, text: str | None, *,
+                required: bool = False, positive: bool = False) -> float | None:
+    """A number from a data file's cell, or an error naming file, row and field."""
     text = (text or "").strip()
+    where = f"{path.name}, row {row}, field '{name}'"
     if not text:
         if required:
-            raise DataFileError(f"{path.name}, row {row}, field '{name}': a number is required")
+            raise DataFileError(f"{where}: a number is required")
         return None
     try:
         value = float(text)
     except ValueError:
-        raise DataFileError(
-            f"{path.name}, row {row}, field '{name}': not a number: {text!r}") from None
-    if not math.isfinite(value) or (positive and value <= 0):
-        raise DataFileError(f"{path.name}, row {row}, field '{name}': must be a positive "
-                            "finite number" if positive else
-                            f"{path.name}, row {row}, field '{name}': not finite")
+        raise DataFileError(f"{where}: not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise DataFileError(f"{where}: not finite")
+    if positive and value <= 0:
+        raise DataFileError(f"{where}: must be positive")
     return value
+
+
+_num = number_cell
 
 
 def _source(path: Path, row: int, rec: Mapping[str, str], sources: Iterable[str]

@@ -8,7 +8,6 @@ refuses a number without them. Users can override factors with a CSV of their ow
 from __future__ import annotations
 
 import csv
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataFileError
-from .knowledge import Knowledge, Link, derive_links, load_knowledge
+from .knowledge import Knowledge, Link, derive_links, load_knowledge, number_cell
 
 __all__ = [
     "CompatRule",
@@ -130,20 +129,7 @@ def _read(path: Path) -> list[dict[str, str]]:
         raise DataFileError(f"cannot read {path}: {exc}") from exc
 
 
-def _number(path: Path, row: int, name: str, text: str, *, required: bool) -> float | None:
-    text = (text or "").strip()
-    if not text:
-        if required:
-            raise DataFileError(f"{path.name}, row {row}, field '{name}': a number is required")
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataFileError(
-            f"{path.name}, row {row}, field '{name}': not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise DataFileError(f"{path.name}, row {row}, field '{name}': not finite")
-    return value
+_number = number_cell
 
 
 def _sourced(path: Path, row: int, rec: Mapping[str, str], sources: set[str],

@@ -78,6 +78,17 @@ def _check(store: Store, folder: Path, kind: str | None) -> ImportResult:
     return result
 
 
+def _kept(token: str) -> Path | None:
+    """The folder of an upload waiting for its commit, if it is still there."""
+    folder = _folder(secure_filename(token) or "-")
+    return folder if token and folder.is_dir() else None
+
+
+def _expired() -> Any:
+    flash(gettext("The upload has expired; upload the file again."), "error")
+    return redirect(url_for("upload.index"))
+
+
 def _mapping_cluster() -> str:
     """Whose confirmed readings an upload uses and adds to: an admin's are shared."""
     return "" if g.access.role == "admin" else (g.user.cluster or "")
@@ -143,10 +154,9 @@ def confirm() -> Any:
     file again."""
     allow(g.access.imports(), "import data")
     token = request.form.get("token", "")
-    folder = _folder(secure_filename(token) or "-")
-    if not token or not folder.is_dir():
-        flash(gettext("The upload has expired; upload the file again."), "error")
-        return redirect(url_for("upload.index"))
+    folder = _kept(token)
+    if folder is None:
+        return _expired()
     tax = taxonomy()
     accounts = get_accounts()
     texts = request.form.getlist("text")
@@ -162,11 +172,9 @@ def confirm() -> Any:
 @login_required
 def commit() -> Any:
     allow(g.access.imports(), "import data")
-    token = request.form.get("token", "")
-    folder = _folder(secure_filename(token) or "-")
-    if not token or not folder.is_dir():
-        flash(gettext("The upload has expired; upload the file again."), "error")
-        return redirect(url_for("upload.index"))
+    folder = _kept(request.form.get("token", ""))
+    if folder is None:
+        return _expired()
     kind = request.form.get("kind") or None
 
     def change(store: Store) -> ImportResult:
