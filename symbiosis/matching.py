@@ -547,7 +547,7 @@ def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: floa
     for tree, xyz, n_other, swap in ((tree_d, xyz_s, len(xyz_d), False),
                                      (tree_s, xyz_d, len(xyz_s), True)):
         k = min(nearest + 4, n_other)
-        _, idx = tree.query(xyz, k=k, distance_upper_bound=radius, workers=-1)
+        _, idx = tree.query(xyz, k=k, distance_upper_bound=radius)
         idx = np.asarray(idx).reshape(len(xyz), k)
         own = np.repeat(np.arange(len(xyz), dtype=np.int64), k)
         other = idx.ravel().astype(np.int64)
