@@ -385,13 +385,14 @@ def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None,
                 keep[picked] = True
         idx = idx[keep]
     idx = idx[np.argsort(part[idx], kind="stable")]
-    out = {}
-    for name in parts[0]:
-        col = np.concatenate([p[name] for p in parts]) if name not in ("i", "j", "score",
-                                                                      "routed") else \
-            {"i": i, "j": j, "score": sc, "routed": routed}[name]
-        out[name] = col[idx]
-    out["group"] = part[idx]
+    # gather each column part by part: only the kept rows are copied
+    offsets = np.r_[0, np.cumsum(sizes)]
+    group = part[idx]
+    bounds = np.searchsorted(group, np.arange(len(parts) + 1))
+    local = [idx[bounds[g]:bounds[g + 1]] - offsets[g] for g in range(len(parts))]
+    out = {name: np.concatenate([p[name][loc] for p, loc in zip(parts, local, strict=True)])
+           for name in parts[0]}
+    out["group"] = group
     return out
 
 
