@@ -46,7 +46,7 @@ def test_companies_post_stores_valid_rows_and_nothing_from_a_bad_batch(app, toke
     assert r.status_code == 422
     assert r.get_json()["errors"] == [{"table": "flows", "row": 2, "field": "direction",
                                        "message": "must be 'supply' or 'demand'",
-                                       "value": "upward"}]
+                                       "value": "upward", "suggestions": []}]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     r = call("POST", "/api/v1/companies", json={
         "companies": [{"id": "API-C1", "name": "Api AS", "lat": 60.7, "lon": 11.9,
@@ -124,3 +124,34 @@ def test_user_commands(runner, tmp_path):
 def test_unknown_api_paths_answer_in_json(app, tokens):
     r = _client(app, tokens, "viewer")("GET", "/api/v1/nothing-here")
     assert r.status_code == 404 and "error" in r.get_json()
+
+
+def test_an_api_batch_in_users_words_asks_about_unsure_cells_then_learns(app, tokens):
+    call = _client(app, tokens, "solor")
+    company = {"id": "API-W", "name": "Ord AS", "lat": 60.7, "lon": 11.9,
+               "cluster": "Sirkulære Solør"}
+    flows = [{"id": "API-W1", "company_id": "API-W", "direction": "supply",
+              "resource": "restvärme 40–60 °C", "amount": 2, "unit": "GWh/år"},
+             {"id": "API-W2", "company_id": "API-W", "direction": "supply",
+              "resource": "blandet greie fra linje 3"}]
+    r = call("POST", "/api/v1/companies", json={"companies": [company], "flows": flows})
+    assert r.status_code == 422
+    (err,) = r.get_json()["errors"]
+    assert (err["row"], err["field"], err["value"]) == (2, "resource",
+                                                        "blandet greie fra linje 3")
+    assert len(err["suggestions"]) <= 3
+    r = call("POST", "/api/v1/companies", json={
+        "companies": [company], "flows": flows,
+        "mapping": {"blandet greie fra linje 3": "industrial_waste"}})
+    assert r.status_code == 201, r.get_json()
+    readings = {x["flow"]: x for x in r.get_json()["readings"]}
+    assert readings["API-W1"]["resource"] == "waste_heat"
+    assert readings["API-W1"]["qualifiers"]["temperature_min"] == 40
+    assert readings["API-W2"]["resource"] == "industrial_waste"
+    # the confirmed reading is kept for the cluster: the same words pass without a mapping
+    flows[1] = {**flows[1], "id": "API-W3"}
+    r = call("POST", "/api/v1/companies", json={"companies": [company], "flows": flows})
+    assert r.status_code == 201
+    got = call("GET", "/api/v1/companies/API-W").get_json()
+    by = {f["id"]: f for f in got["flows"]}
+    assert by["API-W1"]["quality"]["temperature_c"] == 40  # a supply: its coolest

@@ -16,16 +16,18 @@ from symbiosis.errors import ImportValidationError, SymbiosisError
 from symbiosis.io import Table
 from symbiosis.lifecycle import LifecycleError
 from symbiosis.pipeline import parse_for_store
+from symbiosis.recognition import normalise_text
 
 from .auth import allow, login_required
 from .candidates import search
 from .companies import filtered_companies, readable_company
 from .data import snapshot, taxonomy, write
+from .db import get_accounts
 from .exchanges import change_status, exchange_list, exchange_view
 from .indicators import area
 from .openapi import openapi_document
 from .optimize import OptimizeRequest, find_plan, run_optimizer
-from .upload import cluster_errors
+from .upload import cluster_errors, mapping_cluster
 from .views import arg_str, flow_view, in_scope, plan_view
 
 __all__ = ["bp"]
@@ -42,7 +44,10 @@ def http_error(exc: HTTPException) -> Any:
 def invalid(exc: ImportValidationError) -> Any:
     return jsonify(error="invalid rows; nothing was stored",
                    errors=[{"table": e.file, "row": e.row, "field": e.field,
-                            "message": e.message, "value": e.value} for e in exc.errors]), 422
+                            "message": e.message, "value": e.value,
+                            "suggestions": [{"resource": k, "confidence": c}
+                                            for k, c in e.suggestions]}
+                           for e in exc.errors]), 422
 
 
 @bp.errorhandler(SymbiosisError)
@@ -81,11 +86,23 @@ def company(company_id: str) -> Any:
 @bp.post("/companies")
 @login_required
 def create_companies() -> Any:
-    """Insert or update companies and flows given as rows with the import's columns."""
+    """Insert or update companies and flows given as rows with the import's columns.
+
+    Resource cells may be free text; one not read with confidence is refused with its best
+    three suggestions. ``mapping`` (``{text: resource}``) confirms readings: they are saved
+    for the user's cluster and used on later imports, as on the upload page."""
     allow(g.access.imports(), "import data")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, description="send a JSON object with 'companies' and/or 'flows' lists")
+    confirmed = body.get("mapping") or {}
+    if not isinstance(confirmed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in confirmed.items()):
+        abort(400, description="'mapping' must be an object of text: resource")
+    for text, key in confirmed.items():
+        if key not in taxonomy().resources:
+            abort(400, description=f"mapping: unknown resource {key!r}")
+        get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
     tables = []
     for kind in ("companies", "flows"):
         rows = body.get(kind) or []
@@ -103,13 +120,20 @@ def create_companies() -> Any:
             raise ImportValidationError(errors)
 
     def change(store: Store) -> Any:
-        result = parse_for_store(store, tables, taxonomy=taxonomy())
+        result = parse_for_store(store, tables, taxonomy=taxonomy(),
+                                 mapping=get_accounts().mapping(mapping_cluster()))
         store.load(result.dataset)
         return result
 
     result = write(change)
     return jsonify(companies=len(result.dataset.companies), flows=len(result.dataset.flows),
-                   warnings=list(result.warnings)), 201
+                   warnings=list(result.warnings),
+                   readings=[{"table": i.file, "row": i.row, "flow": i.flow_id,
+                              "text": i.recognition.text, "resource": i.recognition.resource,
+                              "confidence": i.recognition.confidence,
+                              "qualifiers": dict(i.recognition.qualifiers),
+                              "evidence": list(i.recognition.evidence)}
+                             for i in result.interpretations]), 201
 
 
 @bp.delete("/companies/<company_id>")

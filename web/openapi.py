@@ -54,11 +54,19 @@ def openapi_document() -> dict[str, Any]:
                     "errors": {"type": "array", "items": {"type": "object", "properties": {
                         "table": {"type": "string"}, "row": {"type": "integer"},
                         "field": {"type": "string"}, "message": {"type": "string"},
-                        "value": {"type": "string"}}}}},
+                        "value": {"type": "string"},
+                        "suggestions": {"type": "array", "items": {
+                            "type": "object", "properties": {
+                                "resource": {"type": "string"},
+                                "confidence": {"type": "number"}}}}}}}},
                     "required": ["error"]},
                 "Rows": {"type": "object", "properties": {
                     "companies": {"type": "array", "items": obj},
-                    "flows": {"type": "array", "items": obj}}},
+                    "flows": {"type": "array", "items": obj},
+                    "mapping": {"type": "object",
+                                "description": "confirmed readings of resource cells, "
+                                               "text: resource key; saved for the cluster",
+                                "additionalProperties": {"type": "string"}}}},
                 "Optimize": {"type": "object", "properties": {
                     "objective": {"type": "string", "enum": ["value", "co2"]},
                     "budget": {"type": "number"}, "time_limit": {"type": "number"},

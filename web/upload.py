@@ -24,7 +24,7 @@ from .data import snapshot, taxonomy, write
 from .db import get_accounts
 from .i18n import gettext
 
-__all__ = ["bp", "cluster_errors"]
+__all__ = ["bp", "cluster_errors", "mapping_cluster"]
 
 bp = Blueprint("upload", __name__, url_prefix="/upload")
 _SUFFIXES = {".csv", ".xlsx"}
@@ -68,7 +68,7 @@ def _check(store: Store, folder: Path, kind: str | None) -> ImportResult:
     # error messages name the file as the user uploaded it, not our folder
     tables = [Table(kind=t.kind, label=Path(t.label).name, columns=t.columns, rows=t.rows)
               for t in tables]
-    mapping = get_accounts().mapping(_mapping_cluster())
+    mapping = get_accounts().mapping(mapping_cluster())
     result = parse_for_store(store, tables, taxonomy=taxonomy(), mapping=mapping)
     if g.access.role != "admin":
         clusters = {c.id: c.cluster for c in snapshot().data.companies}
@@ -89,7 +89,7 @@ def _expired() -> Any:
     return redirect(url_for("upload.index"))
 
 
-def _mapping_cluster() -> str:
+def mapping_cluster() -> str:
     """Whose confirmed readings an upload uses and adds to: an admin's are shared."""
     return "" if g.access.role == "admin" else (g.user.cluster or "")
 
@@ -163,7 +163,7 @@ def confirm() -> Any:
     keys = request.form.getlist("resource")
     for text, key in zip(texts, keys, strict=False):
         if key and key in tax.resources and text.strip():
-            accounts.confirm(_mapping_cluster(), normalise_text(text), key, g.user.username)
+            accounts.confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
     kind = request.form.get("kind") or None
     return _checked(folder, token, kind)
 
