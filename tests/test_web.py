@@ -604,3 +604,19 @@ def test_upload_reads_words_as_users_write_them_and_learns_confirmed_readings(lo
                  (io.BytesIO(flows.replace("\nW", "\nV").encode()), "flows.csv")]},
         content_type="multipart/form-data")
     assert r.status_code == 200, r.get_data(as_text=True)[-1500:]
+
+
+def test_a_company_page_shows_the_words_as_written_beside_the_reading(login, app):
+    s = login("admin")
+    companies = "id,name,lat,lon\nAS-1,Skrevet AS,60.70,11.86\n"
+    flows = ("id,company_id,direction,resource,amount,unit\n"
+             "AS-F1,AS-1,supply,tørr sagflis,200,lm3\n")
+    r = s.client.post("/upload/", data={
+        "csrf_token": s.token, "kind": "",
+        "file": [(io.BytesIO(companies.encode()), "companies.csv"),
+                 (io.BytesIO(flows.encode()), "flows.csv")]},
+        content_type="multipart/form-data")
+    token = re.search(r'name="token" value="([^"]+)"', r.get_data(as_text=True)).group(1)
+    assert s.post("/upload/commit", {"token": token, "kind": ""}).status_code == 302
+    page = s.client.get("/companies/AS-1").get_data(as_text=True)
+    assert "«tørr sagflis»" in page and "200 lm3: 1 lm3 = " in page
