@@ -126,7 +126,7 @@ class Access:
                     "ewc": flow.ewc, "price_nok_per_unit": flow.price_nok_per_unit,
                     "months": sorted(flow.months), "description": flow.description,
                     "quality": dict(flow.quality), "resource_text": flow.resource_text,
-                    "amount_text": flow.amount_text, "conversion": flow.conversion}
+                    "written_amount": flow.amount_text, "conversion": flow.conversion}
         band = amount_band(flow.amount, flow.unit)
         return {"id": self.anon_id(flow.id), "company_id": None, "company": ANON_COMPANY,
                 "direction": flow.direction, "resource": flow.resource, "label": label,
