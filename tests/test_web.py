@@ -255,6 +255,14 @@ def _upload(s, name: str, text: str, kind: str = ""):
         "file": (io.BytesIO(text.encode("utf-8")), name)}, content_type="multipart/form-data")
 
 
+def _upload_files(s, files: dict[str, str]):
+    """Upload several CSV files at once (name -> text)."""
+    return s.client.post("/upload/", data={
+        "csrf_token": s.token, "kind": "",
+        "file": [(io.BytesIO(text.encode("utf-8")), name) for name, text in files.items()]},
+        content_type="multipart/form-data")
+
+
 def test_upload_lists_bad_rows_then_commits_the_fixed_file(login, app):
     s = login("solor")
     path = Path(app.config["STORE_URL"])
@@ -569,11 +577,7 @@ def test_upload_reads_words_as_users_write_them_and_learns_confirmed_readings(lo
              "W6,W-SAW,supply,damp 180 grader,20,GWh/år\n"
              "W7,W-STE,demand,prosessdamp 150 °C,15,GWh/år\n"
              "W8,W-HUS,demand,xq-blanding linje 3,,\n")
-    r = s.client.post("/upload/", data={
-        "csrf_token": s.token, "kind": "",
-        "file": [(io.BytesIO(companies.encode()), "companies.csv"),
-                 (io.BytesIO(flows.encode()), "flows.csv")]},
-        content_type="multipart/form-data")
+    r = _upload_files(s, {"companies.csv": companies, "flows.csv": flows})
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and 'id="confirm-readings"' in page
     assert "xq-blanding linje 3" in page and path.exists()
@@ -598,11 +602,8 @@ def test_upload_reads_words_as_users_write_them_and_learns_confirmed_readings(lo
     assert ("W2", "W3") in cands and ("W4", "W5") in cands and ("W6", "W7") in cands
     assert cands[("W6", "W7")].distance_km == pytest.approx(4.0, abs=0.3)
     # the next upload of the same words by the same cluster needs no confirmation
-    r = s.client.post("/upload/", data={
-        "csrf_token": s.token, "kind": "",
-        "file": [(io.BytesIO(companies.encode()), "companies.csv"),
-                 (io.BytesIO(flows.replace("\nW", "\nV").encode()), "flows.csv")]},
-        content_type="multipart/form-data")
+    r = _upload_files(s, {"companies.csv": companies,
+                          "flows.csv": flows.replace("\nW", "\nV")})
     assert r.status_code == 200, r.get_data(as_text=True)[-1500:]
 
 
@@ -611,11 +612,7 @@ def test_a_company_page_shows_the_words_as_written_beside_the_reading(login, app
     companies = "id,name,lat,lon\nAS-1,Skrevet AS,60.70,11.86\n"
     flows = ("id,company_id,direction,resource,amount,unit\n"
              "AS-F1,AS-1,supply,tørr sagflis,200,lm3\n")
-    r = s.client.post("/upload/", data={
-        "csrf_token": s.token, "kind": "",
-        "file": [(io.BytesIO(companies.encode()), "companies.csv"),
-                 (io.BytesIO(flows.encode()), "flows.csv")]},
-        content_type="multipart/form-data")
+    r = _upload_files(s, {"companies.csv": companies, "flows.csv": flows})
     token = re.search(r'name="token" value="([^"]+)"', r.get_data(as_text=True)).group(1)
     assert s.post("/upload/commit", {"token": token, "kind": ""}).status_code == 302
     page = s.client.get("/companies/AS-1").get_data(as_text=True)
