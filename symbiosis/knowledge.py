@@ -160,12 +160,14 @@ class Knowledge:
         return None
 
 
-def _data_path(name: str) -> Path:
+def data_path(name: str) -> Path:
+    """A file of the package's ``data/`` folder."""
     return Path(str(importlib_resources.files("symbiosis") / "data" / name))
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
+def read_rows(path: Path, *, optional: bool = False) -> list[dict[str, str]]:
+    """The rows of a data file as dicts; an ``optional`` file may be absent."""
+    if optional and not path.exists():
         return []
     try:
         with path.open(newline="", encoding="utf-8") as fh:
@@ -192,9 +194,6 @@ def number_cell(path: Path, row: int, name: str, text: str | None, *,
     if positive and value <= 0:
         raise DataFileError(f"{where}: must be positive")
     return value
-
-
-_num = number_cell
 
 
 def _source(path: Path, row: int, rec: Mapping[str, str], sources: Iterable[str]
@@ -232,11 +231,11 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
     src = set(sources)
 
     def p(name: str) -> Path:
-        return Path(data_dir) / name if data_dir else _data_path(name)
+        return Path(data_dir) / name if data_dir else data_path(name)
 
     k = Knowledge()
     path = p("hierarchy.csv")
-    for i, rec in enumerate(_rows(path), start=2):
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
         if _excluded(rec, exclude_case):
             continue
         child = _resource(path, i, "child", rec.get("child", ""), res)
@@ -255,11 +254,11 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
             seen.add(cur)
     path = p("generic.csv")
     k.generic = frozenset(_resource(path, i, "resource", r.get("resource", ""), res)
-                          for i, r in enumerate(_rows(path), start=2))
+                          for i, r in enumerate(read_rows(path, optional=True), start=2))
 
     path = p("lexicon.csv")
     terms = []
-    for i, rec in enumerate(_rows(path), start=2):
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
         if _excluded(rec, exclude_case):
             continue
         key = _resource(path, i, "resource", rec.get("resource", ""), res)
@@ -274,7 +273,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
     k.terms = tuple(terms)
 
     path = p("technologies.csv")
-    for i, rec in enumerate(_rows(path), start=2):
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
         key = (rec.get("key") or "").strip()
         if not key or key in k.technologies:
             raise DataFileError(f"{path.name}, row {i}, field 'key': empty or duplicate")
@@ -288,18 +287,18 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         k.technologies[key] = Technology(
             key=key, label_en=rec.get("label_en", key), label_no=rec.get("label_no", key),
             site=site, maturity=maturity,
-            typical_scale=_num(path, i, "typical_scale", rec.get("typical_scale")),
+            typical_scale=number_cell(path, i, "typical_scale", rec.get("typical_scale")),
             scale_unit=(rec.get("scale_unit") or "").strip(),
-            annual_fixed_cost_nok=_num(path, i, "annual_fixed_cost_nok",
+            annual_fixed_cost_nok=number_cell(path, i, "annual_fixed_cost_nok",
                                        rec.get("annual_fixed_cost_nok")),
-            var_cost_nok_per_unit=_num(path, i, "var_cost_nok_per_unit",
+            var_cost_nok_per_unit=number_cell(path, i, "var_cost_nok_per_unit",
                                        rec.get("var_cost_nok_per_unit")),
             source=s, year=y, estimate=(rec.get("estimate") or "").strip().lower() == "yes")
 
     path = p("pathways.csv")
     pathways = []
     seen_ids: set[str] = set()
-    for i, rec in enumerate(_rows(path), start=2):
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
         if _excluded(rec, exclude_case):
             continue
         pid = (rec.get("id") or f"row{i}").strip()
@@ -317,54 +316,54 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         rule = (rec.get("rule") or "none").strip() or "none"
         if rule not in _RULES:
             raise DataFileError(f"{path.name}, row {i}, field 'rule': unknown {rule!r}")
-        yld = _num(path, i, "yield", rec.get("yield"), positive=True)
+        yld = number_cell(path, i, "yield", rec.get("yield"), positive=True)
         s, y = _source(path, i, rec, src)
         pathways.append(Pathway(
             id=pid, supply=supply, demand=demand, kind=kind,
             technology=tech if kind == "via" else "", yield_=1.0 if yld is None else yld,
-            rule=rule, threshold=_num(path, i, "threshold", rec.get("threshold")),
+            rule=rule, threshold=number_cell(path, i, "threshold", rec.get("threshold")),
             source=s, year=y, estimate=(rec.get("estimate") or "").strip().lower() == "yes",
             case=(rec.get("case") or "").strip()))
     k.pathways = tuple(pathways)
 
     path = p("densities.csv")
-    for i, rec in enumerate(_rows(path), start=2):
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
         key = _resource(path, i, "resource", rec.get("resource", ""), res)
         form = (rec.get("form") or "").strip()
         if form not in ("loose", "solid", "bulk"):
             raise DataFileError(f"{path.name}, row {i}, field 'form': loose, solid or bulk")
-        value = _num(path, i, "t_per_m3", rec.get("t_per_m3"), required=True, positive=True)
+        value = number_cell(path, i, "t_per_m3", rec.get("t_per_m3"), required=True, positive=True)
         s, y = _source(path, i, rec, src)
         assert value is not None
         k.densities.setdefault((key, form), (value, s, y))
     path = p("heating_values.csv")
-    for i, rec in enumerate(_rows(path), start=2):
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
         key = _resource(path, i, "resource", rec.get("resource", ""), res)
         basis = (rec.get("basis") or "").strip().lower()
         if basis not in ("nm3", "t"):
             raise DataFileError(f"{path.name}, row {i}, field 'basis': nm3 or t")
-        value = _num(path, i, "mwh_per_unit", rec.get("mwh_per_unit"), required=True,
+        value = number_cell(path, i, "mwh_per_unit", rec.get("mwh_per_unit"), required=True,
                      positive=True)
         s, y = _source(path, i, rec, src)
         assert value is not None
         k.heating_values.setdefault((key, basis), (value, s, y))
     path = p("qualifier_kinds.csv")
     kinds = []
-    for i, rec in enumerate(_rows(path), start=2):
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
         concept = _resource(path, i, "concept", rec.get("concept", ""), res)
         kind = _resource(path, i, "kind", rec.get("kind", ""), res)
         op = (rec.get("op") or "").strip()
         if op not in ("<", "<=", ">", ">="):
             raise DataFileError(f"{path.name}, row {i}, field 'op': one of < <= > >=")
-        value = _num(path, i, "value", rec.get("value"), required=True)
+        value = number_cell(path, i, "value", rec.get("value"), required=True)
         _source(path, i, rec, src)
         assert value is not None
         kinds.append((concept, (rec.get("qualifier") or "").strip(), op, value, kind))
     k.qualifier_kinds = tuple(kinds)
     path = p("reach.csv")
-    for i, rec in enumerate(_rows(path), start=2):
-        half = _num(path, i, "half_km", rec.get("half_km"), required=True, positive=True)
-        outer = _num(path, i, "outer_km", rec.get("outer_km"), required=True, positive=True)
+    for i, rec in enumerate(read_rows(path, optional=True), start=2):
+        half = number_cell(path, i, "half_km", rec.get("half_km"), required=True, positive=True)
+        outer = number_cell(path, i, "outer_km", rec.get("outer_km"), required=True, positive=True)
         assert half is not None and outer is not None
         if outer < half:
             raise DataFileError(f"{path.name}, row {i}, field 'outer_km': below half_km")

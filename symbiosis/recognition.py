@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import DataFileError
-from .taxonomy import Taxonomy, default_taxonomy, normalise_name
+from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["Recognition", "Recognizer", "recognizer", "ASK_BELOW", "load_mapping",
            "normalise_text"]
@@ -133,7 +133,7 @@ class Recognition:
         return self.resource is not None and self.confidence >= ASK_BELOW
 
 
-def _proper_names(original: str, words: Iterable[str]) -> set[str]:
+def _proper_names(original: str) -> set[str]:
     """Words written with a capital inside the cell (not its first word, not all
     capitals): names of places and companies, context rather than resource."""
     out = set()
@@ -303,7 +303,7 @@ class Recognizer:
         return self._recognise(normalise_text(text), text)
 
     def _recognise(self, norm: str, original: str) -> Recognition:
-        return self._cached(norm, tuple(sorted(_proper_names(original, ()))))._replace_text(
+        return self._cached(norm, tuple(sorted(_proper_names(original))))._replace_text(
             original)
 
     @lru_cache(maxsize=65536)  # noqa: B019
@@ -550,7 +550,7 @@ def load_mapping(path: str | Path, taxonomy: Taxonomy | None = None) -> dict[str
             raise DataFileError(f"{path.name}, row {i}, field 'text': a row is text,resource")
         key = row[1].strip()
         if key not in tax.resources:
-            key = tax._names.get(normalise_name(key), key)
+            key = tax.resolve(key)[0]  # a name or alias of a resource
         if key not in tax.resources:
             raise DataFileError(f"{path.name}, row {i}, field 'resource': unknown resource "
                                 f"{row[1].strip()!r}")

@@ -7,17 +7,23 @@ refuses a number without them. Users can override factors with a CSV of their ow
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
 from .errors import DataFileError
-from .knowledge import Knowledge, Link, derive_links, load_knowledge, number_cell
+from .knowledge import (
+    Knowledge,
+    Link,
+    data_path,
+    derive_links,
+    load_knowledge,
+    number_cell,
+    read_rows,
+)
 
 __all__ = [
     "CompatRule",
@@ -117,21 +123,6 @@ def normalise_ewc(text: str) -> str | None:
     return "".join(m.groups()) if m else None
 
 
-def _data_path(name: str) -> Path:
-    return Path(str(importlib_resources.files("symbiosis") / "data" / name))
-
-
-def _read(path: Path) -> list[dict[str, str]]:
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            return [dict(r) for r in csv.DictReader(fh)]
-    except OSError as exc:
-        raise DataFileError(f"cannot read {path}: {exc}") from exc
-
-
-_number = number_cell
-
-
 def _sourced(path: Path, row: int, rec: Mapping[str, str], sources: set[str],
              src_field: str, year_field: str, what: str) -> tuple[str, int]:
     src = (rec.get(src_field) or "").strip()
@@ -151,18 +142,16 @@ class Taxonomy:
     def __init__(self, resources: Mapping[str, Resource], rules: Iterable[CompatRule],
                  ewc_codes: Mapping[str, tuple[str, bool]], ewc_map: Mapping[str, str],
                  sources: Mapping[str, tuple[str, int]],
-                 knowledge: Knowledge | None = None):
+                 knowledge: Knowledge | None = None,
+                 mode_names: Mapping[str, tuple[str, str]] | None = None):
         self.resources = dict(resources)
         self.knowledge = knowledge or Knowledge()
-        self.mode_names: dict[str, tuple[str, str]] = {}
+        #: transport mode -> (English, Norwegian) name
+        self.mode_names = dict(mode_names or {})
         self.ewc_codes = dict(ewc_codes)
         self.ewc_map = dict(ewc_map)
         self.sources = dict(sources)
-        self._rules: dict[str, list[CompatRule]] = {}
-        self._rule_by_pair: dict[tuple[str, str], CompatRule] = {}
-        for r in rules:
-            self._rules.setdefault(r.supply, []).append(r)
-            self._rule_by_pair[(r.supply, r.demand)] = r
+        self._rule_by_pair = {(r.supply, r.demand): r for r in rules}
         self._names: dict[str, str] = {}
         for res in self.resources.values():
             for name in (res.key, res.label_en, res.label_no, *res.aliases):
@@ -256,29 +245,26 @@ class Taxonomy:
         """Transport mode names in English (``en``) or Norwegian (``no``)."""
         return {m: (no if lang == "no" else en) for m, (en, no) in self.mode_names.items()}
 
-    def is_generic(self, key: str) -> bool:
-        return key in self.knowledge.generic
-
 
 def _load_transport(path: Path, sources: set[str], circuity: Mapping[str, float]
                     ) -> dict[str, list[TransportOption]]:
     out: dict[str, list[TransportOption]] = {}
-    for i, rec in enumerate(_read(path), start=2):
+    for i, rec in enumerate(read_rows(path), start=2):
         mode = rec["mode"].strip()
         if mode not in circuity:
             raise DataFileError(f"{path.name}, row {i}, field 'mode': unknown mode {mode!r}")
         src, year = _sourced(path, i, rec, sources, "source", "year", "a transport row")
         opt = TransportOption(
             mode=mode,
-            max_distance_km=_number(path, i, "max_distance_km", rec["max_distance_km"],
+            max_distance_km=number_cell(path, i, "max_distance_km", rec["max_distance_km"],
                                     required=True) or 0.0,
             circuity=circuity[mode],
-            var_cost_nok_per_unit_km=_number(path, i, "var_cost_nok_per_unit_km",
+            var_cost_nok_per_unit_km=number_cell(path, i, "var_cost_nok_per_unit_km",
                                              rec["var_cost_nok_per_unit_km"], required=True) or 0.0,
-            fixed_cost_nok_per_km_year=_number(path, i, "fixed_cost_nok_per_km_year",
+            fixed_cost_nok_per_km_year=number_cell(path, i, "fixed_cost_nok_per_km_year",
                                                rec["fixed_cost_nok_per_km_year"],
                                                required=True) or 0.0,
-            co2_t_per_unit_km=_number(path, i, "co2_t_per_unit_km", rec["co2_t_per_unit_km"],
+            co2_t_per_unit_km=number_cell(path, i, "co2_t_per_unit_km", rec["co2_t_per_unit_km"],
                                       required=True) or 0.0,
             source=src, year=year)
         out.setdefault(rec["profile"].strip(), []).append(opt)
@@ -299,7 +285,7 @@ def _apply_overrides(resources: dict[str, Resource], path: Path) -> None:
 
     ``field`` is one of the factor fields, or ``<transport field>:<mode>``.
     """
-    rows = _read(path)
+    rows = read_rows(path)
     for i, rec in enumerate(rows, start=2):
         key = (rec.get("resource") or "").strip()
         fld = (rec.get("field") or "").strip()
@@ -313,7 +299,7 @@ def _apply_overrides(resources: dict[str, Resource], path: Path) -> None:
         if not year_text.isdigit():
             raise DataFileError(f"{path.name}, row {i}, field 'year': an override needs a year")
         year = int(year_text)
-        value = _number(path, i, "value", rec.get("value", ""), required=True)
+        value = number_cell(path, i, "value", rec.get("value", ""), required=True)
         res = resources[key]
         if fld in _FACTOR_FIELDS:
             srcs = dict(res.sources)
@@ -351,12 +337,12 @@ def load_taxonomy(*, overrides: str | Path | None = None,
         Leave out knowledge rows derived from this documented case (leave-one-case-out).
     """
     def p(name: str) -> Path:
-        return Path(data_dir) / name if data_dir else _data_path(name)
+        return Path(data_dir) / name if data_dir else data_path(name)
 
-    source_rows = _read(p("sources.csv"))
-    base = Path(data_dir) if data_dir else _data_path("sources.csv").parent
+    source_rows = read_rows(p("sources.csv"))
+    base = Path(data_dir) if data_dir else data_path("sources.csv").parent
     for extra in sorted(base.glob("sources_*.csv")):
-        source_rows += _read(extra)
+        source_rows += read_rows(extra)
     sources: dict[str, tuple[str, int]] = {}
     for i, r in enumerate(source_rows, start=2):
         key, year_text = (r.get("key") or "").strip(), (r.get("year") or "").strip()
@@ -367,18 +353,18 @@ def load_taxonomy(*, overrides: str | Path | None = None,
     source_keys = set(sources)
     circuity: dict[str, float] = {}
     mode_names: dict[str, tuple[str, str]] = {}
-    for i, rec in enumerate(_read(p("modes.csv")), start=2):
+    for i, rec in enumerate(read_rows(p("modes.csv")), start=2):
         mode_names[rec["mode"]] = (rec.get("label_en") or rec["mode"],
                                    rec.get("label_no") or rec["mode"])
         _sourced(p("modes.csv"), i, rec, source_keys, "source", "year", "a circuity factor")
-        circuity[rec["mode"]] = _number(p("modes.csv"), i, "circuity", rec["circuity"],
+        circuity[rec["mode"]] = number_cell(p("modes.csv"), i, "circuity", rec["circuity"],
                                         required=True) or 1.0
     profiles = _load_transport(p("transport.csv"), source_keys, circuity)
 
     resources: dict[str, Resource] = {}
     profile_of: dict[str, str] = {}
     path = p("resources.csv")
-    for i, rec in enumerate(_read(path), start=2):
+    for i, rec in enumerate(read_rows(path), start=2):
         key = rec["key"].strip()
         if key in resources:
             raise DataFileError(f"{path.name}, row {i}, field 'key': duplicate {key!r}")
@@ -397,7 +383,7 @@ def load_taxonomy(*, overrides: str | Path | None = None,
         values: dict[str, float | None] = {}
         srcs: dict[str, tuple[str, int]] = {}
         for fld, (sf, yf) in _FACTOR_FIELDS.items():
-            values[fld] = _number(path, i, fld, rec[fld], required=False)
+            values[fld] = number_cell(path, i, fld, rec[fld], required=False)
             if values[fld] is not None:
                 srcs[fld] = _sourced(path, i, rec, source_keys, sf, yf, fld)
         resources[key] = Resource(
@@ -412,25 +398,25 @@ def load_taxonomy(*, overrides: str | Path | None = None,
 
     rules: list[CompatRule] = []
     path = p("compatibility.csv")
-    for i, rec in enumerate(_read(path), start=2):
+    for i, rec in enumerate(read_rows(path), start=2):
         for side in ("supply", "demand"):
             if rec[side] not in resources:
                 raise DataFileError(f"{path.name}, row {i}, field '{side}': unknown "
                                     f"resource {rec[side]!r}")
         if rec["rule"] not in RULES:
             raise DataFileError(f"{path.name}, row {i}, field 'rule': unknown {rec['rule']!r}")
-        threshold = _number(path, i, "threshold", rec["threshold"], required=False)
+        threshold = number_cell(path, i, "threshold", rec["threshold"], required=False)
         src, year = ("", None) if threshold is None else _sourced(
             path, i, rec, source_keys, "source", "year", "a rule threshold")
         rules.append(CompatRule(rec["supply"], rec["demand"], rec["rule"], threshold,
                                 src, year))
 
     ewc_codes: dict[str, tuple[str, bool]] = {}
-    for rec in _read(p("ewc_codes.csv")):
+    for rec in read_rows(p("ewc_codes.csv")):
         ewc_codes[rec["code"]] = (rec["description"], rec["hazardous"] == "true")
     ewc_map: dict[str, str] = {}
     path = p("ewc_map.csv")
-    for i, rec in enumerate(_read(path), start=2):
+    for i, rec in enumerate(read_rows(path), start=2):
         if rec["ewc"] not in ewc_codes:
             raise DataFileError(f"{path.name}, row {i}, field 'ewc': {rec['ewc']!r} is not "
                                 "in the List of Waste")
@@ -441,14 +427,13 @@ def load_taxonomy(*, overrides: str | Path | None = None,
 
     knowledge = load_knowledge(resources, source_keys, data_dir=data_dir,
                                exclude_case=exclude_case)
-    for key, res in list(resources.items()):  # smooth reach per profile and mode
-        resources[key] = replace(res, transport=tuple(
-            _with_reach(t, knowledge, profile_of[key]) for t in res.transport))
+    reached = {profile: tuple(_with_reach(t, knowledge, profile) for t in opts)
+               for profile, opts in profiles.items()}  # smooth reach per profile and mode
+    for key, res in list(resources.items()):
+        resources[key] = replace(res, transport=reached[profile_of[key]])
     if overrides is not None:
         _apply_overrides(resources, Path(overrides))
-    tax = Taxonomy(resources, rules, ewc_codes, ewc_map, sources, knowledge)
-    tax.mode_names = mode_names
-    return tax
+    return Taxonomy(resources, rules, ewc_codes, ewc_map, sources, knowledge, mode_names)
 
 
 def _with_reach(opt: TransportOption, knowledge: Knowledge, profile: str) -> TransportOption:

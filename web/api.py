@@ -99,10 +99,9 @@ def create_companies() -> Any:
     if not isinstance(confirmed, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in confirmed.items()):
         abort(400, description="'mapping' must be an object of text: resource")
-    for text, key in confirmed.items():
-        if key not in taxonomy().resources:
-            abort(400, description=f"mapping: unknown resource {key!r}")
-        get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
+    unknown = sorted(v for v in confirmed.values() if v not in taxonomy().resources)
+    if unknown:
+        abort(400, description=f"mapping: unknown resource {unknown[0]!r}")
     tables = []
     for kind in ("companies", "flows"):
         rows = body.get(kind) or []
@@ -118,6 +117,8 @@ def create_companies() -> Any:
                                 {c.id: c.cluster for c in snapshot().data.companies})
         if errors:
             raise ImportValidationError(errors)
+    for text, key in confirmed.items():  # confirmed only once the caller may import
+        get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
 
     def change(store: Store) -> Any:
         result = parse_for_store(store, tables, taxonomy=taxonomy(),
