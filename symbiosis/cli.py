@@ -65,8 +65,7 @@ def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
         result = parse_for_store(store, read_tables(files, kind=kind), taxonomy=tax,
                                  mapping=confirmed)
     except ImportValidationError as exc:
-        unsure = [e for e in exc.errors if e.suggestions or
-                  (e.field == "resource" and "not recognised" in e.message)]
+        unsure = [e for e in exc.errors if e.code == "unrecognised"]
         if write_mapping and unsure:
             _write_mapping_template(Path(write_mapping), unsure, confirmed or {})
             click.echo(f"{len(unsure)} resource cell(s) to confirm: edit "

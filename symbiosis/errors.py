@@ -40,6 +40,9 @@ class RowError:
     value: str = ""
     #: for a resource that was not recognised with confidence: the best (key, confidence)
     suggestions: tuple[tuple[str, float], ...] = ()
+    #: what kind of problem, for callers that act on it (``unrecognised``: a resource cell
+    #: to confirm)
+    code: str = ""
 
     def __str__(self) -> str:
         shown = f" (got {self.value!r})" if self.value != "" else ""

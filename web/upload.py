@@ -95,7 +95,7 @@ def mapping_cluster() -> str:
 
 
 def _unsure(errors: list[RowError]) -> list[RowError]:
-    return [e for e in errors if e.field == "resource" and "not recognised" in e.message]
+    return [e for e in errors if e.code == "unrecognised"]
 
 
 @bp.get("/")

@@ -67,9 +67,9 @@ class _Row:
         self.table, self.row_no, self.cells, self.errors = table, number, cells, errors
 
     def error(self, field: str, message: str, value: str = "",
-              suggestions: tuple[tuple[str, float], ...] = ()) -> None:
+              suggestions: tuple[tuple[str, float], ...] = (), code: str = "") -> None:
         self.errors.append(RowError(self.table.label, self.row_no, field, message, value,
-                                    suggestions))
+                                    suggestions, code))
 
     def text(self, field: str, *, required: bool = False) -> str:
         value = self.cells.get(field, "").strip()
@@ -225,7 +225,7 @@ def _resource(r: _Row, text: str, taxonomy: Taxonomy, rec: Recognizer,
         hint = ", ".join(f"{k} ({c:.2f})" for k, c in got.suggestions) or "none"
         r.error("resource", f"not recognised with confidence ({got.confidence:.2f}); best "
                 f"suggestions: {hint}; confirm with a mapping file (text,resource)", text,
-                got.suggestions)
+                got.suggestions, code="unrecognised")
         return "", got
     return got.resource, got
 
