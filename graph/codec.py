@@ -43,6 +43,8 @@ SCALARS = (str, int, float, bool, type(None))  # stored as they are
 def plain(value: Any) -> Any:
     if isinstance(value, SCALARS):
         return value
+    if isinstance(value, Reason):  # many per candidate: its pairs of scalars go to JSON as they are
+        return {"code": value.code, "params": value.params}
     if isinstance(value, tuple | list):
         return [v if isinstance(v, SCALARS) else plain(v) for v in value]
     if isinstance(value, dict):
