@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._table import print_table  # noqa: E402
 from fixtures.synthetic import generate_region  # noqa: E402
-from graph import MemoryStore  # noqa: E402
+from graph import EmbeddedStore  # noqa: E402
 from symbiosis.model import Candidate, Dataset  # noqa: E402
 from symbiosis.pipeline import match_dataset  # noqa: E402
 from symbiosis.search import CandidateIndex  # noqa: E402
@@ -130,7 +130,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="symbiosis-bench-web-"))
     t0 = time.perf_counter()
     data = generate_region(args.flows, seed=7)
-    store = MemoryStore(tmp / "store.json")
+    store = EmbeddedStore(tmp / "store.db")
     store.load(data)
     cands = list(match_dataset(data))
     store.replace_candidates(cands)
@@ -158,7 +158,7 @@ def main() -> None:
     port = _free_port()
     env = {**os.environ, "SYMBIOSIS_SECRET_KEY": "bench"}
     server = subprocess.Popen([sys.executable, "-m", "symbiosis.cli", "--store",
-                               str(tmp / "store.json"), "serve", "--port", str(port),
+                               str(tmp / "store.db"), "serve", "--port", str(port),
                                "--threads", "8", "--users", str(tmp / "users.sqlite")],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

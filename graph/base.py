@@ -1,4 +1,4 @@
-"""The one small storage interface; :class:`MemoryStore` and :class:`Neo4jStore` implement it.
+"""The one small storage interface; :class:`EmbeddedStore` and :class:`Neo4jStore` implement it.
 
 Every write method is one transaction: it either lands whole or leaves the store as it was.
 """
@@ -6,11 +6,22 @@ Every write method is one transaction: it either lands whole or leaves the store
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Park, Plan, Process
 
-__all__ = ["Store"]
+__all__ = ["Store", "CandidatePatch"]
+
+
+@dataclass(frozen=True)
+class CandidatePatch:
+    """Fresh candidates for part of the store: every stored candidate with an end in
+    ``flows`` is dropped and ``candidates`` are stored, in the same transaction as the
+    write they come with."""
+
+    flows: frozenset[str]
+    candidates: tuple[Candidate, ...] = ()
 
 
 class Store(ABC):
@@ -20,24 +31,28 @@ class Store(ABC):
 
     # -- writes --------------------------------------------------------------
     @abstractmethod
-    def load(self, data: Dataset) -> None:
-        """Insert or update everything in ``data`` in one transaction.
+    def load(self, data: Dataset, *, candidates: CandidatePatch | None = None) -> None:
+        """Insert or update everything in ``data`` in one transaction (with the fresh
+        ``candidates`` of what it touched, when given).
 
         Flows must belong to companies in ``data`` or in the store; process flows must exist.
         On any problem nothing is written and :class:`StoreConflictError` is raised.
         """
 
     @abstractmethod
-    def delete_company(self, company_id: str) -> None:
+    def delete_company(self, company_id: str, *,
+                       candidates: CandidatePatch | None = None) -> None:
         """Delete a company with its flows, processes, candidates and exchanges."""
 
     @abstractmethod
-    def delete_flow(self, flow_id: str) -> None:
+    def delete_flow(self, flow_id: str, *, candidates: CandidatePatch | None = None) -> None:
         """Delete a flow with its candidates and exchanges (processes keep other flows)."""
 
     @abstractmethod
-    def replace_candidates(self, candidates: Sequence[Candidate]) -> None:
-        """Replace all stored candidates (matching is re-run as a whole)."""
+    def replace_candidates(self, candidates: Sequence[Candidate], *,
+                           flows: Collection[str] | None = None) -> None:
+        """Replace all stored candidates (matching re-run as a whole), or with ``flows``
+        only those with an end in ``flows``."""
 
     @abstractmethod
     def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
@@ -64,6 +79,12 @@ class Store(ABC):
               direction: str | None = None, county: str | None = None,
               park_id: str | None = None) -> list[Flow]:
         ...
+
+    @abstractmethod
+    def area(self, resources: Collection[str], *, south: float, west: float, north: float,
+             east: float) -> Dataset:
+        """The flows of ``resources`` at companies inside the box, with those companies
+        (what re-matching around an edit needs, read through the indexes)."""
 
     @abstractmethod
     def candidates(self, *, company_id: str | None = None, flow_id: str | None = None,

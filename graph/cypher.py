@@ -127,6 +127,11 @@ MATCH (:Flow {id: r.supply_flow})-[c:CAN_FEED]->(d:Flow)
 WHERE d.id = r.demand_flow
 DELETE c
 """
+DELETE_CANDIDATES_OF: LiteralString = """
+UNWIND $ids AS id
+MATCH (:Flow {id: id})-[r:CAN_FEED]-(:Flow)
+DELETE r
+"""
 CREATE_CANDIDATES: LiteralString = """
 UNWIND $rows AS r
 MATCH (s:Flow {id: r.supply_flow}), (d:Flow {id: r.demand_flow})
@@ -172,6 +177,13 @@ WHERE ($company_id IS NULL OR c.id = $company_id)
   AND ($county IS NULL OR c.county = $county)
   AND ($park_id IS NULL OR c.park_id = $park_id)
 RETURN properties(f) AS props ORDER BY f.id
+"""
+# anchored on the resource index; the box is tested on the company
+AREA: LiteralString = """
+UNWIND $resources AS res
+MATCH (c:Company)-[:HAS_FLOW]->(f:Flow {resource: res})
+WHERE c.lat >= $south AND c.lat <= $north AND c.lon >= $west AND c.lon <= $east
+RETURN properties(c) AS company, properties(f) AS flow
 """
 COMPANY_CANDIDATES: LiteralString = """
 MATCH (:Company {id: $company_id})-[:HAS_FLOW]->(:Flow)-[r:CAN_FEED]-(:Flow)

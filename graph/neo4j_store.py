@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -20,11 +20,11 @@ from symbiosis.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from symbiosis.model import Candidate, Dataset, Exchange, Flow, Plan
+from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Plan
 
 from . import codec
 from . import cypher as q
-from .base import Store
+from .base import CandidatePatch, Store
 
 __all__ = ["Neo4jStore"]
 
@@ -140,7 +140,22 @@ class Neo4jStore(Store):
         self._driver.close()
 
     # -- writes ---------------------------------------------------------------------
-    def load(self, data: Dataset) -> None:
+    def _patch(self, tx: ManagedTransaction, patch: CandidatePatch | None) -> None:
+        if patch is None:
+            return
+        self._check_flows(tx, {fid for c in patch.candidates for fid in c.key}, "candidates")
+        tx.run(q.DELETE_CANDIDATES_OF, ids=sorted(patch.flows)).consume()
+        _batched(tx, q.CREATE_CANDIDATES, [
+            {"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
+             "props": self._candidate_props(c)} for c in patch.candidates])
+
+    @staticmethod
+    def _candidate_props(c: Candidate) -> dict[str, Any]:
+        props = _props(c)
+        props["fingerprint"] = _fingerprint(props)
+        return props
+
+    def load(self, data: Dataset, *, candidates: CandidatePatch | None = None) -> None:
         companies: list[dict[str, Any]] = [{"id": c.id, "props": _props(c)}
                                            for c in data.companies]
         parks = [{"id": p.id, "props": _props(p)} for p in data.parks]
@@ -200,17 +215,20 @@ class Neo4jStore(Store):
             _batched(tx, q.MERGE_PROCESSES, processes)
             _batched(tx, q.LINK_PROCESS_FLOWS, links)
             _batched(tx, q.LINK_CONVERSIONS, conversions)
+            self._patch(tx, candidates)
 
         self._write(work)
 
-    def delete_company(self, company_id: str) -> None:
+    def delete_company(self, company_id: str, *,
+                       candidates: CandidatePatch | None = None) -> None:
         def work(tx: ManagedTransaction) -> None:
             if not list(tx.run(q.EXISTING_COMPANIES, ids=[company_id])):
                 raise NotFoundError(f"no company {company_id}")
             tx.run(q.DELETE_COMPANY, id=company_id).consume()
+            self._patch(tx, candidates)
         self._write(work)
 
-    def delete_flow(self, flow_id: str) -> None:
+    def delete_flow(self, flow_id: str, *, candidates: CandidatePatch | None = None) -> None:
         def work(tx: ManagedTransaction) -> None:
             if not list(tx.run(q.EXISTING_FLOWS, ids=[flow_id])):
                 raise NotFoundError(f"no flow {flow_id}")
@@ -219,6 +237,7 @@ class Neo4jStore(Store):
                 raise StoreConflictError(f"flow {flow_id} is used by process {used['process']}:"
                                          " change the process first")
             tx.run(q.DELETE_FLOW, id=flow_id).consume()
+            self._patch(tx, candidates)
         self._write(work)
 
     def _check_flows(self, tx: ManagedTransaction, ids: set[str], what: str) -> None:
@@ -227,16 +246,18 @@ class Neo4jStore(Store):
         if missing:
             raise StoreConflictError(f"{what} refer to unknown flows: {sorted(missing)}")
 
-    def replace_candidates(self, candidates: Sequence[Candidate]) -> None:
+    def replace_candidates(self, candidates: Sequence[Candidate], *,
+                           flows: Collection[str] | None = None) -> None:
         """Only the difference is written: links that are gone or changed are deleted, new
         and changed ones created. Each link carries a fingerprint of its properties, so a
         new matching run over mostly unchanged data writes little."""
-        rows: dict[tuple[str, str], dict[str, Any]] = {}
-        for c in candidates:
-            props = _props(c)
-            props["fingerprint"] = _fingerprint(props)
-            rows[c.key] = {"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
-                           "props": props}
+        if flows is not None:
+            patch = CandidatePatch(frozenset(flows), tuple(candidates))
+            self._write(lambda tx: self._patch(tx, patch))
+            return
+        rows: dict[tuple[str, str], dict[str, Any]] = {
+            c.key: {"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
+                    "props": self._candidate_props(c)} for c in candidates}
 
         def work(tx: ManagedTransaction) -> None:
             self._check_flows(tx, {fid for key in rows for fid in key}, "candidates")
@@ -280,6 +301,17 @@ class Neo4jStore(Store):
         self._write(lambda tx: tx.run(q.CLEAR).consume())
 
     # -- reads ----------------------------------------------------------------------
+    def area(self, resources: Collection[str], *, south: float, west: float, north: float,
+             east: float) -> Dataset:
+        companies: dict[str, Company] = {}
+        flows: list[Flow] = []
+        for r in self._read(q.AREA, resources=sorted(resources), south=south, west=west,
+                            north=north, east=east):
+            companies.setdefault(r["company"]["id"], codec.company(r["company"]))
+            flows.append(codec.flow(r["flow"]))
+        return Dataset(companies=tuple(companies[k] for k in sorted(companies)),
+                       flows=tuple(sorted(flows, key=lambda f: f.id)))
+
     def dataset(self, *, county: str | None = None, municipality: str | None = None,
                 park_id: str | None = None) -> Dataset:
         companies = [codec.company(r["props"]) for r in self._read(

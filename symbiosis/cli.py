@@ -43,7 +43,7 @@ def _taxonomy(ctx: click.Context):  # noqa: ANN202
 
 @click.group()
 @click.option("--store", "store_url", envvar="SYMBIOSIS_STORE", default=None,
-              help="Store URL: a file path (default ./symbiosis-store.json) or "
+              help="Store URL: a file path (default ./symbiosis-store.db) or "
                    "neo4j://user:password@host:7687[/database] (also SYMBIOSIS_STORE).")
 @click.option("--factors", type=click.Path(exists=True, dir_okay=False), default=None,
               envvar="SYMBIOSIS_FACTORS",

@@ -81,9 +81,9 @@ def neo4j_store(bolt_server):
 @pytest.fixture(params=["memory", "neo4j"])
 def store(request, tmp_path):
     if request.param == "memory":
-        from graph import MemoryStore
+        from graph import EmbeddedStore
 
-        yield MemoryStore(tmp_path / "store.json")
+        yield EmbeddedStore(tmp_path / "store.db")
     else:
         yield request.getfixturevalue("neo4j_store")
 

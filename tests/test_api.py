@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openapi_spec_validator import validate
 
-from graph import MemoryStore
+from graph import EmbeddedStore
 
 from .web_support import SECRET_EXCHANGE
 
@@ -92,7 +92,7 @@ def test_plans_run_and_lifecycle_over_the_api(app, tokens):
     assert listed[0]["id"] == plan["id"]
     assert call("GET", f"/api/v1/plans/{plan['id']}").get_json()["id"] == plan["id"]
     assert call("POST", "/api/v1/plans", json={"objective": "fun"}).status_code == 400
-    stored = next(e for e in MemoryStore(app.config["STORE_URL"]).exchanges()
+    stored = next(e for e in EmbeddedStore(app.config["STORE_URL"]).exchanges()
                   if e.id == SECRET_EXCHANGE)
     assert [h.status for h in stored.history] == ["agreed", "operating"]
     ind = call("GET", "/api/v1/indicators?county=Innlandet").get_json()

@@ -2,6 +2,8 @@ import json
 
 import pytest
 
+from graph import EmbeddedStore
+
 from .conftest import CASE_FILES
 from .conftest import run_cli as _run
 
@@ -10,7 +12,7 @@ FIELDS = {"supply_flow", "demand_flow", "supply_company", "demand_company", "res
 
 
 def test_match_json_and_filters(tmp_path, runner):
-    store = tmp_path / "s.json"
+    store = tmp_path / "s.db"
     _run(runner, store, "import", *map(str, CASE_FILES))
     rows = json.loads(_run(runner, store, "match", "--format", "json"))
     assert rows and FIELDS <= set(rows[0])
@@ -26,14 +28,14 @@ def test_match_json_and_filters(tmp_path, runner):
 
 
 def test_chains_command(tmp_path, runner):
-    store = tmp_path / "s.json"
+    store = tmp_path / "s.db"
     _run(runner, store, "import", *map(str, CASE_FILES))
     out = _run(runner, store, "chains", "--flow", "FLO-F010", "--max-steps", "2")
     assert "FLO-F010 -> FLO-F011 -> FLO-F015 -> FLO-F017" in out
 
 
 def test_demo_reports_cases_plan_and_writes_a_local_network_picture(tmp_path, runner):
-    store, html = tmp_path / "s.json", tmp_path / "net.html"
+    store, html = tmp_path / "s.db", tmp_path / "net.html"
     out = _run(runner, store, "demo", "--output", str(html))
     assert "recall 10/10" in out
     for case in ("solor", "finnfjord", "floro"):
@@ -63,11 +65,11 @@ def test_import_reads_users_words_then_match_shows_conversions_and_reasons(tmp_p
         "F7,SAG,supply,damp 180 grader,20,GWh/år\n"
         "F8,STE,demand,prosessdamp 150 °C,15,GWh/år\n"
         "F9,HUS,demand,xq-blanding linje 3,,\n", encoding="utf-8")
-    store, template = tmp_path / "s.json", tmp_path / "confirm.csv"
+    store, template = tmp_path / "s.db", tmp_path / "confirm.csv"
     files = [str(tmp_path / "companies.csv"), str(tmp_path / "flows.csv")]
     bad = runner.invoke(cli, ["--store", str(store), "import", *files,
                               "--write-mapping", str(template)])
-    assert bad.exit_code != 0 and not store.exists()
+    assert bad.exit_code != 0 and not any(EmbeddedStore(store).counts().values())
     assert "flows.csv, row 10, field 'resource': not recognised" in str(bad.exception)
     assert template.read_text(encoding="utf-8").splitlines()[0] == "text,resource"
     template.write_text("text,resource\nxq-blanding linje 3,organic_waste\n", encoding="utf-8")

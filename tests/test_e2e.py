@@ -19,7 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from graph import MemoryStore
+from graph import EmbeddedStore
 
 from .browser import FLAGS, chromium
 from .web_support import PASSWORD, copy_world
@@ -128,7 +128,7 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     rows = d.find_elements(By.CSS_SELECTOR, "#flows tr")
     assert len(rows) == 3  # header + two flows
     _shot(d, artifacts, "02-company")
-    assert {f.id for f in MemoryStore(store_path).flows(company_id="E2E-C1")} == \
+    assert {f.id for f in EmbeddedStore(store_path).flows(company_id="E2E-C1")} == \
         {"E2E-F1", "E2E-F2"}
 
     # upload with a bad row, see the error, fix, commit
@@ -143,7 +143,7 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     errors = wait.until(ec.presence_of_element_located((By.ID, "upload-errors")))
     assert "companies.csv" in errors.text and "lat" in errors.text and "3" in errors.text
     _shot(d, artifacts, "03-upload-error")
-    assert MemoryStore(store_path).company("E2E-C2") is None
+    assert EmbeddedStore(store_path).company("E2E-C2") is None
     bad.write_text(header + "E2E-C2,Good Row AS,60.7,11.9,Våler,Innlandet,Sirkulære Solør\n"
                    "E2E-C3,Bad Row AS,60.71,11.9,Våler,Innlandet,Sirkulære Solør\n",
                    encoding="utf-8")
@@ -153,7 +153,7 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     _shot(d, artifacts, "04-upload-preview")
     _submit(d, wait, "commit")
     wait.until(ec.presence_of_element_located((By.ID, "companies")))
-    assert MemoryStore(store_path).company("E2E-C3").name == "Bad Row AS"
+    assert EmbeddedStore(store_path).company("E2E-C3").name == "Bad Row AS"
 
     # search candidates (after matching the new flows)
     d.get(base + "/candidates/")
@@ -164,7 +164,7 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     total = int(wait.until(ec.presence_of_element_located((By.ID, "total"))).text)
     assert total > 0 and len(d.find_elements(By.CSS_SELECTOR, "tr.candidate")) == min(total,
                                                                                       100)
-    assert "E2E-F2" in {c.demand_flow for c in MemoryStore(store_path).candidates()}
+    assert "E2E-F2" in {c.demand_flow for c in EmbeddedStore(store_path).candidates()}
     _shot(d, artifacts, "05-candidates")
 
     # run the optimizer and see the plan

@@ -43,7 +43,7 @@ def validate_rfc7946(doc) -> None:
 
 
 def test_geojson_export_is_valid_rfc7946_with_lon_lat_order(tmp_path, runner):
-    store = tmp_path / "s.json"
+    store = tmp_path / "s.db"
     _run(runner, store, "import", *map(str, CASE_FILES))
     _run(runner, store, "optimize")
     doc = json.loads(_run(runner, store, "export", "--format", "geojson"))
@@ -55,7 +55,7 @@ def test_geojson_export_is_valid_rfc7946_with_lon_lat_order(tmp_path, runner):
 
 
 def test_lifecycle_and_report_from_the_command_line(tmp_path, runner):
-    store = tmp_path / "s.json"
+    store = tmp_path / "s.db"
     _run(runner, store, "import", *map(str, CASE_FILES))
     plan = json.loads(_run(runner, store, "optimize", "--format", "json"))
     rows = json.loads(_run(runner, store, "export", "--format", "json"))
@@ -79,7 +79,7 @@ def test_lifecycle_and_report_from_the_command_line(tmp_path, runner):
 
 
 def test_plan_park_reports_an_unreachable_target_with_the_best_value(tmp_path, runner):
-    store = tmp_path / "s.json"
+    store = tmp_path / "s.db"
     _run(runner, store, "import", *map(str, CASE_FILES))
     out = _run(runner, store, "plan-park", "FINNFJORD")
     # 300,000 t baseline: the site's candidate exchanges cannot close it
@@ -91,7 +91,7 @@ def test_plan_park_reports_an_unreachable_target_with_the_best_value(tmp_path, r
 
 def test_html_report_is_one_offline_page_with_charts_and_the_figures(tmp_path, runner,
                                                                      artifacts):
-    store = tmp_path / "s.json"
+    store = tmp_path / "s.db"
     _run(runner, store, "import", *map(str, CASE_FILES))
     _run(runner, store, "optimize")
     rows = json.loads(_run(runner, store, "export", "--format", "json"))
@@ -113,7 +113,7 @@ def test_html_report_is_one_offline_page_with_charts_and_the_figures(tmp_path, r
 def test_html_report_renders_in_headless_chromium(tmp_path, runner, artifacts):
     from .browser import dump_dom, screenshot
 
-    store = tmp_path / "s.json"
+    store = tmp_path / "s.db"
     _run(runner, store, "import", *map(str, CASE_FILES))
     _run(runner, store, "optimize")
     page = tmp_path / "report.html"

@@ -3,7 +3,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from graph import MemoryStore
+from graph import EmbeddedStore
 from symbiosis.cli import cli
 from symbiosis.errors import ImportValidationError
 from symbiosis.io import load_files
@@ -102,7 +102,7 @@ BAD_FLOWS = ("id,company_id,direction,resource,amount,unit\n"
 
 
 def test_bad_flows_file_reports_every_error_and_leaves_the_store_untouched(tmp_path, runner):
-    store = tmp_path / "store.json"
+    store = tmp_path / "store.db"
     ok = runner.invoke(cli, ["--store", str(store), "import", *map(str, CASE_FILES)], obj={})
     assert ok.exit_code == 0, ok.output
     before = _sha(store)
@@ -118,7 +118,7 @@ def test_bad_flows_file_reports_every_error_and_leaves_the_store_untouched(tmp_p
     text = str(err)
     assert "flows_bad.csv, row 5, field 'company_id'" in text
     assert _sha(store) == before
-    assert len(MemoryStore(store).dataset().flows) == 55
+    assert len(EmbeddedStore(store).dataset().flows) == 55
 
 
 def test_cli_main_exits_non_zero_and_prints_errors(tmp_path):
@@ -128,12 +128,12 @@ def test_cli_main_exits_non_zero_and_prints_errors(tmp_path):
     bad = tmp_path / "flows_bad.csv"
     bad.write_text(BAD_FLOWS, encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "symbiosis.cli", "--store",
-                           str(tmp_path / "s.json"), "import", str(bad)],
+                           str(tmp_path / "s.db"), "import", str(bad)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     for field in ("direction", "amount", "unit", "company_id"):
         assert f"field '{field}'" in proc.stderr
-    assert not (tmp_path / "s.json").exists()
+    assert not any(EmbeddedStore(tmp_path / "s.db").counts().values())
 
 
 def test_xlsx_workbook_holds_the_same_as_sheets(tmp_path):

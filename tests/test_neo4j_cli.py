@@ -40,7 +40,7 @@ def test_import_with_one_bad_row_leaves_the_graph_exactly_as_before(neo4j_store,
 def test_demo_on_bolt_prints_the_same_candidates_and_plan(neo4j_store, bolt_server, runner,
                                                           tmp_path):
     outputs = []
-    for url in (str(tmp_path / "s.json"), bolt_server.store_url):
+    for url in (str(tmp_path / "s.db"), bolt_server.store_url):
         result = runner.invoke(cli, ["--store", url, "demo", "--output",
                                      str(tmp_path / "n.html")], obj={})
         assert result.exit_code == 0, result.output

@@ -188,9 +188,9 @@ def test_value_chains_up_to_n_steps(store, cases):
 
 
 def test_both_stores_give_the_same_answers(neo4j_store, tmp_path, cases):
-    from graph import MemoryStore
+    from graph import EmbeddedStore
 
-    memory = MemoryStore(tmp_path / "m.json")
+    memory = EmbeddedStore(tmp_path / "m.db")
     answers = []
     for s in (memory, neo4j_store):
         s.load(cases)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import MemoryStore
+from graph import EmbeddedStore
 from symbiosis.matching import find_candidates
 
 from .web_support import (
@@ -26,7 +26,7 @@ SECRET_COMPANY = "Nortura Samvirkekylling"
 
 
 def _first_plan(app) -> str:
-    return MemoryStore(app.config["STORE_URL"]).plans()[0].id
+    return EmbeddedStore(app.config["STORE_URL"]).plans()[0].id
 
 
 def _values(app) -> dict[str, str]:
@@ -197,7 +197,7 @@ def test_cluster_manager_creates_edits_and_deletes_a_company_with_flows(login, a
                                   "lon": "11.88", "municipality": "Våler", "county": "Innlandet",
                                   "cluster": "Somebody Else"})
     assert r.status_code == 302
-    store = MemoryStore(app.config["STORE_URL"])
+    store = EmbeddedStore(app.config["STORE_URL"])
     assert store.company("SOL-C99").cluster == "Sirkulære Solør"  # forced to its own
     for fid, direction, resource, amount, unit in (("SOL-F991", "supply", "biogas", "2",
                                                    "GWh"),
@@ -281,7 +281,7 @@ def test_upload_lists_bad_rows_then_commits_the_fixed_file(login, app):
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     r = s.post("/upload/commit", {"token": token, "kind": ""})
     assert r.status_code == 302
-    assert MemoryStore(path).company("UP-C2").name == "Upload Two AS"
+    assert EmbeddedStore(path).company("UP-C2").name == "Upload Two AS"
     r = s.post("/upload/commit", {"token": token, "kind": ""})  # used up
     assert r.status_code == 302 and r.headers["Location"].endswith("/upload/")
 
@@ -316,7 +316,7 @@ def _csv(response) -> list[dict[str, str]]:
 
 def test_candidate_search_filters_sorts_and_downloads(login, app):
     s = login("admin")
-    store = MemoryStore(app.config["STORE_URL"])
+    store = EmbeddedStore(app.config["STORE_URL"])
     all_rows = _csv(s.get("/candidates/csv"))
     assert len(all_rows) == len(store.candidates())
     kinn = _csv(s.get("/candidates/csv?municipality=Kinn"))
@@ -361,7 +361,7 @@ def test_optimize_page_runs_and_shows_the_plan_with_frontier(login, app):
     assert page.count('class="plan-row"') >= 1
     assert 'class="frontier"' in page and page.count("<circle") >= 2
     assert 'id="needs-data"' in page
-    plan = MemoryStore(app.config["STORE_URL"]).plans()[0]
+    plan = EmbeddedStore(app.config["STORE_URL"]).plans()[0]
     assert all(e.supply_company.startswith("SOL") for e in plan.exchanges)  # Innlandet only
     r = s.post("/optimize/", {"objective": "profit", "time_limit": "x"})
     assert r.status_code == 400
@@ -404,8 +404,8 @@ OUTPUTS = ["/companies/SOL-C03", "/candidates/", "/candidates/csv",
 
 def _outputs(s, app, tokens, username) -> dict[str, str]:
     urls = OUTPUTS + [f"/optimize/plans/{p.id}" for p in
-                      MemoryStore(app.config["STORE_URL"]).plans()]
-    urls += [f"/api/v1/plans/{p.id}" for p in MemoryStore(app.config["STORE_URL"]).plans()]
+                      EmbeddedStore(app.config["STORE_URL"]).plans()]
+    urls += [f"/api/v1/plans/{p.id}" for p in EmbeddedStore(app.config["STORE_URL"]).plans()]
     out = {}
     for url in urls:
         r = s.get(url, headers={"Authorization": f"Bearer {tokens[username]}"})
@@ -472,7 +472,7 @@ def test_lifecycle_from_the_exchange_page(login, app):
     r = s.post(f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "agreed", "start_year": "2027",
                                                         "note": "signed"})
     assert r.status_code == 302
-    e = next(x for x in MemoryStore(app.config["STORE_URL"]).exchanges()
+    e = next(x for x in EmbeddedStore(app.config["STORE_URL"]).exchanges()
              if x.id == SECRET_EXCHANGE)
     assert e.status == "agreed" and e.start_year == 2027
     assert [(h.status, h.by, h.note) for h in e.history] == [("agreed", "solor", "signed")]
@@ -537,13 +537,13 @@ def test_every_interface_text_has_a_bokmal_translation():
 
 
 def test_empty_store_offers_the_demo_data(app, login):
-    MemoryStore(app.config["STORE_URL"]).clear()
+    EmbeddedStore(app.config["STORE_URL"]).clear()
     s = login("admin")
     page = s.get("/").get_data(as_text=True)
     assert 'id="load-demo"' in page
     assert 'id="load-demo"' not in login("viewer").get("/").get_data(as_text=True)
     assert s.post("/demo").status_code == 302
-    store = MemoryStore(app.config["STORE_URL"])
+    store = EmbeddedStore(app.config["STORE_URL"])
     assert len(store.dataset().companies) == 17 and store.candidates()
 
 
@@ -593,7 +593,7 @@ def test_upload_reads_words_as_users_write_them_and_learns_confirmed_readings(lo
     assert "1 lm3 = " in page  # the conversion used is shown
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     assert s.post("/upload/commit", {"token": token, "kind": ""}).status_code == 302
-    store = MemoryStore(path)
+    store = EmbeddedStore(path)
     got = {f.id: f for f in store.dataset().flows if f.id.startswith("W")}
     assert got["W2"].amount == 2000 and got["W2"].quality["temperature_c"] == 60
     assert got["W1"].resource_text == "flis" and got["W1"].conversion.startswith("1 lm3 = ")

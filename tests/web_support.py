@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from graph import MemoryStore
+from graph import EmbeddedStore
 from symbiosis.io import load_files
 from symbiosis.model import Exchange, Flow
 from symbiosis.pipeline import match_dataset, optimise, plan_exchanges
@@ -40,8 +40,8 @@ def build_world(folder: Path, case_files: list[Path]) -> tuple[Path, Path, dict[
                       resource="animal_byproducts", amount=5000.0, unit="t",
                       description="biogas feedstock wanted (test)"))
     data = dataclasses.replace(data, flows=tuple(flows))
-    store_path = folder / "store.json"
-    store = MemoryStore(store_path)
+    store_path = folder / "store.db"
+    store = EmbeddedStore(store_path)
     store.load(data)
     cands = list(match_dataset(data))
     assert any(c.key == (SECRET_FLOW, PARTNER_FLOW) for c in cands)
@@ -62,9 +62,9 @@ def build_world(folder: Path, case_files: list[Path]) -> tuple[Path, Path, dict[
 
 
 def copy_world(src: Path, dst: Path) -> tuple[Path, Path]:
-    for name in ("store.json", "users.sqlite"):
+    for name in ("store.db", "users.sqlite"):
         shutil.copy(src / name, dst / name)
-    return dst / "store.json", dst / "users.sqlite"
+    return dst / "store.db", dst / "users.sqlite"
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -1,0 +1,515 @@
+"""The embedded store: one SQLite file, no server.
+
+Each write is one SQLite transaction, so a process killed mid-write leaves the previous
+state (SQLite rolls the journal back on the next open). The file is the whole store: copy
+it when no write is running. Rows keep the columns the filters need (county, resource,
+flow ids, score) beside the object as JSON, with an index per filter, so no read or write
+scans what it does not return: opening a store reads nothing, saving a plan touches the
+plan's rows, and a county's candidates come through the company index.
+
+Stores of the earlier JSON format are migrated on open (the old file is kept beside the
+new one with ``.v1.json`` appended).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from symbiosis.errors import NotFoundError, StoreConflictError, StoreUnavailableError
+from symbiosis.matching import value_chains as _value_chains
+from symbiosis.model import (
+    Candidate,
+    Company,
+    Dataset,
+    Exchange,
+    ExchangeStatus,
+    Flow,
+    Park,
+    Plan,
+    Process,
+)
+
+from . import codec
+from .base import CandidatePatch, Store
+
+__all__ = ["EmbeddedStore"]
+
+FORMAT_VERSION = 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parks (id TEXT PRIMARY KEY, county TEXT, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS companies (
+    id TEXT PRIMARY KEY, county TEXT, municipality TEXT, park_id TEXT,
+    lat REAL, lon REAL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS companies_county ON companies (county);
+CREATE INDEX IF NOT EXISTS companies_municipality ON companies (municipality);
+CREATE INDEX IF NOT EXISTS companies_park ON companies (park_id);
+CREATE INDEX IF NOT EXISTS companies_lat ON companies (lat);
+CREATE TABLE IF NOT EXISTS flows (
+    id TEXT PRIMARY KEY, company_id TEXT NOT NULL, resource TEXT NOT NULL,
+    direction TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS flows_company ON flows (company_id);
+CREATE INDEX IF NOT EXISTS flows_resource ON flows (resource);
+CREATE TABLE IF NOT EXISTS processes (
+    id TEXT PRIMARY KEY, company_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS processes_company ON processes (company_id);
+CREATE TABLE IF NOT EXISTS process_flows (
+    process_id TEXT NOT NULL, flow_id TEXT NOT NULL, PRIMARY KEY (process_id, flow_id))
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS process_flows_flow ON process_flows (flow_id);
+CREATE TABLE IF NOT EXISTS candidates (
+    supply_flow TEXT NOT NULL, demand_flow TEXT NOT NULL,
+    supply_company TEXT NOT NULL, demand_company TEXT NOT NULL,
+    resource TEXT NOT NULL, demand_resource TEXT NOT NULL, score REAL NOT NULL,
+    doc TEXT NOT NULL, PRIMARY KEY (supply_flow, demand_flow)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS candidates_demand ON candidates (demand_flow);
+CREATE INDEX IF NOT EXISTS candidates_supply_company ON candidates (supply_company);
+CREATE INDEX IF NOT EXISTS candidates_demand_company ON candidates (demand_company);
+CREATE TABLE IF NOT EXISTS exchanges (
+    id TEXT PRIMARY KEY, supply_flow TEXT NOT NULL, demand_flow TEXT NOT NULL,
+    status TEXT NOT NULL, plan_id TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS exchanges_supply ON exchanges (supply_flow);
+CREATE INDEX IF NOT EXISTS exchanges_demand ON exchanges (demand_flow);
+CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges (status);
+CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, created_at TEXT, doc TEXT NOT NULL);
+"""
+
+_CANDIDATE_COLUMNS = ("supply_flow", "demand_flow", "supply_company", "demand_company",
+                      "resource", "demand_resource", "score")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(codec.plain(obj), ensure_ascii=False, separators=(",", ":"))
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class EmbeddedStore(Store):
+    """Embedded graph store in one SQLite file (default ``./symbiosis-store.db``)."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.url = f"file:{self.path}"
+        self._local = threading.local()
+        #: statements run, for tests that check that work does not grow with the store
+        self.statements = 0
+        if self.path.exists() and _is_json_store(self.path):
+            _migrate_json(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = self._db()
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                db.executescript("BEGIN IMMEDIATE;" + _SCHEMA
+                                 + "INSERT OR IGNORE INTO meta VALUES ('revision', '0');"
+                                 + f"INSERT OR IGNORE INTO meta VALUES ('format', "
+                                 f"'{FORMAT_VERSION}');COMMIT;")
+            version = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if version is None or int(version[0]) != FORMAT_VERSION:
+                raise StoreUnavailableError(
+                    f"store file {self.path} has format {version and version[0]}, "
+                    f"this version reads {FORMAT_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailableError(f"cannot open store file {self.path}: {exc}") from exc
+
+    # -- connections and transactions -----------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+                                 check_same_thread=False)
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=OFF")
+            db.execute("PRAGMA cache_size=-65536")  # 64 MB of pages
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the revision moves with every commit."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                       "WHERE key = 'revision'")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Several reads that see one state of the store."""
+        db = self._db()
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+
+    def _rows(self, db: sqlite3.Connection, sql: str, params: Iterable[Any] = ()
+              ) -> list[Any]:
+        self.statements += 1
+        return db.execute(sql, tuple(params)).fetchall()
+
+    def _many(self, db: sqlite3.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.statements += 1
+        db.executemany(sql, rows)
+
+    def _in(self, db: sqlite3.Connection, sql: str, ids: Collection[str]) -> list[Any]:
+        """``sql`` with one ``{ids}`` placeholder list, run chunk by chunk."""
+        out: list[Any] = []
+        for chunk in _chunks(list(ids)):
+            out += self._rows(db, sql.format(ids=",".join("?" * len(chunk))), chunk)
+        return out
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def revision(self) -> object | None:
+        row = self._db().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0]) if row else None
+
+    # -- writes -------------------------------------------------------------------------
+    def load(self, data: Dataset, *, candidates: CandidatePatch | None = None) -> None:
+        with self._tx() as db:
+            self._check_load(db, data)
+            self._many(db, "INSERT OR REPLACE INTO parks VALUES (?, ?, ?)",
+                       [(p.id, p.county, _dumps(p)) for p in data.parks])
+            parks_named = {c.park_id for c in data.companies if c.park_id}
+            if parks_named:
+                known = {r[0] for r in self._in(db, "SELECT id FROM parks WHERE id IN ({ids})",
+                                                parks_named)}
+                self._many(db, "INSERT INTO parks VALUES (?, NULL, ?)",
+                           [(pid, _dumps(Park(pid, pid)))
+                            for pid in sorted(parks_named - known)])
+            self._many(db, "INSERT OR REPLACE INTO companies VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(c.id, c.county, c.municipality, c.park_id, c.lat, c.lon, _dumps(c))
+                        for c in data.companies])
+            self._many(db, "INSERT OR REPLACE INTO flows VALUES (?, ?, ?, ?, ?)",
+                       [(f.id, f.company_id, f.resource, f.direction, _dumps(f))
+                        for f in data.flows])
+            if data.processes:
+                ids = [p.id for p in data.processes]
+                self._in(db, "DELETE FROM process_flows WHERE process_id IN ({ids})", ids)
+                self._many(db, "INSERT OR REPLACE INTO processes VALUES (?, ?, ?)",
+                           [(p.id, p.company_id, _dumps(p)) for p in data.processes])
+                self._many(db, "INSERT OR IGNORE INTO process_flows VALUES (?, ?)",
+                           [(p.id, fid) for p in data.processes
+                            for fid, _ in (*p.inputs, *p.outputs)])
+            if candidates is not None:
+                self._patch(db, candidates)
+
+    def _check_load(self, db: sqlite3.Connection, data: Dataset) -> None:
+        new_companies = {c.id for c in data.companies}
+        wanted = ({f.company_id for f in data.flows} | {p.company_id for p in data.processes}
+                  ) - new_companies
+        stored = {r[0] for r in self._in(db, "SELECT id FROM companies WHERE id IN ({ids})",
+                                         wanted)}
+        companies = new_companies | stored
+        flows = {f.id for f in data.flows}
+        wanted_flows = {fid for p in data.processes
+                        for fid, _ in (*p.inputs, *p.outputs)} - flows
+        flows |= {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})",
+                                         wanted_flows)}
+        problems = [f"flow {f.id}: company {f.company_id} does not exist"
+                    for f in data.flows if f.company_id not in companies]
+        for p in data.processes:
+            if p.company_id not in companies:
+                problems.append(f"process {p.id}: company {p.company_id} does not exist")
+            problems += [f"process {p.id}: flow {fid} does not exist"
+                         for fid, _ in (*p.inputs, *p.outputs) if fid not in flows]
+        if problems:
+            raise StoreConflictError("; ".join(problems))
+
+    def _drop_flows(self, db: sqlite3.Connection, flow_ids: Sequence[str]) -> None:
+        for sql in ("DELETE FROM candidates WHERE supply_flow IN ({ids})",
+                    "DELETE FROM candidates WHERE demand_flow IN ({ids})",
+                    "DELETE FROM exchanges WHERE supply_flow IN ({ids})",
+                    "DELETE FROM exchanges WHERE demand_flow IN ({ids})",
+                    "DELETE FROM flows WHERE id IN ({ids})"):
+            self._in(db, sql, flow_ids)
+
+    def delete_company(self, company_id: str, *,
+                       candidates: CandidatePatch | None = None) -> None:
+        with self._tx() as db:
+            if not self._rows(db, "SELECT 1 FROM companies WHERE id = ?", (company_id,)):
+                raise NotFoundError(f"no company {company_id}")
+            flows = [r[0] for r in self._rows(db, "SELECT id FROM flows WHERE company_id = ?",
+                                              (company_id,))]
+            procs = [r[0] for r in self._rows(
+                db, "SELECT id FROM processes WHERE company_id = ?", (company_id,))]
+            self._in(db, "DELETE FROM process_flows WHERE process_id IN ({ids})", procs)
+            self._in(db, "DELETE FROM processes WHERE id IN ({ids})", procs)
+            self._drop_flows(db, flows)
+            self._rows(db, "DELETE FROM companies WHERE id = ?", (company_id,))
+            if candidates is not None:
+                self._patch(db, candidates)
+
+    def delete_flow(self, flow_id: str, *, candidates: CandidatePatch | None = None) -> None:
+        with self._tx() as db:
+            if not self._rows(db, "SELECT 1 FROM flows WHERE id = ?", (flow_id,)):
+                raise NotFoundError(f"no flow {flow_id}")
+            used = self._rows(db, "SELECT process_id FROM process_flows WHERE flow_id = ? "
+                                  "ORDER BY process_id LIMIT 1", (flow_id,))
+            if used:
+                raise StoreConflictError(
+                    f"flow {flow_id} is used by process {used[0][0]}: change the process first")
+            self._drop_flows(db, [flow_id])
+            if candidates is not None:
+                self._patch(db, candidates)
+
+    def _insert_candidates(self, db: sqlite3.Connection, cands: Iterable[Candidate]) -> None:
+        self._many(db, "INSERT OR REPLACE INTO candidates VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   ((c.supply_flow, c.demand_flow, c.supply_company, c.demand_company,
+                     c.resource, c.demand_resource, c.score, _dumps(c)) for c in cands))
+
+    def _check_candidate_flows(self, db: sqlite3.Connection,
+                               cands: Sequence[Candidate]) -> None:
+        ids = {fid for c in cands for fid in c.key}
+        known = {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})", ids)}
+        if ids - known:
+            raise StoreConflictError(f"candidates refer to unknown flows: {sorted(ids - known)}")
+
+    def _patch(self, db: sqlite3.Connection, patch: CandidatePatch) -> None:
+        self._check_candidate_flows(db, patch.candidates)
+        for sql in ("DELETE FROM candidates WHERE supply_flow IN ({ids})",
+                    "DELETE FROM candidates WHERE demand_flow IN ({ids})"):
+            self._in(db, sql, sorted(patch.flows))
+        self._insert_candidates(db, patch.candidates)
+
+    def replace_candidates(self, candidates: Sequence[Candidate], *,
+                           flows: Collection[str] | None = None) -> None:
+        with self._tx() as db:
+            if flows is not None:
+                self._patch(db, CandidatePatch(frozenset(flows), tuple(candidates)))
+                return
+            self._check_candidate_flows(db, candidates)
+            self._rows(db, "DELETE FROM candidates")
+            self._insert_candidates(db, candidates)
+
+    def _put_exchanges(self, db: sqlite3.Connection, exchanges: Sequence[Exchange]) -> None:
+        ids = {fid for e in exchanges for fid in (e.supply_flow, e.demand_flow)}
+        known = {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})", ids)}
+        for e in exchanges:
+            for fid in (e.supply_flow, e.demand_flow):
+                if fid not in known:
+                    raise StoreConflictError(f"exchange {e.id}: unknown flow {fid}")
+        self._many(db, "INSERT OR REPLACE INTO exchanges VALUES (?, ?, ?, ?, ?, ?)",
+                   [(e.id, e.supply_flow, e.demand_flow, e.status, e.plan_id, _dumps(e))
+                    for e in exchanges])
+
+    def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
+        with self._tx() as db:
+            self._rows(db, "DELETE FROM exchanges WHERE status = ?",
+                       (ExchangeStatus.PROPOSED.value,))
+            self._put_exchanges(db, exchanges)
+            self._rows(db, "INSERT OR REPLACE INTO plans VALUES (?, ?, ?)",
+                       (plan.id, plan.created_at, _dumps(plan)))
+
+    def put_exchange(self, exchange: Exchange) -> None:
+        with self._tx() as db:
+            self._put_exchanges(db, [exchange])
+
+    def clear(self) -> None:
+        with self._tx() as db:
+            for table in ("parks", "companies", "flows", "processes", "process_flows",
+                          "candidates", "exchanges", "plans"):
+                self._rows(db, f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+    # -- reads --------------------------------------------------------------------------
+    def _companies_where(self, db: sqlite3.Connection, county: str | None,
+                         municipality: str | None, park_id: str | None) -> list[Company]:
+        where, params = _where(county=county, municipality=municipality, park_id=park_id)
+        return [codec.company(json.loads(r[0])) for r in self._rows(
+            db, f"SELECT doc FROM companies{where} ORDER BY id", params)]  # noqa: S608
+
+    def dataset(self, *, county: str | None = None, municipality: str | None = None,
+                park_id: str | None = None) -> Dataset:
+        with self._snapshot() as db:
+            companies = self._companies_where(db, county, municipality, park_id)
+            everything = county is None and municipality is None and park_id is None
+            if everything:
+                flows = self._rows(db, "SELECT doc FROM flows ORDER BY id")
+                procs = self._rows(db, "SELECT doc FROM processes ORDER BY id")
+                parks = self._rows(db, "SELECT doc FROM parks ORDER BY id")
+            else:
+                ids = [c.id for c in companies]
+                flows = self._in(db, "SELECT doc FROM flows WHERE company_id IN ({ids})", ids)
+                procs = self._in(db, "SELECT doc FROM processes WHERE company_id IN ({ids})",
+                                 ids)
+                park_ids = {c.park_id for c in companies if c.park_id} | (
+                    {park_id} if park_id else set())
+                parks = self._in(db, "SELECT doc FROM parks WHERE id IN ({ids})", park_ids)
+                if county is not None:
+                    parks += self._rows(db, "SELECT doc FROM parks WHERE county = ? ",
+                                        (county,))
+        flow_list = sorted((codec.flow(json.loads(r[0])) for r in flows), key=lambda f: f.id)
+        proc_list = sorted((codec.process(json.loads(r[0])) for r in procs),
+                           key=lambda p: p.id)
+        park_map = {p.id: p for p in (codec.park(json.loads(r[0])) for r in parks)}
+        return Dataset(companies=tuple(companies), flows=tuple(flow_list),
+                       processes=tuple(proc_list),
+                       parks=tuple(park_map[k] for k in sorted(park_map)))
+
+    def company(self, company_id: str) -> Company | None:
+        rows = self._rows(self._db(), "SELECT doc FROM companies WHERE id = ?", (company_id,))
+        return codec.company(json.loads(rows[0][0])) if rows else None
+
+    def processes(self, *, company_id: str | None = None) -> list[Process]:
+        where, params = _where(company_id=company_id)
+        return [codec.process(json.loads(r[0])) for r in self._rows(
+            self._db(), f"SELECT doc FROM processes{where} ORDER BY id", params)]  # noqa: S608
+
+    def parks(self) -> list[Park]:
+        return [codec.park(json.loads(r[0]))
+                for r in self._rows(self._db(), "SELECT doc FROM parks ORDER BY id")]
+
+    def area(self, resources: Collection[str], *, south: float, west: float, north: float,
+             east: float) -> Dataset:
+        with self._snapshot() as db:
+            companies = self._rows(
+                db, "SELECT id, doc FROM companies WHERE lat BETWEEN ? AND ? "
+                    "AND lon BETWEEN ? AND ?", (south, north, west, east))
+            ids = {r[0] for r in companies}
+            wanted = set(resources)
+            flows = [d for d in (json.loads(r[0]) for r in self._in(
+                db, "SELECT doc FROM flows WHERE company_id IN ({ids})", ids))
+                if d["resource"] in wanted]
+        keep = {d["company_id"] for d in flows}
+        return Dataset(
+            companies=tuple(sorted((codec.company(json.loads(doc)) for cid, doc in companies
+                                    if cid in keep), key=lambda c: c.id)),
+            flows=tuple(sorted((codec.flow(d) for d in flows), key=lambda f: f.id)))
+
+    def flows(self, *, company_id: str | None = None, resource: str | None = None,
+              direction: str | None = None, county: str | None = None,
+              park_id: str | None = None) -> list[Flow]:
+        where, params = _where(**{"f.company_id": company_id, "f.resource": resource,
+                                  "f.direction": direction, "c.county": county,
+                                  "c.park_id": park_id})
+        join = " JOIN companies c ON c.id = f.company_id" if county or park_id else ""
+        return [codec.flow(json.loads(r[0])) for r in self._rows(
+            self._db(), f"SELECT f.doc FROM flows f{join}{where} ORDER BY f.id",  # noqa: S608
+            params)]
+
+    def candidates(self, *, company_id: str | None = None, flow_id: str | None = None,
+                   county: str | None = None, resource: str | None = None) -> list[Candidate]:
+        docs = self.candidate_rows(company_id=company_id, flow_id=flow_id, county=county,
+                                   resource=resource)
+        return [codec.candidate(json.loads(d)) for d in docs]
+
+    def candidate_rows(self, *, company_id: str | None = None, flow_id: str | None = None,
+                       county: str | None = None, resource: str | None = None) -> list[str]:
+        """The candidates' JSON texts, best first (what :meth:`candidates` decodes)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if flow_id is not None:
+            clauses.append("(supply_flow = ? OR demand_flow = ?)")
+            params += [flow_id, flow_id]
+        if company_id is not None:
+            clauses.append("(supply_company = ? OR demand_company = ?)")
+            params += [company_id, company_id]
+        if resource is not None:
+            clauses.append("(resource = ? OR demand_resource = ?)")
+            params += [resource, resource]
+        if county is not None:
+            clauses.append("(supply_company IN (SELECT id FROM companies WHERE county = ?) "
+                           "OR demand_company IN (SELECT id FROM companies WHERE county = ?))")
+            params += [county, county]
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._rows(self._db(), "SELECT doc FROM candidates" + where  # noqa: S608
+                          + " ORDER BY score DESC, supply_flow, demand_flow", params)
+        return [r[0] for r in rows]
+
+    def plans(self) -> list[Plan]:
+        return [codec.plan(json.loads(r[0])) for r in self._rows(
+            self._db(), "SELECT doc FROM plans ORDER BY created_at DESC, id DESC")]
+
+    def plan(self, plan_id: str) -> Plan | None:
+        rows = self._rows(self._db(), "SELECT doc FROM plans WHERE id = ?", (plan_id,))
+        return codec.plan(json.loads(rows[0][0])) if rows else None
+
+    def exchanges(self, *, status: str | None = None) -> list[Exchange]:
+        where, params = _where(status=status)
+        return [codec.exchange(json.loads(r[0])) for r in self._rows(
+            self._db(), f"SELECT doc FROM exchanges{where} ORDER BY id", params)]  # noqa: S608
+
+    def value_chains(self, flow_id: str, *, max_steps: int = 3) -> list[tuple[str, ...]]:
+        with self._snapshot():
+            return _value_chains(self.candidates(), self.processes(), flow_id,
+                                 max_steps=max_steps)
+
+    def counts(self) -> dict[str, int]:
+        tables = {"Company": "companies", "Flow": "flows", "Process": "processes",
+                  "Park": "parks", "CAN_FEED": "candidates", "FEEDS": "exchanges",
+                  "plans": "plans"}
+        with self._snapshot() as db:
+            return {k: int(self._rows(db, f"SELECT count(*) FROM {t}")[0][0])  # noqa: S608
+                    for k, t in tables.items()}
+
+
+def _where(**filters: Any) -> tuple[str, list[Any]]:
+    used = [(k, v) for k, v in filters.items() if v is not None]
+    if not used:
+        return "", []
+    return " WHERE " + " AND ".join(f"{k} = ?" for k, _ in used), [v for _, v in used]
+
+
+# -- the earlier JSON format ------------------------------------------------------------------
+def _is_json_store(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(1) == b"{"
+
+
+def _migrate_json(path: Path) -> None:
+    """Read a store of format 1 (a networkx graph as JSON) into a new SQLite file at
+    ``path``; the old file is kept as ``path.v1.json``."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("format") != 1:
+            raise ValueError(f"unknown format {doc.get('format')!r}")
+    except (OSError, ValueError) as exc:
+        raise StoreUnavailableError(f"cannot read store file {path}: {exc}") from exc
+    nodes: dict[str, list[dict[str, Any]]] = {}
+    for n in doc["graph"]["nodes"]:
+        nodes.setdefault(n["kind"], []).append(n["data"])
+    edges: dict[str, list[dict[str, Any]]] = {}
+    for e in doc["graph"]["edges"]:
+        rel = str(e.get("key", "")).split(":", 1)[0]
+        if "data" in e:
+            edges.setdefault(rel, []).append(e["data"])
+    tmp = path.with_name(f".{path.name}.migrating")
+    tmp.unlink(missing_ok=True)
+    new = EmbeddedStore(tmp)
+    new.load(Dataset(companies=tuple(codec.company(d) for d in nodes.get("Company", [])),
+                     flows=tuple(codec.flow(d) for d in nodes.get("Flow", [])),
+                     processes=tuple(codec.process(d) for d in nodes.get("Process", [])),
+                     parks=tuple(codec.park(d) for d in nodes.get("Park", []))))
+    new.replace_candidates([codec.candidate(d) for d in edges.get("CAN_FEED", [])])
+    with new._tx() as db:
+        new._put_exchanges(db, [codec.exchange(d) for d in edges.get("FEEDS", [])])
+        new._many(db, "INSERT OR REPLACE INTO plans VALUES (?, ?, ?)",
+                  [(p["id"], p.get("created_at"), json.dumps(p, ensure_ascii=False))
+                   for p in doc.get("plans", {}).values()])
+    new.close()
+    os.replace(path, path.with_name(path.name + ".v1.json"))
+    os.replace(tmp, path)
