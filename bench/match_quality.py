@@ -131,7 +131,7 @@ def evaluate(folder: Path, *, plan: bool = True) -> CaseResult:
     short_pairs = {k for f in doc_flows for k in sl.get(f, [])}
     in_plan = 0
     if plan:
-        from symbiosis.pipeline import optimise
+        from optimizer import optimise
 
         result = optimise(data, cands, taxonomy=tax, time_limit_s=20.0)
         in_plan = len(documented & {(e.supply_flow, e.demand_flow) for e in result.exchanges})

@@ -18,8 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._table import print_table  # noqa: E402
 from fixtures.synthetic import TOWNS, generate_region  # noqa: E402
-from optimizer import greedy_value, propose_exchanges  # noqa: E402
-from symbiosis.pipeline import match_dataset, problem_for  # noqa: E402
+from optimizer import (  # noqa: E402
+    greedy_value,
+    problem_for,  # noqa: E402
+    propose_exchanges,
+)
+from symbiosis.matching import match_dataset  # noqa: E402
 
 
 def run(name: str, data, *, gap: float, time_limit: float  # noqa: ANN001

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._table import print_table  # noqa: E402
 from fixtures.synthetic import generate_region  # noqa: E402
 from graph import EmbeddedStore  # noqa: E402
+from symbiosis.matching import match_dataset  # noqa: E402
 from symbiosis.model import Candidate, Dataset  # noqa: E402
-from symbiosis.pipeline import match_dataset  # noqa: E402
 from symbiosis.search import CandidateIndex  # noqa: E402
 from web.db import Accounts  # noqa: E402
 

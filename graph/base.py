@@ -133,6 +133,26 @@ class Store(ABC):
     def parks(self) -> list[Park]:
         return list(self.dataset().parks)
 
+    @abstractmethod
+    def flows_by_id(self, ids: Collection[str]) -> list[Flow]:
+        """The stored flows among ``ids`` (unknown ids are left out)."""
+
+    @abstractmethod
+    def companies_by_id(self, ids: Collection[str]) -> list[Company]:
+        """The stored companies among ``ids``."""
+
+    @abstractmethod
+    def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
+        """The flows linked by a stored candidate to one of ``flow_ids``, with their
+        companies."""
+
+    def flow(self, flow_id: str) -> Flow | None:
+        found = self.flows_by_id([flow_id])
+        return found[0] if found else None
+
+    def exchange(self, exchange_id: str) -> Exchange | None:
+        return next((e for e in self.exchanges() if e.id == exchange_id), None)
+
     def plan(self, plan_id: str) -> Plan | None:
         return next((p for p in self.plans() if p.id == plan_id), None)
 

@@ -185,6 +185,17 @@ MATCH (c:Company)-[:HAS_FLOW]->(f:Flow {resource: res})
 WHERE c.lat >= $south AND c.lat <= $north AND c.lon >= $west AND c.lon <= $east
 RETURN properties(c) AS company, properties(f) AS flow
 """
+FLOWS_BY_ID: LiteralString = """
+UNWIND $ids AS id MATCH (f:Flow {id: id}) RETURN properties(f) AS props
+"""
+COMPANIES_BY_ID: LiteralString = """
+UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN properties(c) AS props
+"""
+CANDIDATE_PARTNERS: LiteralString = """
+UNWIND $ids AS id
+MATCH (:Flow {id: id})-[:CAN_FEED]-(f:Flow)<-[:HAS_FLOW]-(c:Company)
+RETURN DISTINCT properties(c) AS company, properties(f) AS flow
+"""
 COMPANY_CANDIDATES: LiteralString = """
 MATCH (:Company {id: $company_id})-[:HAS_FLOW]->(:Flow)-[r:CAN_FEED]-(:Flow)
 RETURN DISTINCT properties(r) AS props

@@ -383,6 +383,28 @@ class EmbeddedStore(Store):
         return [codec.park(json.loads(r[0]))
                 for r in self._rows(self._db(), "SELECT doc FROM parks ORDER BY id")]
 
+    def flows_by_id(self, ids: Collection[str]) -> list[Flow]:
+        return [codec.flow(json.loads(r[0])) for r in self._in(
+            self._db(), "SELECT doc FROM flows WHERE id IN ({ids})", ids)]
+
+    def companies_by_id(self, ids: Collection[str]) -> list[Company]:
+        return [codec.company(json.loads(r[0])) for r in self._in(
+            self._db(), "SELECT doc FROM companies WHERE id IN ({ids})", ids)]
+
+    def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
+        with self._snapshot() as db:
+            ids = {r[0] for r in self._in(
+                db, "SELECT demand_flow FROM candidates WHERE supply_flow IN ({ids})", flow_ids)}
+            ids |= {r[0] for r in self._in(
+                db, "SELECT supply_flow FROM candidates WHERE demand_flow IN ({ids})", flow_ids)}
+            flows = self.flows_by_id(ids)
+            companies = self.companies_by_id({f.company_id for f in flows})
+        return Dataset(companies=tuple(companies), flows=tuple(flows))
+
+    def exchange(self, exchange_id: str) -> Exchange | None:
+        rows = self._rows(self._db(), "SELECT doc FROM exchanges WHERE id = ?", (exchange_id,))
+        return codec.exchange(json.loads(rows[0][0])) if rows else None
+
     def area(self, resources: Collection[str], *, south: float, west: float, north: float,
              east: float) -> Dataset:
         with self._snapshot() as db:

@@ -301,6 +301,21 @@ class Neo4jStore(Store):
         self._write(lambda tx: tx.run(q.CLEAR).consume())
 
     # -- reads ----------------------------------------------------------------------
+    def flows_by_id(self, ids: Collection[str]) -> list[Flow]:
+        return [codec.flow(r["props"]) for r in self._read(q.FLOWS_BY_ID, ids=sorted(ids))]
+
+    def companies_by_id(self, ids: Collection[str]) -> list[Company]:
+        return [codec.company(r["props"])
+                for r in self._read(q.COMPANIES_BY_ID, ids=sorted(ids))]
+
+    def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
+        companies: dict[str, Company] = {}
+        flows: dict[str, Flow] = {}
+        for r in self._read(q.CANDIDATE_PARTNERS, ids=sorted(flow_ids)):
+            companies.setdefault(r["company"]["id"], codec.company(r["company"]))
+            flows.setdefault(r["flow"]["id"], codec.flow(r["flow"]))
+        return Dataset(companies=tuple(companies.values()), flows=tuple(flows.values()))
+
     def area(self, resources: Collection[str], *, south: float, west: float, north: float,
              east: float) -> Dataset:
         companies: dict[str, Company] = {}

@@ -39,19 +39,18 @@ then, at that CO2, max VALUE (lexicographic). Money enters the solver in kNOK
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-import os
-import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import networkx as nx
 from ortools.math_opt.python import mathopt
+from ortools.math_opt.solvers import highs_pb2
+from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from symbiosis.errors import InfeasibleError, OptimizationError
 from symbiosis.model import FacilityDecision, FrontierPoint, Plan, PlanExchange, Process
@@ -163,24 +162,15 @@ def build_model(problem: Problem, *, budget_nok: float | None = None,
     return built
 
 
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """HiGHS prints some progress lines straight to file descriptor 1; keep them out of the
-    command's output (JSON and tables go to stdout)."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+def _quiet_highs() -> highs_pb2.HighsOptionsProto:
+    """HiGHS options that keep its log off the console (commands print JSON on stdout)."""
+    options = highs_pb2.HighsOptionsProto()
+    options.bool_options["output_flag"] = False
+    options.bool_options["log_to_console"] = False
+    return options
+
+
+_QUIET_HIGHS = _quiet_highs()
 
 
 @dataclass(frozen=True)
@@ -203,13 +193,15 @@ _STATUS = {
 
 
 def solve(built: _Built, objective: mathopt.LinearExpression, *, time_limit_s: float,
-          gap: float) -> _Outcome:
+          gap: float, interrupter: SolveInterrupter | None = None) -> _Outcome:
     built.model.maximize(objective)
     params = mathopt.SolveParameters(time_limit=dt.timedelta(seconds=time_limit_s),
-                                     relative_gap_tolerance=gap, absolute_gap_tolerance=1e-9)
+                                     relative_gap_tolerance=gap, absolute_gap_tolerance=1e-9,
+                                     enable_output=False, highs=_QUIET_HIGHS)
     start = time.perf_counter()
     try:
-        result = mathopt.solve(built.model, mathopt.SolverType.HIGHS, params=params)
+        result = mathopt.solve(built.model, mathopt.SolverType.HIGHS, params=params,
+                                  interrupter=interrupter)
     except Exception as exc:  # solver failures become the project's own error
         raise OptimizationError(f"solver failed: {exc}") from exc
     seconds = time.perf_counter() - start
@@ -286,18 +278,21 @@ def components(problem: Problem) -> list[Problem]:
 
 
 def _solve_one(problem: Problem, objective: str, *, budget_nok: float | None,
-               min_co2_t: float | None, time_limit_s: float, gap: float
-               ) -> tuple[_Outcome, _Built]:
+               min_co2_t: float | None, time_limit_s: float, gap: float,
+               interrupter: SolveInterrupter | None = None) -> tuple[_Outcome, _Built]:
     built = build_model(problem, budget_nok=budget_nok, min_co2_t=min_co2_t)
     if objective == "value":
-        return solve(built, built.value, time_limit_s=time_limit_s, gap=gap), built
-    first = solve(built, built.co2, time_limit_s=time_limit_s, gap=gap)
+        return solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
+                     interrupter=interrupter), built
+    first = solve(built, built.co2, time_limit_s=time_limit_s, gap=gap,
+                     interrupter=interrupter)
     if first.objective is None:
         return first, built
     # lexicographic: keep the CO2 reached, then the most value at it
     floor = first.objective - max(1e-6, 1e-7 * abs(first.objective))
     built.model.add_linear_constraint(built.co2 >= floor, name="co2_lexicographic")
-    second = solve(built, built.value, time_limit_s=time_limit_s, gap=gap)
+    second = solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
+                     interrupter=interrupter)
     if second.objective is None:
         return first, built
     return _Outcome(first.status if first.status != "optimal" else second.status,
@@ -316,7 +311,8 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
                       budget_nok: float | None = None, min_co2_t: float | None = None,
                       time_limit_s: float = 60.0, gap: float = 1e-4,
                       decompose: bool = True, workers: int = 1,
-                      require_optimal: bool = False) -> Plan:
+                      require_optimal: bool = False,
+                      interrupter: SolveInterrupter | None = None) -> Plan:
     """Best set of exchanges and facilities for ``problem``.
 
     Parameters
@@ -335,6 +331,8 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
         Components solved at once (threads).
     require_optimal
         Raise :class:`InfeasibleError` unless the status is ``optimal``.
+    interrupter
+        Stops the solves early when interrupted (a cancelled background job).
     """
     if objective not in OBJECTIVES:
         raise OptimizationError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
@@ -350,14 +348,13 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     def run(part: Problem) -> tuple[_Outcome, _Built]:
         left = max(0.5, min(per_part, deadline - time.perf_counter()))
         return _solve_one(part, objective, budget_nok=budget_nok, min_co2_t=min_co2_t,
-                          time_limit_s=left, gap=gap)
+                          time_limit_s=left, gap=gap, interrupter=interrupter)
 
-    with _quiet_stdout():
-        if workers > 1 and len(parts) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(run, parts))
-        else:
-            results = [run(p) for p in parts]
+    if workers > 1 and len(parts) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run, parts))
+    else:
+        results = [run(p) for p in parts]
     status = _merge_status([o.status for o, _ in results])
     exchanges: list[PlanExchange] = []
     facilities: list[FacilityDecision] = []
@@ -407,7 +404,7 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
                 exchanges=tuple(sorted(exchanges, key=lambda e: (e.supply_flow, e.demand_flow))),
                 facilities=tuple(facilities), needs_data=problem.needs_data, totals=totals,
                 components=len(parts), message="; ".join(filter(None, [message, *notes])),
-                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
     if require_optimal and status != "optimal":
         raise InfeasibleError(f"plan status is {status}: {plan.message}")
     return plan
@@ -426,7 +423,8 @@ def _process_value(problem: Problem, facilities: Sequence[FacilityDecision]) -> 
 
 
 def frontier(problem: Problem, *, points: int = 5, time_limit_s: float = 60.0,
-             gap: float = 1e-4) -> list[FrontierPoint]:
+             gap: float = 1e-4, interrupter: SolveInterrupter | None = None
+             ) -> list[FrontierPoint]:
     """Cost-versus-CO2 frontier by the epsilon-constraint method.
 
     The ends are the most valuable plan and the plan with the most CO2 avoided; between
@@ -436,19 +434,21 @@ def frontier(problem: Problem, *, points: int = 5, time_limit_s: float = 60.0,
     if points < 2:
         raise OptimizationError("a frontier needs at least 2 points")
     validate(problem)
-    with _quiet_stdout():
-        return _frontier(problem, points, time_limit_s=time_limit_s, gap=gap)
+    return _frontier(problem, points, time_limit_s=time_limit_s, gap=gap,
+                        interrupter=interrupter)
 
 
-def _frontier(problem: Problem, points: int, *, time_limit_s: float, gap: float
-              ) -> list[FrontierPoint]:
+def _frontier(problem: Problem, points: int, *, time_limit_s: float, gap: float,
+              interrupter: SolveInterrupter | None = None) -> list[FrontierPoint]:
     built = build_model(problem, min_co2_t=0.0)
-    best_value = solve(built, built.value, time_limit_s=time_limit_s, gap=gap)
+    best_value = solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
+                     interrupter=interrupter)
     if best_value.objective is None:
         return [FrontierPoint(math.nan, math.nan, best_value.status)]
     co2_low = sum(best_value.values.get(v, 0.0) * (c.unit_co2_avoided_t or 0.0)
                   for c in problem.candidates for v in [built.x[c.key]])
-    best_co2 = solve(built, built.co2, time_limit_s=time_limit_s, gap=gap)
+    best_co2 = solve(built, built.co2, time_limit_s=time_limit_s, gap=gap,
+                     interrupter=interrupter)
     co2_high = best_co2.objective if best_co2.objective is not None else co2_low
     out = []
     assert built.co2_floor is not None
@@ -457,7 +457,8 @@ def _frontier(problem: Problem, points: int, *, time_limit_s: float, gap: float
         if k == points - 1:
             eps -= max(1e-6, 1e-7 * abs(eps))
         built.co2_floor.lower_bound = eps
-        res = solve(built, built.value, time_limit_s=time_limit_s, gap=gap)
+        res = solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
+                     interrupter=interrupter)
         if res.objective is None:
             out.append(FrontierPoint(math.nan, eps, res.status))
             continue

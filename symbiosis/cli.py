@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from importlib import resources as importlib_resources
 from pathlib import Path
 
 import click
 
-from .errors import ImportValidationError, RowError, SymbiosisError
+from . import services
+from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
 from .io import Interpretation, read_tables
 from .matching import chain_steps
 from .model import Candidate, Flow
-from .pipeline import case_files, match_dataset, optimise, parse_for_store, plan_exchanges
 from .recognition import load_mapping
 from .report import case_report, format_candidates, format_plan, plan_json
 from .taxonomy import default_taxonomy, load_taxonomy
@@ -62,8 +60,8 @@ def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
     tax = _taxonomy(ctx)
     confirmed = load_mapping(mapping, tax) if mapping else None
     try:
-        result = parse_for_store(store, read_tables(files, kind=kind), taxonomy=tax,
-                                 mapping=confirmed)
+        result = services.import_tables(store, read_tables(files, kind=kind), taxonomy=tax,
+                                        mapping=confirmed)
     except ImportValidationError as exc:
         unsure = [e for e in exc.errors if e.code == "unrecognised"]
         if write_mapping and unsure:
@@ -72,7 +70,6 @@ def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
                        f"{Path(write_mapping).resolve()} and import again with --mapping",
                        err=True)
         raise
-    store.load(result.dataset)
     d = result.dataset
     click.echo(f"imported {len(d.companies)} companies, {len(d.parks)} parks, "
                f"{len(d.flows)} flows, {len(d.processes)} processes into {store.url}")
@@ -134,11 +131,8 @@ def import_cmd(ctx: click.Context, files: tuple[str, ...], kind: str | None,
 
 def _match(ctx: click.Context, *, max_distance: float | None = None,
            max_per_flow: int | None = 10) -> Sequence[Candidate]:
-    store = _store(ctx)
-    cands = match_dataset(store.dataset(), taxonomy=_taxonomy(ctx),
-                          max_distance_km=max_distance, max_per_flow=max_per_flow)
-    store.replace_candidates(cands)
-    return cands
+    return services.rematch(_store(ctx), taxonomy=_taxonomy(ctx),
+                            max_distance_km=max_distance, max_per_flow=max_per_flow)
 
 
 @cli.command()
@@ -158,15 +152,10 @@ def match(ctx: click.Context, fmt: str, county: str | None, municipality: str | 
           max_per_flow: int, lang: str) -> None:
     """Find candidates for the whole store, store them, print the filtered ones."""
     cands = _match(ctx, max_distance=max_distance, max_per_flow=max_per_flow or None)
-    store = _store(ctx)
-    if county or municipality:
-        keep = {c.id for c in store.companies(county=county, municipality=municipality)}
-        cands = [c for c in cands if c.supply_company in keep or c.demand_company in keep]
-    if resource:
-        key, _ = _taxonomy(ctx).resolve(resource)
-        cands = [c for c in cands if key in (c.resource, c.demand_resource)]
-    if company:
-        cands = [c for c in cands if company in (c.supply_company, c.demand_company)]
+    if county or municipality or resource or company:
+        cands = services.filter_candidates(_store(ctx), cands, county=county,
+                                           municipality=municipality, resource=resource,
+                                           company=company, taxonomy=_taxonomy(ctx))
     click.echo(format_candidates(cands, fmt, lang=lang, taxonomy=_taxonomy(ctx)))
 
 
@@ -191,13 +180,7 @@ def chains(ctx: click.Context, flow_id: str | None, max_steps: int, min_steps: i
 
 
 def _optimise(ctx: click.Context, **kw: object):  # noqa: ANN202
-    store = _store(ctx)
-    data = store.dataset()
-    cands = store.candidates() or _match(ctx)
-    plan = optimise(data, cands, taxonomy=_taxonomy(ctx), **kw)  # type: ignore[arg-type]
-    if plan.status in ("optimal", "feasible"):
-        store.save_plan(plan, plan_exchanges(plan))
-    return data, plan
+    return services.plan(_store(ctx), taxonomy=_taxonomy(ctx), **kw)  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -233,16 +216,12 @@ def demo(ctx: click.Context, output: str) -> None:
 
     store = _store(ctx)
     click.echo(f"== Loading the Norwegian cases into {store.url}")
-    _import(ctx, [str(p) for p in case_files()])
-    cands = _match(ctx)
+    _import(ctx, [str(p) for p in services.case_files()])
+    cands = store.candidates()
     click.echo(f"\n== Candidates ({len(cands)})")
     click.echo(format_candidates(cands))
-    documented_path = Path(str(importlib_resources.files("fixtures") / "cases" /
-                               "exchanges.csv"))
-    with documented_path.open(encoding="utf-8") as fh:
-        documented = list(csv.DictReader(fh))
     click.echo("\n== Documented exchanges recovered")
-    click.echo(case_report(store.dataset(), cands, documented))
+    click.echo(case_report(store.dataset(), cands, services.documented_exchanges()))
     click.echo("\n== Optimised plan (net annual value)")
     data, plan = _optimise(ctx, objective="value", frontier_points=4, time_limit_s=30.0)
     click.echo(format_plan(plan, data=data, taxonomy=_taxonomy(ctx)))
@@ -264,26 +243,12 @@ def demo(ctx: click.Context, output: str) -> None:
 def exchange_cmd(ctx: click.Context, exchange_id: str, status: str, by: str, note: str,
                  start_year: int | None) -> None:
     """Move an exchange along proposed -> agreed -> operating -> ended (kept as history)."""
-    from .lifecycle import advance
-
-    store = _store(ctx)
-    current = next((e for e in store.exchanges() if e.id == exchange_id), None)
-    if current is None:
-        raise click.ClickException(f"no exchange {exchange_id}")
-    changed = advance(current, status, by=by, note=note, start_year=start_year)
-    store.put_exchange(changed)
-    click.echo(f"{changed.id}: {current.status} -> {changed.status}")
-
-
-def _area_json(data, exchanges, *, county: str | None, municipality: str | None,  # noqa: ANN001
-               park_id: str | None) -> dict:
-    import datetime
-
-    from .indicators import area_indicators
-
-    return dataclasses.asdict(area_indicators(data, exchanges, county=county,
-                                              municipality=municipality, park_id=park_id,
-                                              year=datetime.date.today().year))
+    try:
+        before, changed = services.advance_exchange(_store(ctx), exchange_id, status, by=by,
+                                                    note=note, start_year=start_year)
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{changed.id}: {before} -> {changed.status}")
 
 
 @cli.command()
@@ -297,56 +262,14 @@ def _area_json(data, exchanges, *, county: str | None, municipality: str | None,
 def report(ctx: click.Context, county: str | None, municipality: str | None,
            park: str | None, fmt: str, output: str | None) -> None:
     """Indicators of an area toward the 2030 targets (HTML: one page, readable offline)."""
-    import datetime
-
-    from .indicators import area_indicators, county_progress, park_status
-    from .report_html import report_html
-
-    store = _store(ctx)
-    data, exchanges = store.dataset(), store.exchanges()
-    if fmt == "html":
-        ind = area_indicators(data, exchanges, county=county, municipality=municipality,
-                              park_id=park, year=datetime.date.today().year)
-        page = report_html(ind, county_progress(data, exchanges),
-                           [park_status(data, exchanges, p) for p in data.parks],
-                           title=f"Industrial symbiosis indicators: {ind.area}")
-        if output:
-            Path(output).write_text(page, encoding="utf-8")
-            click.echo(f"report written to {Path(output).resolve()}")
-        else:
-            click.echo(page)
-        return
-    text = _report_text(data, exchanges, county, municipality, park, fmt)
+    text = services.report(_store(ctx), county=county, municipality=municipality, park=park,
+                           fmt=fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")
+        if fmt == "html":
+            click.echo(f"report written to {Path(output).resolve()}")
     else:
         click.echo(text, nl=False)
-
-
-def _report_text(data, exchanges, county, municipality, park, fmt) -> str:  # noqa: ANN001
-    import io
-
-    from .indicators import county_progress, park_status
-
-    body = _area_json(data, exchanges, county=county, municipality=municipality,
-                      park_id=park)
-    buffer = io.StringIO()
-    if fmt == "csv":
-        out = csv.writer(buffer, lineterminator="\n")
-        out.writerow(["indicator", "value", "exchanges"])
-        for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
-                    "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
-                    "participation"):
-            out.writerow([key, body[key], ";".join(body["sources"].get(key, ()))])
-        for year, value in body["trajectory_realised"]:
-            out.writerow([f"co2_avoided_t_{year}_realised", value, ""])
-        for year, value in body["trajectory_with_proposals"]:
-            out.writerow([f"co2_avoided_t_{year}_with_proposals", value, ""])
-        return buffer.getvalue()
-    body["counties"] = [dataclasses.asdict(p) for p in county_progress(data, exchanges)]
-    body["parks"] = [dataclasses.asdict(park_status(data, exchanges, p)) for p in data.parks]
-    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
-
 
 
 @cli.command()
@@ -355,21 +278,7 @@ def _report_text(data, exchanges, county, municipality, park, fmt) -> str:  # no
 @click.pass_context
 def export(ctx: click.Context, fmt: str) -> None:
     """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
-    from .export import exchange_rows, geojson
-
-    store = _store(ctx)
-    data, exchanges = store.dataset(), store.exchanges()
-    if fmt == "geojson":
-        click.echo(json.dumps(geojson(data, exchanges), ensure_ascii=False))
-        return
-    rows = exchange_rows(data, exchanges)
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    fields = list(rows[0]) if rows else ["id"]
-    w = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
+    click.echo(services.export(_store(ctx), fmt), nl=False)
 
 
 @cli.command("plan-park")
@@ -380,21 +289,12 @@ def export(ctx: click.Context, fmt: str) -> None:
 def plan_park_cmd(ctx: click.Context, park_id: str, budget: float | None,
                   time_limit: float) -> None:
     """Least-cost plan that brings a park to its net-zero target (or the best reachable)."""
-    import datetime
-
-    from .planning import plan_park
-
-    store = _store(ctx)
-    data = store.dataset()
-    park = next((p for p in data.parks if p.id == park_id), None)
-    if park is None:
-        raise click.ClickException(f"no park {park_id}")
-    if park.baseline_t_co2e is None:
-        raise click.ClickException(f"park {park_id} has no baseline_t_co2e: add it first")
-    cands = store.candidates() or _match(ctx)
-    pp = plan_park(data, cands, park, exchanges=store.exchanges(), budget_nok=budget,
-                   year=datetime.date.today().year, time_limit_s=time_limit,
-                   taxonomy=_taxonomy(ctx))
+    try:
+        data, pp = services.plan_park(_store(ctx), park_id, budget_nok=budget,
+                                      time_limit_s=time_limit, taxonomy=_taxonomy(ctx))
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    park = next(p for p in data.parks if p.id == park_id)
     click.echo(f"Park {park.name}: baseline {pp.baseline_t_co2e:,.0f} t CO2e/yr, target "
                f"{pp.target_t_co2e:,.0f}, already avoided {pp.already_avoided_t:,.0f}, "
                f"needed {pp.required_t:,.0f}")

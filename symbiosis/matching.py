@@ -50,12 +50,12 @@ from scipy.spatial import cKDTree
 
 from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
 from .knowledge import Link, Technology
-from .model import Candidate, Company, Flow, Process, Reason
+from .model import Candidate, Company, Dataset, Flow, Process, Reason
 from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
 __all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN",
            "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST",
-           "chain_steps"]
+           "chain_steps", "partner_reach", "match_dataset"]
 
 DEFAULT_MAX_PER_FLOW = 10
 DEFAULT_NEAREST = 20
@@ -150,6 +150,34 @@ def _group_reach(group: _Group, max_distance_km: float | None) -> float:
                                                                        max_distance_km)
         reach = max(reach, limit / m.circuity)
     return reach
+
+
+_PARTNERS: dict[int, tuple[Taxonomy, dict[tuple[str, str], dict[str, float]]]] = {}
+
+
+def partner_reach(tax: Taxonomy, resource: str, direction: str) -> dict[str, float]:
+    """The resources a ``direction`` flow of ``resource`` can be matched with, each with
+    the farthest straight-line distance a link between them can span (km): where to look
+    for the flows an edit may change."""
+    cached = _PARTNERS.get(id(tax))
+    if cached is None or cached[0] is not tax:
+        table: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+        for rs in tax.resources:
+            for link in tax.links(rs):
+                reach = _group_reach(_group(tax, link), None)
+                if reach <= 0:
+                    continue
+                for key, other in (((rs, "supply"), link.demand),
+                                   ((link.demand, "demand"), rs)):
+                    table[key][other] = max(table[key].get(other, 0.0), reach)
+        cached = _PARTNERS[id(tax)] = (tax, dict(table))
+    found = cached[1].get((resource, direction))
+    if found is not None:
+        return found
+    if resource not in tax.resources:  # a custom resource meets only itself
+        return {resource: max((m.max_distance_km / m.circuity
+                               for m in tax.resource(resource).transport), default=0.0)}
+    return {}
 
 
 #: the six-tenths rule: a facility's cost grows with its scale to the power 0.6
@@ -601,6 +629,14 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
         return _find(companies, flows, taxonomy or default_taxonomy(),
                      max_distance_km=max_distance_km, max_per_flow=max_per_flow,
                      nearest=nearest, same_company=same_company)
+
+
+def match_dataset(data: Dataset, *, taxonomy: Taxonomy | None = None,
+                  max_distance_km: float | None = None,
+                  max_per_flow: int | None = DEFAULT_MAX_PER_FLOW) -> CandidateList:
+    """:func:`find_candidates` over a dataset's companies and flows."""
+    return find_candidates(data.companies, data.flows, taxonomy=taxonomy,
+                           max_distance_km=max_distance_km, max_per_flow=max_per_flow)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from openapi_spec_validator import validate
@@ -83,11 +84,26 @@ def test_plans_run_and_lifecycle_over_the_api(app, tokens):
     r = call("POST", f"/api/v1/exchanges/{SECRET_EXCHANGE}/status", json={"status": "agreed"})
     assert r.status_code == 409 and "cannot go from operating" in r.get_json()["error"]
     # a new plan drops earlier proposals but keeps agreed and operating exchanges
+    # the optimizer runs as a job: 202 with where to follow it, then the plan
     r = call("POST", "/api/v1/plans", json={"objective": "co2", "time_limit": 20,
                                             "county": "Innlandet"})
+    assert r.status_code == 202
+    job = r.get_json()["job"]
+    deadline = time.monotonic() + 120
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+        job = call("GET", job["status_url"]).get_json()["job"]
+    assert job["state"] == "done" and job["progress"] == 1
+    plan = job["plan"]
+    assert plan["status"] == "optimal" and plan["objective"] == "co2"
+    # or waited for in the same call
+    r = call("POST", "/api/v1/plans", json={"objective": "co2", "time_limit": 20,
+                                            "county": "Innlandet", "wait": True})
     assert r.status_code == 201
     plan = r.get_json()
-    assert plan["status"] == "optimal" and plan["objective"] == "co2"
+    assert plan["status"] == "optimal"
+    assert call("GET", job["status_url"].replace(job["id"], "nope")).status_code == 404
     listed = call("GET", "/api/v1/plans").get_json()["plans"]
     assert listed[0]["id"] == plan["id"]
     assert call("GET", f"/api/v1/plans/{plan['id']}").get_json()["id"] == plan["id"]

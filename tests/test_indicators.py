@@ -2,10 +2,10 @@
 
 import pytest
 
+from optimizer import plan_park
 from symbiosis.indicators import area_indicators, county_progress, park_status
 from symbiosis.lifecycle import LifecycleError, advance
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Park, Process
-from symbiosis.planning import plan_park
 
 
 def _company(cid, county, park=None):

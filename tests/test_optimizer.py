@@ -163,7 +163,8 @@ def test_decomposition_solves_components_separately_with_the_same_answer():
 
 
 def test_cases_plan_shows_a_multi_step_chain(cases):
-    from symbiosis.pipeline import match_dataset, optimise
+    from optimizer import optimise
+    from symbiosis.matching import match_dataset
     from symbiosis.report import plan_chains
 
     plan = optimise(cases, match_dataset(cases))

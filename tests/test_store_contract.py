@@ -4,9 +4,11 @@ import dataclasses
 
 import pytest
 
+from optimizer import optimise
 from symbiosis.errors import NotFoundError, StoreConflictError
+from symbiosis.matching import match_dataset
 from symbiosis.model import Company, Dataset, Exchange, Flow, Reason, StatusChange
-from symbiosis.pipeline import match_dataset, optimise, plan_exchanges
+from symbiosis.services import plan_exchanges
 
 
 def _load(store, cases):

@@ -6,12 +6,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import time
 from pathlib import Path
 
 from graph import EmbeddedStore
+from optimizer import optimise
 from symbiosis.io import load_files
+from symbiosis.matching import match_dataset
 from symbiosis.model import Exchange, Flow
-from symbiosis.pipeline import match_dataset, optimise, plan_exchanges
+from symbiosis.services import plan_exchanges
 
 PASSWORD = "correct-horse-1"
 SECRET_FLOW = "SOL-F007"          # confidential supply of Nortura (cluster Sirkulære Solør)
@@ -91,3 +94,18 @@ class Session:
 
     def post(self, url: str, data: dict | None = None, **kw):
         return self.client.post(url, data={**(data or {}), "csrf_token": self.token}, **kw)
+
+    def finish(self, started, timeout_s: float = 180.0):
+        """Follow a background job started by ``started`` (a redirect to its page) until it
+        ends: the response of its page then (a redirect to the result, or the page)."""
+        assert started.status_code == 302, started.get_data(as_text=True)
+        url = started.headers["Location"]
+        assert "/jobs/" in url, url
+        deadline = time.monotonic() + timeout_s
+        while True:
+            r = self.get(url)
+            if r.status_code != 200 or 'data-state="queued"' not in r.get_data(as_text=True) \
+                    and 'data-state="running"' not in r.get_data(as_text=True):
+                return r
+            assert time.monotonic() < deadline, "job did not finish"
+            time.sleep(0.05)

@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         home,
         i18n,
         indicators,
+        jobs,
         maps,
         network_views,
         optimize,
@@ -67,12 +68,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     data.init_app(app)
+    jobs.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     app.teardown_appcontext(db.close_accounts)
     app.before_request(auth.load_user)
     for module in (auth, home, companies, upload, candidates, optimize, network_views, maps,
-                   indicators, parks, exchanges):
+                   indicators, parks, exchanges, jobs):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)

@@ -12,10 +12,10 @@ from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from graph import Store
+from symbiosis import services
 from symbiosis.errors import ImportValidationError, SymbiosisError
 from symbiosis.io import Table
 from symbiosis.lifecycle import LifecycleError
-from symbiosis.pipeline import parse_for_store
 from symbiosis.recognition import normalise_text
 
 from .auth import allow, login_required
@@ -25,6 +25,7 @@ from .data import snapshot, taxonomy, write
 from .db import get_accounts
 from .exchanges import change_status, exchange_list, exchange_view
 from .indicators import area
+from .jobs import api_cancel, api_view, own_job, request_wait, wait
 from .openapi import openapi_document
 from .optimize import OptimizeRequest, find_plan, run_optimizer
 from .upload import cluster_errors, mapping_cluster
@@ -121,10 +122,8 @@ def create_companies() -> Any:
         get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
 
     def change(store: Store) -> Any:
-        result = parse_for_store(store, tables, taxonomy=taxonomy(),
-                                 mapping=get_accounts().mapping(mapping_cluster()))
-        store.load(result.dataset)
-        return result
+        return services.import_tables(store, tables, taxonomy=taxonomy(),
+                                      mapping=get_accounts().mapping(mapping_cluster()))
 
     result = write(change)
     return jsonify(companies=len(result.dataset.companies), flows=len(result.dataset.flows),
@@ -144,7 +143,7 @@ def delete_company(company_id: str) -> Any:
     if c is None:
         abort(404, description=f"no company {company_id}")
     allow(g.access.edits_company(c), f"delete company {company_id}")
-    write(lambda store: store.delete_company(company_id))
+    write(lambda store: services.delete_company(store, company_id, taxonomy=taxonomy()))
     return "", 204
 
 
@@ -202,8 +201,30 @@ def run_plan() -> Any:
     req = OptimizeRequest(body)
     if req.errors:
         return jsonify(error="invalid parameters", errors=req.errors), 400
-    result = run_optimizer(req)
-    return jsonify(plan_view(snapshot(), result)), 201
+    job = run_optimizer(req)
+    waited = request_wait()
+    if waited is None:
+        return jsonify(job=api_view(job)), 202
+    wait(job, waited)
+    if job.state != "done":
+        return jsonify(job=api_view(job)), 202 if job.running else 422
+    return jsonify(plan_view(snapshot(), find_plan(snapshot(), job.result))), 201
+
+
+@bp.get("/jobs/<job_id>")
+@login_required
+def job(job_id: str) -> Any:
+    found = own_job(job_id)
+    body = api_view(found)
+    if found.state == "done" and found.kind == "plan":
+        body["plan"] = plan_view(snapshot(), find_plan(snapshot(), found.result))
+    return jsonify(job=body)
+
+
+@bp.post("/jobs/<job_id>/cancel")
+@login_required
+def cancel_job(job_id: str) -> Any:
+    return api_cancel(job_id)
 
 
 @bp.get("/exchanges")

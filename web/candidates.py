@@ -6,15 +6,15 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, g, redirect, render_template, url_for
 
-from graph import Store
-from symbiosis.pipeline import match_dataset
+from symbiosis.matching import match_dataset
 from symbiosis.search import SORT_KEYS
 
 from .auth import allow, login_required
-from .data import Snapshot, snapshot, taxonomy, write
+from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import gettext
+from .jobs import Job, phase, start
 from .views import arg_float, arg_str, candidate_view
 
 __all__ = ["bp", "search", "CSV_COLUMNS"]
@@ -96,9 +96,20 @@ def download() -> Response:
 def match() -> Any:
     allow(g.access.runs_matching(), "run matching")
 
-    def change(store: Store) -> None:
-        store.replace_candidates(match_dataset(store.dataset(), taxonomy=taxonomy()))
+    job = start_matching()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
-    write(change)
-    flash(gettext("Matching done."))
-    return redirect(url_for("candidates.index"))
+
+def start_matching() -> Job:
+    """Match the whole store in the background; the candidates are stored under the lock
+    only once they are found."""
+    store, tax = get_store(), taxonomy()
+
+    def work(job: Job) -> int:
+        phase(job, "matching")
+        cands = match_dataset(store.dataset(), taxonomy=tax)
+        phase(job, "saving")
+        write(lambda s: s.replace_candidates(cands))
+        return len(cands)
+
+    return start("match", gettext("Matching"), work)

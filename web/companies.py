@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from graph import Store
+from symbiosis import services
 from symbiosis.model import Company, Dataset, Flow
 from symbiosis.taxonomy import QUALITY_FIELDS
 
@@ -39,7 +40,7 @@ def _save(kind: str, fields: tuple[str, ...], cells: dict[str, str], *, new: boo
         if new and cells.get("id") in known:
             errors.setdefault("id", "already exists: choose another id")
         if data is not None and not errors:
-            store.load(data)
+            services.save(store, data, taxonomy=taxonomy())
         holder["result"] = (None if errors else data, errors)
 
     write(change)
@@ -123,7 +124,7 @@ def edit(company_id: str) -> Any:
 def delete(company_id: str) -> Any:
     company = readable_company(company_id)
     allow(g.access.edits_company(company), f"delete company {company_id}")
-    write(lambda store: store.delete_company(company_id))
+    write(lambda store: services.delete_company(store, company_id, taxonomy=taxonomy()))
     flash(gettext("Deleted."))
     return redirect(url_for("companies.index"))
 
@@ -174,6 +175,6 @@ def edit_flow(flow_id: str) -> Any:
 @login_required
 def delete_flow(flow_id: str) -> Any:
     flow, company = _flow(flow_id)
-    write(lambda store: store.delete_flow(flow_id))
+    write(lambda store: services.delete_flow(store, flow_id, taxonomy=taxonomy()))
     flash(gettext("Deleted."))
     return redirect(url_for("companies.detail", company_id=company.id))

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from symbiosis.lifecycle import ALLOWED, LifecycleError, advance
+from symbiosis import services
+from symbiosis.lifecycle import ALLOWED, LifecycleError
 from symbiosis.model import Exchange
 
 from .auth import allow, login_required
@@ -55,8 +56,8 @@ def change_status(exchange_id: str, status: str, *, note: str = "",
     allow(g.access.changes_exchange(_company_of(snap, current.supply_flow),
                                     _company_of(snap, current.demand_flow)),
           f"change exchange {exchange_id}")
-    changed = advance(current, status, by=g.user.username, note=note, start_year=start_year)
-    write(lambda store: store.put_exchange(changed))
+    _, changed = write(lambda store: services.advance_exchange(
+        store, exchange_id, status, by=g.user.username, note=note, start_year=start_year))
     return changed
 
 

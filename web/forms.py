@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from graph import Store
+from symbiosis import services
 from symbiosis.errors import ImportValidationError
 from symbiosis.io import Table
 from symbiosis.model import Company, Dataset, Flow
-from symbiosis.pipeline import parse_for_store
 from symbiosis.taxonomy import QUALITY_FIELDS, Taxonomy
 
 __all__ = ["COMPANY_FIELDS", "FLOW_FIELDS", "parse_form", "company_cells", "flow_cells"]
@@ -29,7 +29,7 @@ def parse_form(store: Store, kind: str, fields: Sequence[str], form: Mapping[str
     cells = {f: str(form.get(f, "")).strip() for f in fields}
     table = Table(kind=kind, label="form", columns=tuple(fields), rows=((1, cells),))
     try:
-        return parse_for_store(store, [table], taxonomy=taxonomy).dataset, {}
+        return services.parse_for_store(store, [table], taxonomy=taxonomy).dataset, {}
     except ImportValidationError as exc:
         return None, {e.field: e.message for e in exc.errors}
 

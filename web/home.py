@@ -6,8 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 
-from symbiosis.io import read_tables
-from symbiosis.pipeline import case_files, match_dataset, parse_for_store
+from symbiosis import services
 
 from .auth import allow, login_required
 from .data import get_store, snapshot, taxonomy, write
@@ -35,12 +34,6 @@ def demo() -> Any:
     allow(g.access.loads_demo(), "load demo data")
     tax = taxonomy()
 
-    def load(store: Any) -> None:
-        result = parse_for_store(store, read_tables([str(p) for p in case_files()]),
-                                 taxonomy=tax)
-        store.load(result.dataset)
-        store.replace_candidates(match_dataset(store.dataset(), taxonomy=tax))
-
-    write(load)
+    write(lambda store: services.load_demo(store, taxonomy=tax))
     flash(gettext("Demo data loaded."))
     return redirect(url_for("home.index"))

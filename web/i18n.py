@@ -21,6 +21,21 @@ __all__ = ["LANGUAGES", "NB", "gettext", "current_language", "resource_label", "
 LANGUAGES = {"en": "English", "nb": "Norsk (bokmål)"}
 
 NB: dict[str, str] = {
+    # background jobs
+    "Matching": "Matching",
+    "Optimizer": "Optimering",
+    "Other pages stay usable while this runs; this page follows it.":
+        "Andre sider kan brukes mens dette kjører; denne siden følger det.",
+    "of at most": "av høyst",
+    "Waiting to start": "Venter på å starte",
+    "Running": "Kjører",
+    "Done": "Ferdig",
+    "Failed": "Feilet",
+    "Cancelled": "Avbrutt",
+    "Cancel": "Avbryt",
+    "solving": "løser",
+    "saving": "lagrer",
+    "matching": "matcher",
     # navigation and common words
     "Home": "Hjem",
     "Companies": "Bedrifter",

@@ -70,7 +70,8 @@ def openapi_document() -> dict[str, Any]:
                 "Optimize": {"type": "object", "properties": {
                     "objective": {"type": "string", "enum": ["value", "co2"]},
                     "budget": {"type": "number"}, "time_limit": {"type": "number"},
-                    "frontier_points": {"type": "integer"}, "county": {"type": "string"}}},
+                    "frontier_points": {"type": "integer"}, "county": {"type": "string"},
+                    "wait": {"oneOf": [{"type": "boolean"}, {"type": "number"}]}}},
                 "StatusChange": {"type": "object", "required": ["status"], "properties": {
                     "status": {"type": "string", "enum": ["agreed", "operating", "ended"]},
                     "note": {"type": "string"}, "start_year": {"type": "integer"}}},
@@ -114,10 +115,21 @@ def openapi_document() -> dict[str, Any]:
                                     "responses": _ok("candidates")}},
             "/plans": {
                 "get": {"summary": "stored plans, newest first", "responses": _ok("plans")},
-                "post": {"summary": "run the optimizer and store its proposals",
+                "post": {"summary": "start the optimizer as a background job; its plan is "
+                                    "stored with its proposals. With \"wait\": true (or "
+                                    "seconds) the call answers with the plan when done",
                          "requestBody": {"content": {"application/json": {"schema": {
                              "$ref": "#/components/schemas/Optimize"}}}},
-                         "responses": _ok("the plan", code="201")}},
+                         "responses": {**_ok("the plan (when waited for)", code="201"),
+                                       "202": {"description": "the job, still running"}}}},
+            "/jobs/{job_id}": {"parameters": [_p("job_id")],
+                               "get": {"summary": "a background job: state, phase, progress "
+                                                  "and, when done, its plan",
+                                       "responses": {**_ok("job"),
+                                                     "404": {"description": "unknown"}}}},
+            "/jobs/{job_id}/cancel": {"parameters": [_p("job_id")],
+                                      "post": {"summary": "cancel a running job",
+                                               "responses": _ok("job")}},
             "/plans/{plan_id}": {"parameters": [_p("plan_id")],
                                  "get": {"summary": "one plan",
                                          "responses": {**_ok("plan"),

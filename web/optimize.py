@@ -8,13 +8,15 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from graph import Store
+from symbiosis import services
+from symbiosis.errors import OptimizationError
 from symbiosis.model import Plan
-from symbiosis.pipeline import match_dataset, optimise, plan_exchanges
 from symbiosis.report_html import frontier_svg
 
 from .auth import allow, login_required
-from .data import Snapshot, snapshot, taxonomy, write
+from .data import Snapshot, get_store, snapshot, taxonomy, write
+from .i18n import gettext
+from .jobs import Job, phase, start
 from .views import plan_view
 
 __all__ = ["bp", "run_optimizer", "OptimizeRequest", "find_plan"]
@@ -52,25 +54,28 @@ class OptimizeRequest:
         return value
 
 
-def run_optimizer(req: OptimizeRequest) -> Plan:
-    """Optimise the store (or one county of it) and store the plan with its proposals."""
+def run_optimizer(req: OptimizeRequest) -> Job:
+    """Start optimising the store (or one county of it) in the background; the solved plan
+    is stored with its proposals (the lock is taken only for that)."""
     allow(g.access.runs_optimizer(), "run the optimizer")
     tax = taxonomy()
+    store = get_store()
 
-    def change(store: Store) -> Plan:
-        data = store.dataset(county=req.county)
-        ids = {c.id for c in data.companies}
-        stored = store.candidates(county=req.county) if req.county else store.candidates()
-        cands = ([c for c in stored if c.supply_company in ids and c.demand_company in ids]
-                 if stored else list(match_dataset(data, taxonomy=tax)))
-        plan = optimise(data, cands, objective=req.objective, budget_nok=req.budget,
-                        frontier_points=req.frontier, time_limit_s=req.time_limit,
-                        taxonomy=tax)
-        if plan.status in ("optimal", "feasible"):
-            store.save_plan(plan, plan_exchanges(plan))
-        return plan
+    def work(job: Job) -> str:
+        phase(job, "solving")
+        _, plan = services.plan(store, county=req.county, objective=req.objective,
+                                budget_nok=req.budget, frontier_points=req.frontier,
+                                time_limit_s=req.time_limit, taxonomy=tax, save=False,
+                                interrupter=job.interrupter)
+        phase(job, "saving")
+        if plan.status not in ("optimal", "feasible"):
+            raise OptimizationError(f"no plan: the solver ended with status {plan.status}")
+        write(lambda s: services.save_plan(s, plan))
+        return plan.id
 
-    return write(change)
+    # the frontier solves once per point, each within the limit
+    return start("plan", gettext("Optimizer"), work,
+                 limit_s=req.time_limit * (1 + max(0, req.frontier)))
 
 
 def find_plan(snap: Snapshot, plan_id: str) -> Plan:
@@ -90,8 +95,8 @@ def index() -> Any:
         req = OptimizeRequest(request.form.to_dict())
         errors = req.errors
         if not errors:
-            plan = run_optimizer(req)
-            return redirect(url_for("optimize.plan", plan_id=plan.id))
+            job = run_optimizer(req)
+            return redirect(url_for("jobs.show", job_id=job.id))
     counties = snap.counties
     return render_template("optimize.html", plans=snap.plans, errors=errors,
                            form=request.form, counties=counties), 400 if errors else 200

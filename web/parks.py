@@ -3,21 +3,22 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from optimizer import ParkPlan
+from symbiosis import services
 from symbiosis.indicators import park_status
 from symbiosis.model import Park
-from symbiosis.planning import ParkPlan, plan_park
 from symbiosis.report_html import line_chart_svg
 
 from .auth import allow, login_required
-from .data import Snapshot, snapshot, taxonomy
+from .data import Snapshot, get_store, snapshot, taxonomy
 from .i18n import gettext
 from .indicators import parks_status
+from .jobs import Job, phase, start
 from .optimize import OptimizeRequest
 from .views import plan_view
 
@@ -35,11 +36,32 @@ def _park(snap: Snapshot, park_id: str) -> Park:
     return park
 
 
-def run_park_plan(snap: Snapshot, park: Park, req: OptimizeRequest) -> ParkPlan:
+def run_park_plan(park: Park, req: OptimizeRequest) -> Job:
+    """Start the park planner in the background; it stores nothing."""
     allow(g.access.runs_optimizer(), "run the park planner")
-    return plan_park(snap.data, snap.candidates, park, exchanges=snap.exchanges,
-                     budget_nok=req.budget, year=datetime.date.today().year,
-                     time_limit_s=req.time_limit, taxonomy=taxonomy())
+    store, tax = get_store(), taxonomy()
+
+    def work(job: Job) -> ParkPlan:
+        phase(job, "solving")
+        _, result = services.plan_park(store, park.id, budget_nok=req.budget,
+                                       time_limit_s=req.time_limit, taxonomy=tax,
+                                       interrupter=job.interrupter)
+        return result
+
+    # up to two solves: toward the target, then the most reduction when out of reach
+    return start("park", f"{gettext('Park planner')}: {park.name}", work,
+                 limit_s=2 * req.time_limit)
+
+
+def park_result_page(result: ParkPlan) -> Any:
+    """The park page with a finished plan (shown by the job page)."""
+    snap = snapshot()
+    park = _park(snap, result.park_id)
+    status = park_status(snap.data, snap.exchanges, park)
+    chart = Markup(line_chart_svg({gettext("Residual (t CO2e/yr)"): result.trajectory},
+                                  unit="t CO2e/yr"))
+    return render_template("park.html", park=park, status=status, result=result,
+                           plan=plan_view(snap, result.plan), chart=chart, errors={})
 
 
 @bp.get("/")
@@ -66,9 +88,7 @@ def detail(park_id: str) -> Any:
         if park.baseline_t_co2e is None:
             errors["baseline"] = gettext("The park has no emission baseline yet.")
         if not errors:
-            result = run_park_plan(snap, park, req)
-            plan = plan_view(snap, result.plan)
-            chart = Markup(line_chart_svg({gettext("Residual (t CO2e/yr)"): result.trajectory},
-                                          unit="t CO2e/yr"))
+            job = run_park_plan(park, req)
+            return redirect(url_for("jobs.show", job_id=job.id))
     return render_template("park.html", park=park, status=status, result=result, plan=plan,
                            chart=chart, errors=errors), 400 if errors else 200

@@ -14,9 +14,9 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from werkzeug.utils import secure_filename
 
 from graph import Store
+from symbiosis import services
 from symbiosis.errors import ImportValidationError, RowError
 from symbiosis.io import KINDS, ImportResult, Table, read_tables
-from symbiosis.pipeline import parse_for_store
 from symbiosis.recognition import normalise_text
 
 from .auth import allow, login_required
@@ -69,7 +69,7 @@ def _check(store: Store, folder: Path, kind: str | None) -> ImportResult:
     tables = [Table(kind=t.kind, label=Path(t.label).name, columns=t.columns, rows=t.rows)
               for t in tables]
     mapping = get_accounts().mapping(mapping_cluster())
-    result = parse_for_store(store, tables, taxonomy=taxonomy(), mapping=mapping)
+    result = services.parse_for_store(store, tables, taxonomy=taxonomy(), mapping=mapping)
     if g.access.role != "admin":
         clusters = {c.id: c.cluster for c in snapshot().data.companies}
         errors = cluster_errors(tables, g.user.cluster, clusters)
@@ -179,7 +179,7 @@ def commit() -> Any:
 
     def change(store: Store) -> ImportResult:
         result = _check(store, folder, kind)  # the store may have changed since the preview
-        store.load(result.dataset)
+        services.save(store, result.dataset, taxonomy=taxonomy())
         return result
 
     try:

@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .indicators import park_status
-from .model import Candidate, Dataset, Exchange, Park, Plan
-from .pipeline import problem_for
-from .taxonomy import Taxonomy
+from ortools.util.python.solve_interrupter import SolveInterrupter
+
+from symbiosis.indicators import park_status
+from symbiosis.model import Candidate, Dataset, Exchange, Park, Plan
+from symbiosis.taxonomy import Taxonomy
+
+from .plans import problem_for
+from .solve import propose_exchanges
 
 __all__ = ["ParkPlan", "plan_park"]
 
@@ -38,10 +42,9 @@ class ParkPlan:
 def plan_park(data: Dataset, candidates: Sequence[Candidate], park: Park, *,
               exchanges: Sequence[Exchange] = (), budget_nok: float | None = None,
               year: int = 2026, time_limit_s: float = 60.0,
-              taxonomy: Taxonomy | None = None) -> ParkPlan:
+              taxonomy: Taxonomy | None = None,
+              interrupter: SolveInterrupter | None = None) -> ParkPlan:
     """Least-cost plan to bring ``park`` to its target (see the module docstring)."""
-    from optimizer import propose_exchanges
-
     if park.baseline_t_co2e is None:
         raise ValueError(f"park {park.id} has no baseline: planning needs baseline_t_co2e")
     status = park_status(data, exchanges, park)
@@ -55,12 +58,14 @@ def plan_park(data: Dataset, candidates: Sequence[Candidate], park: Park, *,
     target = park.target_t_co2e or 0.0
     required = max(0.0, park.baseline_t_co2e - target - status.avoided_t)
     plan = propose_exchanges(problem, objective="value", min_co2_t=required,
-                             budget_nok=budget_nok, time_limit_s=time_limit_s, gap=1e-6)
+                             budget_nok=budget_nok, time_limit_s=time_limit_s, gap=1e-6,
+                             interrupter=interrupter)
     reachable = plan.status in ("optimal", "feasible")
     message = ""
     if not reachable:
         plan = propose_exchanges(problem, objective="co2", budget_nok=budget_nok,
-                                 time_limit_s=time_limit_s, gap=1e-6)
+                                 time_limit_s=time_limit_s, gap=1e-6,
+                             interrupter=interrupter)
         message = (f"target not reachable: the most reduction available is "
                    f"{plan.totals.get('co2_avoided_t', 0.0):,.0f} t/yr of {required:,.0f} needed"
                    + (" within the budget" if budget_nok is not None else ""))

@@ -1,0 +1,349 @@
+"""Each use case once, over a :class:`graph.Store`: the CLI, the pages and the API call
+these functions and hold no use-case logic of their own.
+
+Writes keep the candidates fresh: a write that adds, changes or removes flows re-matches
+what it touched and the flows within reach of it, and stores those candidates in the same
+transaction (:func:`fresh_candidates`). A write touching more than
+:data:`FULL_REMATCH_ABOVE` flows re-matches the whole store instead.
+
+This module sits above the domain core (model, taxonomy, recognition, matching,
+indicators), storage (:mod:`graph`) and optimisation (:mod:`optimizer`); nothing below it
+imports it (the layer contract in ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+from graph import CandidatePatch, Store
+from optimizer import ParkPlan, SolveInterrupter, optimise
+from optimizer import plan_park as _plan_park
+
+from .errors import NotFoundError
+from .export import exchange_rows, geojson
+from .indicators import area_indicators, county_progress, park_status
+from .io import ImportResult, Table, parse_tables
+from .lifecycle import advance
+from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
+from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan
+from .report_html import report_html
+from .taxonomy import Taxonomy, default_taxonomy
+
+__all__ = ["case_files", "parse_for_store", "import_tables", "save", "delete_company",
+           "delete_flow", "rematch", "fresh_candidates", "filter_candidates", "plan",
+           "plan_exchanges", "save_plan", "advance_exchange", "plan_park", "report", "export",
+           "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges"]
+
+#: a write touching more flows than this re-matches the whole store
+FULL_REMATCH_ABOVE = 3000
+_KM_PER_DEGREE = 111.2
+
+
+def _tax(taxonomy: Taxonomy | None) -> Taxonomy:
+    return taxonomy or default_taxonomy()
+
+
+def case_files() -> list[Path]:
+    """The researched Norwegian cases shipped with the package, in import order."""
+    base = Path(str(importlib_resources.files("fixtures") / "cases"))
+    return [base / n for n in ("parks.csv", "companies.csv", "flows.csv", "processes.csv")]
+
+
+def documented_exchanges() -> list[dict[str, str]]:
+    """The exchanges the cases document (rows of ``fixtures/cases/exchanges.csv``)."""
+    path = Path(str(importlib_resources.files("fixtures") / "cases" / "exchanges.csv"))
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+# -- import and edits ----------------------------------------------------------------------
+def parse_for_store(store: Store, tables: Sequence[Table], *,
+                    taxonomy: Taxonomy | None = None,
+                    mapping: Mapping[str, str] | None = None) -> ImportResult:
+    """Validate ``tables`` against what ``store`` already holds (rows may refer to stored
+    companies and flows). Raises :class:`ImportValidationError` listing every bad row."""
+    existing = store.dataset()
+    return parse_tables(tables, taxonomy=taxonomy,
+                        known_companies={c.id for c in existing.companies},
+                        known_flows={f.id: (f.company_id, f.direction) for f in existing.flows},
+                        mapping=mapping)
+
+
+def import_tables(store: Store, tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
+                  mapping: Mapping[str, str] | None = None) -> ImportResult:
+    """Validate and store ``tables`` with fresh candidates; nothing is written when a row
+    is bad."""
+    result = parse_for_store(store, tables, taxonomy=taxonomy, mapping=mapping)
+    save(store, result.dataset, taxonomy=taxonomy)
+    return result
+
+
+def save(store: Store, data: Dataset, *, taxonomy: Taxonomy | None = None) -> CandidatePatch:
+    """Insert or update ``data`` (from a form, an upload or an API batch) and the
+    candidates of what it touched, in one transaction."""
+    patch = fresh_candidates(store, data, taxonomy=taxonomy)
+    store.load(data, candidates=patch)
+    return patch
+
+
+def delete_company(store: Store, company_id: str, *,
+                   taxonomy: Taxonomy | None = None) -> None:
+    company = store.company(company_id)
+    if company is None:
+        raise NotFoundError(f"no company {company_id}")
+    gone = store.flows(company_id=company_id)
+    patch = fresh_candidates(store, Dataset(), removed=gone, taxonomy=taxonomy)
+    store.delete_company(company_id, candidates=patch)
+
+
+def delete_flow(store: Store, flow_id: str, *, taxonomy: Taxonomy | None = None) -> None:
+    flow = store.flow(flow_id)
+    if flow is None:
+        raise NotFoundError(f"no flow {flow_id}")
+    patch = fresh_candidates(store, Dataset(), removed=[flow], taxonomy=taxonomy)
+    store.delete_flow(flow_id, candidates=patch)
+
+
+# -- matching ---------------------------------------------------------------------------
+def rematch(store: Store, *, taxonomy: Taxonomy | None = None,
+            max_distance_km: float | None = None,
+            max_per_flow: int | None = DEFAULT_MAX_PER_FLOW) -> Sequence[Candidate]:
+    """Match the whole store and replace its candidates."""
+    data = store.dataset()
+    cands = find_candidates(data.companies, data.flows, taxonomy=_tax(taxonomy),
+                            max_distance_km=max_distance_km, max_per_flow=max_per_flow)
+    store.replace_candidates(cands)
+    return cands
+
+
+def _box(points: Iterable[tuple[float, float, float]]) -> tuple[float, float, float, float]:
+    """South, west, north, east around each (lat, lon, radius km)."""
+    south = west = math.inf
+    north = east = -math.inf
+    for lat, lon, km in points:
+        dlat = km / _KM_PER_DEGREE
+        dlon = km / (_KM_PER_DEGREE * max(0.05, math.cos(math.radians(min(89.0, abs(lat))))))
+        south, north = min(south, lat - dlat), max(north, lat + dlat)
+        west, east = min(west, lon - dlon), max(east, lon + dlon)
+    return south, west, north, east
+
+
+def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (),
+                     taxonomy: Taxonomy | None = None) -> CandidatePatch:
+    """The candidates to store with a write of ``data`` (and the removal of ``removed``).
+
+    The flows touched are the written ones, the stored flows of written companies (a
+    company that moves moves its flows) and the removed ones. Around each, at its old and
+    its new place, the store is asked for the flows it can be matched with within reach
+    (the neighbours); the neighbours' current partners come from their stored candidates.
+    Matching runs on that part of the store as it will be after the write, and every
+    candidate with an end in a touched flow or a neighbour is replaced.
+
+    The touched flows get exactly the candidates a full matching would give them; a
+    neighbour's list is ranked among its stored partners and the touched flows, which
+    can keep a pair the full ranking would cut, never drop one it keeps.
+    """
+    tax = _tax(taxonomy)
+    written = {f.id: f for f in data.flows}
+    new_companies = {c.id: c for c in data.companies}
+    for cid in new_companies:
+        for f in store.flows(company_id=cid):
+            written.setdefault(f.id, f)
+    removed_ids = {f.id for f in removed}
+    if not written and not removed_ids:
+        return CandidatePatch(frozenset())
+    if len(written) + len(removed_ids) > FULL_REMATCH_ABOVE:
+        return _full_patch(store, data, removed_ids, tax)
+    old = {f.id: f for f in store.flows_by_id(set(written) | removed_ids)}
+    companies = {c.id: c for c in store.companies_by_id(
+        {f.company_id for f in (*written.values(), *old.values())} - set(new_companies))}
+    companies.update(new_companies)
+    # where to look: each touched flow, before and after, with its partners' reach
+    searches: dict[str, list[tuple[float, float, float]]] = {}
+    for f in (*written.values(), *old.values()):
+        c = companies.get(f.company_id)
+        if c is None:
+            continue
+        for other, reach in partner_reach(tax, f.resource, f.direction).items():
+            searches.setdefault(other, []).append((c.lat, c.lon, reach))
+    area_companies: dict[str, Company] = {}
+    area_flows: dict[str, Flow] = {}
+    for resource, points in searches.items():
+        # one box per resource around all touched flows
+        south, west, north, east = _box(points)
+        found = store.area([resource], south=south, west=west, north=north, east=east)
+        area_companies.update((c.id, c) for c in found.companies)
+        area_flows.update((f.id, f) for f in found.flows)
+    touched = set(written) | removed_ids
+    neighbours = set(area_flows) - touched
+    partners = store.candidate_partners(neighbours) if neighbours else Dataset()
+    area_companies.update((c.id, c) for c in partners.companies)
+    area_flows.update((f.id, f) for f in partners.flows)
+    # the part of the store as it will be after the write
+    area_companies.update(companies)
+    area_flows.update(written)
+    for fid in removed_ids:
+        area_flows.pop(fid, None)
+    cands = find_candidates(area_companies.values(), area_flows.values(), taxonomy=tax)
+    scope = touched | neighbours
+    kept = tuple(c for c in cands if c.supply_flow in scope or c.demand_flow in scope)
+    return CandidatePatch(frozenset(scope), kept)
+
+
+def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy
+                ) -> CandidatePatch:
+    """A patch that replaces every candidate: the whole store after the write, matched."""
+    now = store.dataset()
+    companies = {c.id: c for c in now.companies}
+    companies.update((c.id, c) for c in data.companies)
+    flows = {f.id: f for f in now.flows if f.id not in removed}
+    flows.update((f.id, f) for f in data.flows)
+    cands = find_candidates(companies.values(), flows.values(), taxonomy=tax)
+    return CandidatePatch(frozenset(flows) | removed, tuple(cands))
+
+
+def filter_candidates(store: Store, candidates: Sequence[Candidate], *,
+                      county: str | None = None, municipality: str | None = None,
+                      resource: str | None = None, company: str | None = None,
+                      taxonomy: Taxonomy | None = None) -> list[Candidate]:
+    """Candidates touching an area, a resource (key, alias or EWC code) or a company."""
+    out = list(candidates)
+    if county or municipality:
+        keep = {c.id for c in store.companies(county=county, municipality=municipality)}
+        out = [c for c in out if c.supply_company in keep or c.demand_company in keep]
+    if resource:
+        key, _ = _tax(taxonomy).resolve(resource)
+        out = [c for c in out if key in (c.resource, c.demand_resource)]
+    if company:
+        out = [c for c in out if company in (c.supply_company, c.demand_company)]
+    return out
+
+
+# -- plans and exchanges ------------------------------------------------------------------
+def plan_exchanges(plan: Plan, *, start_year: int | None = None) -> list[Exchange]:
+    """The plan's exchanges as stored *proposed* exchanges."""
+    return [Exchange(id=f"{plan.id}-{n:04d}", supply_flow=e.supply_flow,
+                     demand_flow=e.demand_flow, amount=e.amount, unit=e.unit,
+                     status=ExchangeStatus.PROPOSED.value, start_year=start_year,
+                     value_nok=e.value_nok, co2_avoided_t=e.co2_avoided_t, plan_id=plan.id)
+            for n, e in enumerate(plan.exchanges, start=1)]
+
+
+def plan(store: Store, *, county: str | None = None, objective: str = "value",
+         budget_nok: float | None = None, min_co2_t: float | None = None,
+         frontier_points: int = 0, time_limit_s: float = 60.0, gap: float = 1e-4,
+         taxonomy: Taxonomy | None = None, save: bool = True,
+         interrupter: SolveInterrupter | None = None) -> tuple[Dataset, Plan]:
+    """Optimise the store (or one county of it) over its stored candidates; a solved plan
+    is stored with its proposals when ``save``."""
+    data = store.dataset(county=county)
+    ids = {c.id for c in data.companies}
+    cands = [c for c in store.candidates(county=county)
+             if c.supply_company in ids and c.demand_company in ids]
+    result = optimise(data, cands, objective=objective, budget_nok=budget_nok,
+                      min_co2_t=min_co2_t, frontier_points=frontier_points,
+                      time_limit_s=time_limit_s, gap=gap, taxonomy=taxonomy,
+                      interrupter=interrupter)
+    if save and result.status in ("optimal", "feasible"):
+        save_plan(store, result)
+    return data, result
+
+
+def save_plan(store: Store, plan: Plan) -> None:
+    """Store a solved plan with its exchanges as the live proposals."""
+    store.save_plan(plan, plan_exchanges(plan))
+
+
+def advance_exchange(store: Store, exchange_id: str, status: str, *, by: str,
+                     note: str = "", start_year: int | None = None) -> tuple[str, Exchange]:
+    """Move an exchange along its lifecycle; returns the former status and the exchange."""
+    current = store.exchange(exchange_id)
+    if current is None:
+        raise NotFoundError(f"no exchange {exchange_id}")
+    changed = advance(current, status, by=by, note=note, start_year=start_year)
+    store.put_exchange(changed)
+    return current.status, changed
+
+
+def plan_park(store: Store, park_id: str, *, budget_nok: float | None = None,
+              time_limit_s: float = 60.0, taxonomy: Taxonomy | None = None,
+              year: int | None = None,
+              interrupter: SolveInterrupter | None = None) -> tuple[Dataset, ParkPlan]:
+    """The least-cost plan that brings a park to its net-zero target."""
+    data = store.dataset()
+    park = next((p for p in data.parks if p.id == park_id), None)
+    if park is None:
+        raise NotFoundError(f"no park {park_id}")
+    if park.baseline_t_co2e is None:
+        raise NotFoundError(f"park {park_id} has no baseline_t_co2e: add it first")
+    members = {c.id for c in data.companies if c.park_id == park_id}
+    cands = [c for cid in sorted(members) for c in store.candidates(company_id=cid)]
+    unique = list({c.key: c for c in cands}.values())
+    return data, _plan_park(data, unique, park, exchanges=store.exchanges(),
+                            budget_nok=budget_nok, year=year or datetime.date.today().year,
+                            time_limit_s=time_limit_s, taxonomy=taxonomy,
+                            interrupter=interrupter)
+
+
+# -- reports and exports --------------------------------------------------------------------
+def report(store: Store, *, county: str | None = None, municipality: str | None = None,
+           park: str | None = None, fmt: str = "json") -> str:
+    """Indicators of an area toward the 2030 targets as JSON, CSV or one HTML page."""
+    data, exchanges = store.dataset(), store.exchanges()
+    year = datetime.date.today().year
+    ind = area_indicators(data, exchanges, county=county, municipality=municipality,
+                          park_id=park, year=year)
+    if fmt == "html":
+        return report_html(ind, county_progress(data, exchanges),
+                           [park_status(data, exchanges, p) for p in data.parks],
+                           title=f"Industrial symbiosis indicators: {ind.area}")
+    body: dict[str, Any] = dataclasses.asdict(ind)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        out = csv.writer(buffer, lineterminator="\n")
+        out.writerow(["indicator", "value", "exchanges"])
+        for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
+                    "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
+                    "participation"):
+            out.writerow([key, body[key], ";".join(body["sources"].get(key, ()))])
+        for y, value in body["trajectory_realised"]:
+            out.writerow([f"co2_avoided_t_{y}_realised", value, ""])
+        for y, value in body["trajectory_with_proposals"]:
+            out.writerow([f"co2_avoided_t_{y}_with_proposals", value, ""])
+        return buffer.getvalue()
+    body["counties"] = [dataclasses.asdict(p) for p in county_progress(data, exchanges)]
+    body["parks"] = [dataclasses.asdict(park_status(data, exchanges, p)) for p in data.parks]
+    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+
+
+def export(store: Store, fmt: str) -> str:
+    """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
+    data, exchanges = store.dataset(), store.exchanges()
+    if fmt == "geojson":
+        return json.dumps(geojson(data, exchanges), ensure_ascii=False) + "\n"
+    rows = exchange_rows(data, exchanges)
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    buffer = io.StringIO()
+    w = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"],
+                       lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buffer.getvalue()
+
+
+def load_demo(store: Store, *, taxonomy: Taxonomy | None = None) -> ImportResult:
+    """The researched Norwegian cases, imported with their candidates."""
+    from .io import read_tables
+
+    return import_tables(store, read_tables([str(p) for p in case_files()]),
+                         taxonomy=taxonomy)
