@@ -35,6 +35,7 @@ serve: install
 
 lint: install-dev
 	$(BIN)/ruff check symbiosis graph optimizer web fixtures tests bench
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy

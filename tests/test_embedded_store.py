@@ -61,3 +61,77 @@ def test_two_handles_see_each_others_writes(tmp_path, cases):
     a, b = EmbeddedStore(tmp_path / "s.db"), EmbeddedStore(tmp_path / "s.db")
     a.load(Dataset(companies=cases.companies[:2]))
     assert {c.id for c in b.dataset().companies} == {c.id for c in cases.companies[:2]}
+
+
+def _work(store: EmbeddedStore, action) -> int:
+    """SQLite virtual-machine steps (in thousands) that ``action`` takes: a count of
+    operations, not a time."""
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0
+
+    db = store._db()
+    db.set_progress_handler(tick, 1000)
+    try:
+        action()
+    finally:
+        db.set_progress_handler(None, 1000)
+    return steps[0]
+
+
+def _store_with_candidates(path, per_supply: int, n_supply: int = 10_000):
+    """A store of ``n_supply`` supplies and as many demands, each supply with
+    ``per_supply`` candidate links."""
+    from symbiosis.model import Candidate, Company, Flow
+
+    companies = [Company(f"C{k}", f"Company {k}", 60 + k / 1e4, 10.0) for k in range(100)]
+    flows = [Flow(f"S{k}", f"C{k % 100}", "supply", "waste_heat", 100.0, "MWh")
+             for k in range(n_supply)]
+    flows += [Flow(f"D{k}", f"C{(k + 1) % 100}", "demand", "heat", 100.0, "MWh")
+              for k in range(n_supply)]
+    store = EmbeddedStore(path)
+    store.load(Dataset(companies=tuple(companies), flows=tuple(flows)))
+    store.replace_candidates([
+        Candidate(f"S{k}", f"D{(k + j) % n_supply}", f"C{k % 100}",
+                  f"C{((k + j) % n_supply + 1) % 100}", "waste_heat", "heat", 1.0, "pipeline",
+                  100.0, "MWh", 1.0, 10.0, 0.1, 0.0, 1000.0, 10.0, 50.0)
+        for k in range(n_supply) for j in range(per_supply)])
+    return store
+
+
+def _plan_of(n: int, tag: str):
+    from symbiosis.model import Plan, PlanExchange
+
+    exchanges = tuple(PlanExchange(f"S{k}", f"D{k}", "C0", "C1", "waste_heat", 100.0, "MWh",
+                                   "pipeline", 1.0, 1000.0, 10.0) for k in range(n))
+    return Plan(id=tag, status="optimal", objective="value", objective_value=0.0, bound=0.0,
+                gap=0.0, solve_time_s=1.0, exchanges=exchanges,
+                created_at="2026-11-24T00:00:00.000+00:00")
+
+
+def test_saving_a_plan_does_not_grow_with_the_store(tmp_path):
+    """A plan of 10,000 exchanges saved into a store with 100,000 candidate links costs
+    about what it costs in a store with a tenth of the links; twice the plan costs about
+    twice."""
+    from symbiosis.services import plan_exchanges
+
+    big = _store_with_candidates(tmp_path / "big.db", 10)
+    small = _store_with_candidates(tmp_path / "small.db", 1)
+    assert big.counts()["CAN_FEED"] == 100_000
+    plan = _plan_of(10_000, "P1")
+    in_big = _work(big, lambda: big.save_plan(plan, plan_exchanges(plan)))
+    in_small = _work(small, lambda: small.save_plan(plan, plan_exchanges(plan)))
+    assert len(big.exchanges()) == 10_000
+    # work that grew with the store would make the big store's save ten times dearer
+    # (a hundred times if with its square)
+    print(f"VM steps (thousands): big {in_big}, small {in_small}")
+    assert in_big < 1.5 * in_small
+    half = _plan_of(5_000, "P2")
+    fresh = _store_with_candidates(tmp_path / "fresh.db", 10)
+    in_half = _work(fresh, lambda: fresh.save_plan(half, plan_exchanges(half)))
+    assert in_big < 2.6 * in_half  # linear in the plan: twice the rows, about twice the work
+    # a second plan replaces the proposals: the work is the two plans' rows, not the store
+    again = _work(big, lambda: big.save_plan(plan, plan_exchanges(plan)))
+    assert again < 2.5 * in_big and len(big.exchanges()) == 10_000

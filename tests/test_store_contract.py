@@ -213,3 +213,59 @@ def test_an_update_back_to_a_default_value_is_stored(store, cases):
     store.load(Dataset(flows=(dataclasses.replace(flow, confidential=False, description=""),)))
     (again,) = store.flows(company_id="SOL-C03", resource="animal_byproducts")
     assert (again.confidential, again.description, len(again.months)) == (False, "", 12)
+
+
+# -- fresh candidates: every write re-matches what it touched ---------------------------------
+
+def _keys_of(cands, flow_id):
+    return {(c.key, c.score) for c in cands if flow_id in c.key}
+
+
+def test_an_edited_flow_has_fresh_candidates_with_no_explicit_rematch(store, cases):
+    from symbiosis import services
+
+    _load(store, cases)
+    services.rematch(store)
+    # a heat demand becomes a steam demand at the same company: its heat partners go,
+    # steam partners come, without anyone running matching
+    before = store.candidates()
+    flow = next(f for f in store.flows(direction="demand")
+                if f.resource in ("heat", "district_heat") and _keys_of(before, f.id))
+    edited = dataclasses.replace(flow, resource="steam", quality={"temperature_c": 150.0})
+    services.save(store, Dataset(flows=(edited,)))
+    full = match_dataset(store.dataset())
+    stored = store.candidates()
+    assert _keys_of(stored, flow.id) == _keys_of(full, flow.id)
+    assert all(c.demand_resource == "steam" for c in stored if c.demand_flow == flow.id)
+    assert _keys_of(stored, flow.id) != _keys_of(before, flow.id)
+    # nothing a full matching keeps is missing anywhere
+    assert {c.key for c in full} <= {c.key for c in stored}
+
+    # a new flow next to a supply gets its candidates at once
+    supply = next(c for c in stored if c.resource == "waste_heat")
+    new = Flow("NEW-1", supply.demand_company, "demand", "heat", 900.0, "MWh",
+               {"temperature_c": 40.0})
+    services.save(store, Dataset(flows=(new,)))
+    full = match_dataset(store.dataset())
+    assert _keys_of(store.candidates(), "NEW-1") == _keys_of(full, "NEW-1") != set()
+
+    # a deleted flow takes its candidates with it, and its partners are matched again
+    services.delete_flow(store, "NEW-1")
+    assert _keys_of(store.candidates(), "NEW-1") == set()
+    full = match_dataset(store.dataset())
+    assert {c.key for c in full} <= {c.key for c in store.candidates()}
+
+
+def test_a_company_that_moves_has_its_candidates_matched_where_it_is_now(store, cases):
+    from symbiosis import services
+
+    _load(store, cases)
+    services.rematch(store)
+    company = next(c for c in store.companies() if store.candidates(company_id=c.id))
+    # far out to sea: nothing within reach of any partner by road or pipe
+    moved = dataclasses.replace(company, lat=66.0, lon=-5.0)
+    services.save(store, Dataset(companies=(moved,)))
+    full = match_dataset(store.dataset())
+    mine = {c.key for c in store.candidates(company_id=company.id)}
+    assert mine == {c.key for c in full if company.id in (c.supply_company,
+                                                              c.demand_company)}

@@ -1,0 +1,155 @@
+"""What users run, end to end, next to the kernel each command is built on.
+
+    python bench/user_paths.py [--sizes 10000,30000,100000] [--time-limit 20]
+
+For each size a synthetic region is written as CSV files and, in a fresh process each,
+the commands users type are timed (wall clock, with the process's peak memory):
+``import``, ``match --format csv``, ``optimize`` (with the plan saved), ``report`` and
+``export``. Beside each, the same run times its kernel in this process: parsing and
+matching for import, matching for match, the solve for optimize, the indicators for
+report and the GeoJSON for export. Then, in the web front end (Flask test client over the
+same store): one flow edited through the services (its candidates re-matched in the same
+commit) and the first page after that write.
+
+Targets: each command within 2x its kernel plus 1 s; one flow edit under 200 ms at 100k
+flows; the first page after a write under 1 s at 30k flows; peak memory under 4 GB at
+100k flows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._table import print_table  # noqa: E402
+from fixtures.synthetic import generate_region  # noqa: E402
+from graph import EmbeddedStore  # noqa: E402
+from optimizer import optimise  # noqa: E402
+from symbiosis import services  # noqa: E402
+from symbiosis.export import geojson  # noqa: E402
+from symbiosis.indicators import area_indicators  # noqa: E402
+from symbiosis.io import parse_tables, read_tables  # noqa: E402
+from symbiosis.matching import match_dataset  # noqa: E402
+from symbiosis.model import Dataset  # noqa: E402
+
+CLI = [sys.executable, "-m", "symbiosis.cli"]
+
+
+def command(args: list[str], store: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (GB) of one CLI command in a fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([*CLI, "--store", str(store), *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({code}): {err[-2000:]}")
+    return seconds, usage.ru_maxrss / 1e6
+
+
+def timed(fn, *args, **kw):  # noqa: ANN001, ANN201
+    start = time.perf_counter()
+    out = fn(*args, **kw)
+    return out, time.perf_counter() - start
+
+
+def write_region(n: int, folder: Path) -> list[str]:
+    subprocess.run([sys.executable, "-m", "fixtures.synthetic", "--flows", str(n),
+                    "--seed", "1", "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
+    return [str(folder / name) for name in ("parks.csv", "companies.csv", "flows.csv")
+            if (folder / name).exists()]
+
+
+def web_after_write(store_path: Path) -> tuple[float, float]:
+    """One flow edited through the services, then the first page after it."""
+    from web import create_app
+    from web.db import Accounts
+
+    users = store_path.with_name("users.sqlite")
+    accounts = Accounts(str(users))
+    if not any(u.username == "bench" for u in accounts.users()):
+        accounts.add("bench", "bench-password-1", "admin")
+    accounts.close()
+    app = create_app({"STORE_URL": str(store_path), "USERS_DB": str(users), "TESTING": True,
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    client.post("/login", data={"username": "bench", "password": "bench-password-1"})
+    assert client.get("/companies/").status_code == 200  # the snapshot is warm
+    store = EmbeddedStore(store_path)
+    flow = next(f for f in store.flows(resource="waste_heat") if f.amount)
+    edited = dataclasses.replace(flow, amount=flow.amount * 1.5)
+    _, edit_s = timed(services.save, store, Dataset(flows=(edited,)))
+    start = time.perf_counter()
+    r = client.get("/companies/")
+    page_s = time.perf_counter() - start
+    assert r.status_code == 200
+    return edit_s, page_s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", default="10000,30000,100000")
+    ap.add_argument("--time-limit", type=float, default=20.0)
+    args = ap.parse_args()
+    rows: list[list[object]] = []
+    extra: list[list[object]] = []
+    limit = args.time_limit
+    for n in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            files = write_region(n, folder / "csv")
+            store = folder / "store.db"
+            # kernels, in this process
+            result, parse_s = timed(lambda: parse_tables(read_tables(files)))
+            data = result.dataset
+            cands, match_s = timed(match_dataset, data)
+            plan, solve_s = timed(optimise, data, list(cands), time_limit_s=limit)
+            exchanges = services.plan_exchanges(plan)
+            _, report_s = timed(area_indicators, data, exchanges, year=2026)
+            _, export_s = timed(geojson, data, exchanges)
+            # the commands
+            kernels = {"import": parse_s + match_s, "match --format csv": match_s,
+                       "optimize (saved)": solve_s, "report": report_s,
+                       "export geojson": export_s}
+            runs = {"import": ["import", *files],
+                    "match --format csv": ["match", "--format", "csv"],
+                    "optimize (saved)": ["optimize", "--time-limit", str(limit),
+                                         "--format", "json"],
+                    "report": ["report", "--format", "json"],
+                    "export geojson": ["export", "--format", "geojson"]}
+            for name, argv in runs.items():
+                seconds, peak = command(argv, store)
+                kernel = kernels[name]
+                target = 2 * kernel + 1
+                rows.append([f"{len(data.flows):,}", name, f"{kernel:.2f}", f"{seconds:.2f}",
+                             f"{target:.1f}", "yes" if seconds <= target else "NO",
+                             f"{peak:.2f}"])
+            edit_s, page_s = web_after_write(store)
+            counts = EmbeddedStore(store).counts()
+            extra.append([f"{len(data.flows):,}", f"{counts['CAN_FEED']:,}",
+                          f"{edit_s * 1000:.0f}", f"{page_s:.2f}",
+                          f"{store.stat().st_size / 1e6:.0f}"])
+            print(f"... {n:,} flows done", file=sys.stderr, flush=True)
+    print_table(["flows", "command", "kernel s", "command s", "target s", "met", "peak GB"],
+                rows)
+    print()
+    print_table(["flows", "candidates", "one flow edit ms", "first page after write s",
+                 "store MB"], extra)
+    print("\ntargets: command <= 2x kernel + 1 s; edit < 200 ms at 100k; first page after "
+          "a write < 1 s at 30k; peak memory < 4 GB at 100k")
+
+
+if __name__ == "__main__":
+    main()
