@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. Settings come from ``test_config`` or ``SYMBIOSIS_*`` variables:
     ``STORE_URL`` (the store, as for the CLI), ``USERS_DB`` (accounts file, default
     ``symbiosis-users.sqlite``), ``SECRET_KEY`` (default: made once and kept in the
-    accounts file), ``TILE_URL`` (optional basemap tiles for the map), ``FACTORS``."""
+    accounts file), ``TILE_URL`` (optional basemap tiles for the map), ``FACTORS``; ``CLOCK``
+    (seconds, for the sign-in limits) only from ``test_config``."""
     app = Flask(__name__)
     env = os.environ
     app.config.from_mapping(
@@ -38,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="symbiosis_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=None,
+        CLOCK=time.time,
     )
     if test_config:
         app.config.update(test_config)
