@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .errors import ImportValidationError, RowError, SymbiosisError
+from .export import SpreadsheetWriter
 from .io import Interpretation, read_tables
 from .matching import chain_steps
 from .model import Candidate, Flow
@@ -107,7 +108,7 @@ def _write_mapping_template(path: Path, unsure: Sequence[RowError],
     for e in unsure:
         rows.setdefault(e.value, e.suggestions[0][0] if e.suggestions else "")
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = SpreadsheetWriter(fh)
         w.writerow(["text", "resource"])
         for text, key in rows.items():
             w.writerow([text, key])
@@ -332,7 +333,7 @@ def _report_text(data, exchanges, county, municipality, park, fmt) -> str:  # no
                       park_id=park)
     buffer = io.StringIO()
     if fmt == "csv":
-        out = csv.writer(buffer, lineterminator="\n")
+        out = SpreadsheetWriter(buffer)
         out.writerow(["indicator", "value", "exchanges"])
         for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
                     "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
@@ -367,9 +368,9 @@ def export(ctx: click.Context, fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     fields = list(rows[0]) if rows else ["id"]
-    w = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
+    w = SpreadsheetWriter(sys.stdout)
+    w.writerow(fields)
+    w.writerows([r[f] for f in fields] for r in rows)
 
 
 @cli.command("plan-park")
