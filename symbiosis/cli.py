@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -12,6 +11,7 @@ import click
 
 from . import services
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
+from .export import SpreadsheetWriter
 from .io import Interpretation, read_tables
 from .matching import chain_steps
 from .model import Candidate, Flow
@@ -104,7 +104,7 @@ def _write_mapping_template(path: Path, unsure: Sequence[RowError],
     for e in unsure:
         rows.setdefault(e.value, e.suggestions[0][0] if e.suggestions else "")
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = SpreadsheetWriter(fh)
         w.writerow(["text", "resource"])
         for text, key in rows.items():
             w.writerow([text, key])
@@ -395,8 +395,74 @@ def user_list(users_db: str) -> None:
 
     accounts = Accounts(users_db)
     for u in accounts.users():
-        click.echo(f"{u.username}\t{u.role}\t{u.cluster or ''}\t{u.county or ''}")
+        state = "\tdisabled" if u.disabled else ""
+        click.echo(f"{u.username}\t{u.role}\t{u.cluster or ''}\t{u.county or ''}{state}")
     accounts.close()
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password", envvar="SYMBIOSIS_PASSWORD", default=None,
+              help="Read from SYMBIOSIS_PASSWORD or asked for when not given.")
+@_USERS
+def user_password(username: str, password: str | None, users_db: str) -> None:
+    """Set a user's password (the user's sessions end)."""
+    from web.db import Accounts
+
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    accounts = Accounts(users_db)
+    try:
+        accounts.set_password(username, password)
+        click.echo(f"password of {username} changed; their sessions have ended")
+    finally:
+        accounts.close()
+
+
+@user.command("disable")
+@click.argument("username")
+@_USERS
+def user_disable(username: str, users_db: str) -> None:
+    """Stop a user signing in or using an API token (their sessions end)."""
+    from web.db import Accounts
+
+    accounts = Accounts(users_db)
+    try:
+        accounts.set_disabled(username, True)
+        click.echo(f"user {username} disabled")
+    finally:
+        accounts.close()
+
+
+@user.command("enable")
+@click.argument("username")
+@_USERS
+def user_enable(username: str, users_db: str) -> None:
+    """Let a disabled user sign in again."""
+    from web.db import Accounts
+
+    accounts = Accounts(users_db)
+    try:
+        accounts.set_disabled(username, False)
+        click.echo(f"user {username} enabled")
+    finally:
+        accounts.close()
+
+
+@user.command("delete")
+@click.argument("username")
+@click.confirmation_option(prompt="Delete this user for good?")
+@_USERS
+def user_delete(username: str, users_db: str) -> None:
+    """Delete a user for good (their sessions and API token stop working)."""
+    from web.db import Accounts
+
+    accounts = Accounts(users_db)
+    try:
+        accounts.delete(username)
+        click.echo(f"user {username} deleted")
+    finally:
+        accounts.close()
 
 
 def main() -> None:

@@ -1,13 +1,62 @@
-"""Exports: GeoJSON (RFC 7946) of companies and exchanges, and flat tables."""
+"""Exports: GeoJSON (RFC 7946) of companies and exchanges, and flat tables; CSV that a
+spreadsheet opens without running anything written in a cell."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+import csv
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TextIO
 
 from .model import Dataset, Exchange, Flow
 
-__all__ = ["geojson", "exchange_rows"]
+__all__ = ["geojson", "exchange_rows", "spreadsheet_cell", "spreadsheet_text",
+           "SpreadsheetWriter"]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell as a spreadsheet should show it: text that it would run as a formula
+    (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading
+    apostrophe (CSV injection); numbers, and text that is just a number, stay as they are.
+
+    Examples
+    --------
+    >>> spreadsheet_cell("@SUM(1+1)"), spreadsheet_cell(-12.5), spreadsheet_cell("-3")
+    ("'@SUM(1+1)", -12.5, '-3')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) \
+            and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_text(cell: str) -> str:
+    """Undo :func:`spreadsheet_cell` for a cell read back from a CSV file.
+
+    >>> spreadsheet_text("'=A1"), spreadsheet_text("'quoted")
+    ('=A1', "'quoted")
+    """
+    if cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+class SpreadsheetWriter:
+    """A :func:`csv.writer` (lines ending in ``\\n``) whose cells all pass through
+    :func:`spreadsheet_cell`: use it for every CSV the project writes."""
+
+    def __init__(self, out: TextIO):
+        self._writer = csv.writer(out, lineterminator="\n")
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([spreadsheet_cell(c) for c in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def geojson(data: Dataset, exchanges: Sequence[Exchange], *,

@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import DataFileError
+from .export import spreadsheet_text
 from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["Recognition", "Recognizer", "recognizer", "ASK_BELOW", "load_mapping",
@@ -532,7 +533,8 @@ class _Result:
 
 
 def load_mapping(path: str | Path, taxonomy: Taxonomy | None = None) -> dict[str, str]:
-    """A confirmed mapping file ``text,resource`` (a header row is optional)."""
+    """A confirmed mapping file ``text,resource`` (a header row is optional; a text that
+    the template quoted for spreadsheets, ``'=...``, is read without the apostrophe)."""
     tax = taxonomy or default_taxonomy()
     path = Path(path)
     out: dict[str, str] = {}
@@ -554,7 +556,7 @@ def load_mapping(path: str | Path, taxonomy: Taxonomy | None = None) -> dict[str
         if key not in tax.resources:
             raise DataFileError(f"{path.name}, row {i}, field 'resource': unknown resource "
                                 f"{row[1].strip()!r}")
-        out[normalise_text(row[0])] = key
+        out[normalise_text(spreadsheet_text(row[0]))] = key
     return out
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .export import SpreadsheetWriter
 from .matching import value_chains
 from .messages import renderer
 from .model import Candidate, Company, Dataset, Plan, Process
@@ -48,11 +48,10 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
         return json.dumps(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
         out = io.StringIO()
-        w = csv.DictWriter(out, fieldnames=CANDIDATE_FIELDS, lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: v for k, v in {**r, "reasons": " | ".join(r["reasons"]),
-                        "limits": " | ".join(r["limits"])}.items() if k in CANDIDATE_FIELDS})
+        w = SpreadsheetWriter(out)
+        w.writerow(CANDIDATE_FIELDS)
+        w.writerows([" | ".join(r[k]) if k in ("reasons", "limits") else r[k]
+                     for k in CANDIDATE_FIELDS] for r in rows)
         return out.getvalue()
     lines = [f"{'score':>5}  {'supply':<10} {'-> demand':<11} {'resource':<16} {'km':>7} "
              f"{'amount':>10} {'unit':<4} {'value NOK/yr':>13} {'t CO2/yr':>9}"]

@@ -29,7 +29,7 @@ from optimizer import ParkPlan, SolveInterrupter, optimise
 from optimizer import plan_park as _plan_park
 
 from .errors import NotFoundError
-from .export import exchange_rows, geojson
+from .export import SpreadsheetWriter, exchange_rows, geojson
 from .indicators import area_indicators, county_progress, park_status
 from .io import ImportResult, Table, parse_tables
 from .lifecycle import advance
@@ -309,7 +309,7 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
     body: dict[str, Any] = dataclasses.asdict(ind)
     if fmt == "csv":
         buffer = io.StringIO()
-        out = csv.writer(buffer, lineterminator="\n")
+        out = SpreadsheetWriter(buffer)
         out.writerow(["indicator", "value", "exchanges"])
         for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
                     "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
@@ -334,10 +334,10 @@ def export(store: Store, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     buffer = io.StringIO()
-    w = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"],
-                       lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
+    fields = list(rows[0]) if rows else ["id"]
+    w = SpreadsheetWriter(buffer)
+    w.writerow(fields)
+    w.writerows([r[f] for f in fields] for r in rows)
     return buffer.getvalue()
 
 

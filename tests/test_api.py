@@ -127,8 +127,8 @@ def test_user_commands(runner, tmp_path):
     token = r.output.split("API token (shown once): ")[1].strip()
     accounts = Accounts(db)
     assert accounts.by_token(token).username == "kari"
-    assert accounts.check("kari", "long-enough-1").county == "Troms"
-    assert accounts.check("kari", "wrong-password") is None
+    assert accounts.sign_in("kari", "long-enough-1", address="test").user.county == "Troms"
+    assert accounts.sign_in("kari", "wrong-password", address="test").user is None
     assert token not in Path(db).read_bytes().decode("latin-1")
     assert b"long-enough-1" not in Path(db).read_bytes()
     accounts.close()

@@ -61,6 +61,7 @@ def browser(tmp_path):
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument("--window-size=1300,1000")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver_path = shutil.which("chromedriver")
     if driver_path is None:
         raise RuntimeError("Debian's chromium-driver is not installed: `make test` installs it")
@@ -90,6 +91,15 @@ def _submit(driver, wait, button_id: str) -> None:
         return False
 
     wait.until(gone)
+
+
+def _console_problems(driver) -> list[str]:
+    """Errors in the browser console since the last look: scripts that failed or were
+    refused by the Content-Security-Policy (answers with an error status, such as the
+    upload page refusing a bad file, are no problem)."""
+    return [e["message"] for e in driver.get_log("browser")
+            if (e["level"] == "SEVERE" and e.get("source") != "network")
+            or "Content Security Policy" in e["message"]]
 
 
 def _fill(driver, values: dict[str, str]) -> None:
@@ -191,3 +201,44 @@ def test_a_cluster_manager_day(server, browser, artifacts, tmp_path):
     assert len(d.find_elements(By.CSS_SELECTOR, "path.company-marker")) >= 17
     assert d.find_elements(By.CSS_SELECTOR, "path.exchange-line")
     _shot(d, artifacts, "08-map")
+    assert _console_problems(d) == []
+
+
+HOSTILE = {"SOL-C04": "<!--<script>", "SOL-C01": "</script><script>alert(1)</script>"}
+
+
+def test_hostile_names_draw_under_the_content_security_policy(server, browser, artifacts):
+    """Companies named to break a page: the network and the map still draw, no script in
+    a name runs, the delete confirmation still asks, and the console has no CSP error."""
+    base, store_path = server
+    d = browser
+    wait = WebDriverWait(d, 30)
+    d.get(base + "/login")
+    _fill(d, {"username": "admin", "password": PASSWORD})
+    _submit(d, wait, "login")
+    for company_id, name in HOSTILE.items():
+        d.get(f"{base}/companies/{company_id}/edit")
+        _fill(d, {"name": name})
+        _submit(d, wait, "save")
+        wait.until(ec.presence_of_element_located((By.ID, "flows")))
+    assert {EmbeddedStore(store_path).company(c).name for c in HOSTILE} == set(HOSTILE.values())
+
+    d.get(base + "/network/")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#net canvas")))
+    labels = d.execute_script(
+        "return window.symbiosisNetwork.body.data.nodes.get().map(n => n.label)")
+    assert set(HOSTILE.values()) <= set(labels)
+    _shot(d, artifacts, "09-network-hostile-names")
+
+    d.get(base + "/map/")
+    wait.until(lambda drv: drv.execute_script("return window.symbiosisMap !== undefined"))
+    assert len(d.find_elements(By.CSS_SELECTOR, "path.company-marker")) >= 17
+    _shot(d, artifacts, "10-map-hostile-names")
+
+    d.get(base + "/companies/SOL-C04")
+    d.find_element(By.CSS_SELECTOR, "form[data-confirm] button").click()
+    alert = wait.until(ec.alert_is_present())
+    assert "Delete this company" in alert.text
+    alert.dismiss()
+    assert EmbeddedStore(store_path).company("SOL-C04") is not None
+    assert _console_problems(d) == []

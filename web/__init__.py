@@ -3,23 +3,44 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-__all__ = ["create_app", "csrf"]
+__all__ = ["create_app", "content_security_policy", "csrf"]
 
 csrf = CSRFProtect()
+
+
+def content_security_policy(tile_url: str = "") -> str:
+    """The Content-Security-Policy of every response: scripts only from this site's files
+    (no inline script, no ``eval``), data only from this site; images also from the
+    basemap's server when ``tile_url`` names one (``{s}`` in its host becomes ``*``).
+    Inline styles stay allowed: the legends colour their entries, and Leaflet and
+    vis-network position their elements with them."""
+    images = ["'self'"]
+    parts = urlsplit(tile_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        host = parts.netloc.replace("{s}", "*")
+        images.append(f"{parts.scheme}://{host}" if "{" not in host and "}" not in host
+                      else f"{parts.scheme}:")
+    return "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+        f"img-src {' '.join(images)}", "connect-src 'self'", "object-src 'none'",
+        "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"])
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. Settings come from ``test_config`` or ``SYMBIOSIS_*`` variables:
     ``STORE_URL`` (the store, as for the CLI), ``USERS_DB`` (accounts file, default
     ``symbiosis-users.sqlite``), ``SECRET_KEY`` (default: made once and kept in the
-    accounts file), ``TILE_URL`` (optional basemap tiles for the map), ``FACTORS``."""
+    accounts file), ``TILE_URL`` (optional basemap tiles for the map), ``FACTORS``; ``CLOCK``
+    (seconds, for the sign-in limits) only from ``test_config``."""
     app = Flask(__name__)
     env = os.environ
     app.config.from_mapping(
@@ -38,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="symbiosis_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=None,
+        CLOCK=time.time,
     )
     if test_config:
         app.config.update(test_config)
@@ -78,6 +100,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
+
+    policy = content_security_policy(app.config["TILE_URL"])
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        """Every response: no script but this site's files, never inside a frame, no
+        content-type guessing, and no page address sent to other sites."""
+        response.headers["Content-Security-Policy"] = policy
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     @app.errorhandler(403)
     @app.errorhandler(404)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, url_for
 
+from symbiosis.export import SpreadsheetWriter
 from symbiosis.matching import match_dataset
 from symbiosis.search import SORT_KEYS
 
@@ -25,13 +25,6 @@ CSV_COLUMNS = ("supply_flow", "supply_company", "supply_municipality", "resource
                "demand_flow", "demand_company", "demand_municipality", "demand_resource",
                "distance_km", "mode", "amount", "unit", "value_nok", "co2_avoided_t", "score",
                "reasons", "limits")
-
-
-def _cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, Any]:
@@ -70,23 +63,24 @@ def index() -> Any:
                            stored=len(snap.candidates), sort_keys=SORT_KEYS)
 
 
+def _csv_row(r: dict[str, Any]) -> list[object]:
+    s, d = r["supply"], r["demand"]
+    return [s["id"], s["company"], s["municipality"] or "", r["resource"], d["id"],
+            d["company"], d["municipality"] or "", r["demand_resource"], r["distance_km"],
+            r["mode"], r["amount"] if r["amount"] is not None else r["amount_text"], r["unit"],
+            "" if r["value_nok"] is None else round(r["value_nok"]),
+            "" if r["co2_avoided_t"] is None else round(r["co2_avoided_t"], 3),
+            r["score"], " | ".join(r["reasons"]), " | ".join(r["limits"])]
+
+
 @bp.get("/csv")
 @login_required
 def download() -> Response:
     found = search(snapshot(), limit=None)
     buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\n")
+    out = SpreadsheetWriter(buffer)
     out.writerow(CSV_COLUMNS)
-    for r in found["rows"]:
-        s, d = r["supply"], r["demand"]
-        out.writerow([_cell(x) for x in [
-                      s["id"], s["company"], s["municipality"] or "", r["resource"], d["id"],
-                      d["company"], d["municipality"] or "", r["demand_resource"],
-                      r["distance_km"], r["mode"],
-                      r["amount"] if r["amount"] is not None else r["amount_text"], r["unit"],
-                      "" if r["value_nok"] is None else round(r["value_nok"]),
-                      "" if r["co2_avoided_t"] is None else round(r["co2_avoided_t"], 3),
-                      r["score"], " | ".join(r["reasons"]), " | ".join(r["limits"])]])
+    out.writerows(map(_csv_row, found["rows"]))
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=candidates.csv"})
 

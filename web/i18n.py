@@ -32,7 +32,6 @@ NB: dict[str, str] = {
     "Done": "Ferdig",
     "Failed": "Feilet",
     "Cancelled": "Avbrutt",
-    "Cancel": "Avbryt",
     "solving": "løser",
     "saving": "lagrer",
     "matching": "matcher",
@@ -53,6 +52,11 @@ NB: dict[str, str] = {
     "Username": "Brukernavn",
     "Password": "Passord",
     "Wrong username or password.": "Feil brukernavn eller passord.",
+    "Too many wrong passwords for this user: locked for {minutes} min.":
+        "For mange feil passord for denne brukeren: sperret i {minutes} min.",
+    "Too many wrong passwords from your address: locked for {minutes} min.":
+        "For mange feil passord fra adressen din: sperret i {minutes} min.",
+    "This account is disabled.": "Denne kontoen er deaktivert.",
     "You may not do this": "Du har ikke tilgang til dette",
     "Not found": "Ikke funnet",
     "Signed in as": "Logget inn som",

@@ -41,7 +41,7 @@ def features() -> dict[str, Any]:
 @login_required
 def index() -> Any:
     doc = features()
-    return render_template("map.html", tile_url=current_app.config["TILE_URL"],
+    return render_template("map.html", tile_url=current_app.config["TILE_URL"], doc=doc,
                            hidden=doc["hidden_exchanges"])
 
 

@@ -7,17 +7,18 @@ between flows are coloured by status: candidate, proposed, agreed, operating.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable, Iterable
 from importlib import resources as importlib_resources
+from typing import Any
 
+from jinja2.utils import htmlsafe_json_dumps
 from pyvis.network import Network
 
 from symbiosis.model import Candidate, Dataset, Exchange, Flow
 from symbiosis.taxonomy import Taxonomy, default_taxonomy
 
-__all__ = ["FAMILY_COLOURS", "STATUS_COLOURS", "network_graph", "network_html", "network_payload",
-           "vis_js"]
+__all__ = ["FAMILY_COLOURS", "STATUS_COLOURS", "network_graph", "network_html",
+           "network_payload", "vis_js"]
 
 FAMILY_COLOURS = {"energy": "#d95f02", "gases": "#7570b3", "organics": "#1b9e77",
                   "minerals": "#666666", "water": "#1f78b4", "chemicals": "#e7298a",
@@ -83,10 +84,12 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
     return net
 
 
-def network_payload(net: Network) -> str:
-    """The nodes and edges as JSON that is safe inside a ``<script>`` element."""
+def network_payload(net: Network) -> dict[str, Any]:
+    """The nodes and edges, as vis-network takes them. Put them in a page with Jinja's
+    ``tojson`` filter, which escapes ``<``, ``>``, ``&`` and ``'`` so that no name can end
+    the ``<script>`` element or open a comment in it."""
     nodes, edges, *_ = net.get_network_data()
-    return json.dumps({"nodes": nodes, "edges": edges}).replace("</", "<\\/")
+    return {"nodes": nodes, "edges": edges}
 
 
 def network_html(net: Network, *, title: str = "symbiosis network",
@@ -94,7 +97,7 @@ def network_html(net: Network, *, title: str = "symbiosis network",
     """A complete page; vis-network is inlined, or loaded from ``js_url`` on this server."""
     script = (f'<script src="{html.escape(js_url)}"></script>' if js_url
               else f"<script>{vis_js()}</script>")
-    payload = network_payload(net)
+    payload = htmlsafe_json_dumps(network_payload(net))
     legend = " ".join(f'<span style="color:{c}">&#9679; {html.escape(k)}</span>'
                       for k, c in FAMILY_COLOURS.items())
     status = " ".join(f'<span style="color:{c}">&#9473; {html.escape(k)}</span>'

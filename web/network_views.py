@@ -42,7 +42,7 @@ def _scope(snap: Snapshot) -> tuple[Dataset, str]:
                    flows=tuple(f for f in data.flows if f.company_id in ids)), title
 
 
-def picture(snap: Snapshot, data: Dataset) -> str:
+def picture(snap: Snapshot, data: Dataset) -> dict[str, Any]:
     """The network payload for ``data``, with hidden flows anonymised."""
     net = network_graph(data, snap.candidates, snap.exchanges, taxonomy=taxonomy(),
                         hidden=hidden_flow(snap), label=resource_label)
