@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from symbiosis.errors import NotFoundError, StoreConflictError, StoreUnavailableError
+from symbiosis.matching import RECORD_FIELDS, CandidateList, candidate_record
 from symbiosis.matching import value_chains as _value_chains
 from symbiosis.model import (
     Candidate,
@@ -68,8 +69,13 @@ CREATE INDEX IF NOT EXISTS process_flows_flow ON process_flows (flow_id);
 CREATE TABLE IF NOT EXISTS candidates (
     supply_flow TEXT NOT NULL, demand_flow TEXT NOT NULL,
     supply_company TEXT NOT NULL, demand_company TEXT NOT NULL,
-    resource TEXT NOT NULL, demand_resource TEXT NOT NULL, score REAL NOT NULL,
-    doc TEXT NOT NULL, PRIMARY KEY (supply_flow, demand_flow)) WITHOUT ROWID;
+    resource TEXT NOT NULL, demand_resource TEXT NOT NULL, distance_km REAL NOT NULL,
+    mode TEXT NOT NULL, amount REAL, unit TEXT NOT NULL,
+    transport_cost_nok_per_unit REAL NOT NULL, unit_value_nok REAL, unit_co2_avoided_t REAL,
+    fixed_cost_nok_per_year REAL NOT NULL, value_nok REAL, co2_avoided_t REAL,
+    score REAL NOT NULL, relation TEXT NOT NULL, via TEXT NOT NULL,
+    conversion_yield REAL NOT NULL, certainty REAL NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS candidates_pair ON candidates (supply_flow, demand_flow);
 CREATE INDEX IF NOT EXISTS candidates_demand ON candidates (demand_flow);
 CREATE INDEX IF NOT EXISTS candidates_supply_company ON candidates (supply_company);
 CREATE INDEX IF NOT EXISTS candidates_demand_company ON candidates (demand_company);
@@ -82,8 +88,9 @@ CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges (status);
 CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, created_at TEXT, doc TEXT NOT NULL);
 """
 
-_CANDIDATE_COLUMNS = ("supply_flow", "demand_flow", "supply_company", "demand_company",
-                      "resource", "demand_resource", "score")
+_CANDIDATE_COLUMNS = ", ".join(RECORD_FIELDS)
+_INSERT_CANDIDATE = (f"INSERT OR REPLACE INTO candidates ({_CANDIDATE_COLUMNS}) VALUES "
+                     f"({', '.join('?' * len(RECORD_FIELDS))})")
 
 
 def _dumps(obj: Any) -> str:
@@ -278,9 +285,11 @@ class EmbeddedStore(Store):
                 self._patch(db, candidates)
 
     def _insert_candidates(self, db: sqlite3.Connection, cands: Iterable[Candidate]) -> None:
-        self._many(db, "INSERT OR REPLACE INTO candidates VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   ((c.supply_flow, c.demand_flow, c.supply_company, c.demand_company,
-                     c.resource, c.demand_resource, c.score, _dumps(c)) for c in cands))
+        """Candidates are stored without their reasons (made again when shown); a
+        :class:`CandidateList` gives its rows straight from its columns."""
+        records = cands.records() if isinstance(cands, CandidateList) else \
+            (candidate_record(c) for c in cands)
+        self._many(db, _INSERT_CANDIDATE, records)
 
     def _check_candidate_flows(self, db: sqlite3.Connection,
                                cands: Sequence[Candidate]) -> None:
@@ -435,13 +444,7 @@ class EmbeddedStore(Store):
 
     def candidates(self, *, company_id: str | None = None, flow_id: str | None = None,
                    county: str | None = None, resource: str | None = None) -> list[Candidate]:
-        docs = self.candidate_rows(company_id=company_id, flow_id=flow_id, county=county,
-                                   resource=resource)
-        return [codec.candidate(json.loads(d)) for d in docs]
-
-    def candidate_rows(self, *, company_id: str | None = None, flow_id: str | None = None,
-                       county: str | None = None, resource: str | None = None) -> list[str]:
-        """The candidates' JSON texts, best first (what :meth:`candidates` decodes)."""
+        """Best first; without reasons (:func:`symbiosis.matching.explain` makes them)."""
         clauses: list[str] = []
         params: list[Any] = []
         if flow_id is not None:
@@ -458,9 +461,9 @@ class EmbeddedStore(Store):
                            "OR demand_company IN (SELECT id FROM companies WHERE county = ?))")
             params += [county, county]
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._rows(self._db(), "SELECT doc FROM candidates" + where  # noqa: S608
-                          + " ORDER BY score DESC, supply_flow, demand_flow", params)
-        return [r[0] for r in rows]
+        rows = self._rows(self._db(), f"SELECT {_CANDIDATE_COLUMNS} FROM candidates"  # noqa: S608
+                          + where + " ORDER BY score DESC, supply_flow, demand_flow", params)
+        return [Candidate(*r[:17], (), (), *r[17:]) for r in rows]  # no reasons stored
 
     def plans(self) -> list[Plan]:
         return [codec.plan(json.loads(r[0])) for r in self._rows(

@@ -3,6 +3,7 @@ transaction per use case, driver errors turned into the project's own exceptions
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -151,7 +152,9 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _candidate_props(c: Candidate) -> dict[str, Any]:
-        props = _props(c)
+        """Stored without reasons and limits: they are made again from the data when shown
+        (:func:`symbiosis.matching.explain`)."""
+        props = _props(dataclasses.replace(c, reasons=(), limits=()))
         props["fingerprint"] = _fingerprint(props)
         return props
 

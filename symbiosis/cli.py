@@ -217,7 +217,7 @@ def demo(ctx: click.Context, output: str) -> None:
     store = _store(ctx)
     click.echo(f"== Loading the Norwegian cases into {store.url}")
     _import(ctx, [str(p) for p in services.case_files()])
-    cands = store.candidates()
+    cands = services.explain(store, store.candidates(), taxonomy=_taxonomy(ctx))
     click.echo(f"\n== Candidates ({len(cands)})")
     click.echo(format_candidates(cands))
     click.echo("\n== Documented exchanges recovered")

@@ -42,7 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,7 +55,8 @@ from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
 __all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN",
            "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST",
-           "chain_steps", "partner_reach", "match_dataset"]
+           "chain_steps", "partner_reach", "match_dataset", "RECORD_FIELDS", "candidate_record",
+           "explain"]
 
 DEFAULT_MAX_PER_FLOW = 10
 DEFAULT_NEAREST = 20
@@ -487,6 +488,32 @@ class CandidateList(Sequence[Candidate]):
         return [(flows[a].id, flows[b].id) for a, b in zip(self._sel["i"].tolist(),
                                                           self._sel["j"].tolist(), strict=True)]
 
+    def records(self) -> Iterator[tuple[object, ...]]:
+        """Every candidate as a tuple of :data:`RECORD_FIELDS`, straight from the columns
+        (no reasons: :func:`explain` makes them again when they are shown)."""
+        if not self._n:
+            return
+        sel, flows = self._sel, self._cols.flows
+        per_group = []
+        for g in self._groups:
+            link = g.link
+            relation = "generic" if "generic" in (link.supply_relation, link.demand_relation) \
+                else ("kind_of" if "kind_of" in (link.supply_relation, link.demand_relation)
+                      else "same")
+            per_group.append((g, relation, link.technology, link.yield_, link.certainty))
+        columns = [sel[k].tolist() for k in ("i", "j", "group", "mode", "routed", "amount",
+                                             "transport", "unit_value", "unit_co2", "fixed",
+                                             "value", "co2", "score")]
+        for (i, j, grp, mode, routed, amount, transport, unit_value, unit_co2, fixed, value,
+             co2, score) in zip(*columns, strict=True):
+            s, d = flows[i], flows[j]
+            g, relation, via, yield_, certainty = per_group[grp]
+            yield (s.id, d.id, s.company_id, d.company_id, s.resource, d.resource,
+                   round(routed, 3), g.modes[mode].mode, _none(amount),
+                   g.supply.unit if not g.supply.custom else s.unit, transport,
+                   _none(unit_value), _none(unit_co2), fixed, _none(value), _none(co2), score,
+                   relation, via, yield_, certainty)
+
     def _build(self, n: int) -> Candidate:
         sel, cols = self._sel, self._cols
         i, j = int(sel["i"][n]), int(sel["j"][n])
@@ -564,6 +591,48 @@ class CandidateList(Sequence[Candidate]):
             co2_avoided_t=co2, score=float(sel["score"][n]), reasons=tuple(reasons),
             limits=tuple(limits), relation=relation, via=link.technology,
             conversion_yield=link.yield_, certainty=link.certainty)
+
+
+#: a candidate's fields as stored: all but its reasons and limits, which are made again
+#: from the data when shown (:func:`explain`)
+RECORD_FIELDS = ("supply_flow", "demand_flow", "supply_company", "demand_company", "resource",
+                 "demand_resource", "distance_km", "mode", "amount", "unit",
+                 "transport_cost_nok_per_unit", "unit_value_nok", "unit_co2_avoided_t",
+                 "fixed_cost_nok_per_year", "value_nok", "co2_avoided_t", "score", "relation",
+                 "via", "conversion_yield", "certainty")
+
+
+def candidate_record(c: Candidate) -> tuple[object, ...]:
+    return tuple(getattr(c, name) for name in RECORD_FIELDS)
+
+
+assert RECORD_FIELDS == tuple(f.name for f in fields(Candidate)
+                              if f.name not in ("reasons", "limits")), "stored order"
+assert [f.name for f in fields(Candidate)][17:19] == ["reasons", "limits"], "stored order"
+
+
+def explain(candidates: Sequence[Candidate], companies: Iterable[Company],
+            flows: Iterable[Flow], *, taxonomy: Taxonomy | None = None) -> list[Candidate]:
+    """``candidates`` with their reasons and limits, made again from their flows (matching
+    just these flows, every pair kept). A candidate whose flows no longer link keeps what
+    it has."""
+    if not candidates:
+        return []
+    wanted = {fid for c in candidates for fid in c.key}
+    mine = [f for f in flows if f.id in wanted]
+    owners = {f.company_id for f in mine}
+    found = find_candidates([c for c in companies if c.id in owners], mine, taxonomy=taxonomy,
+                            max_per_flow=None, nearest=None)
+    by_key = {k: n for n, k in enumerate(found.keys())}
+    out = []
+    for c in candidates:
+        n = by_key.get(c.key)
+        if n is None:
+            out.append(c)
+        else:
+            made = found[n]
+            out.append(replace(c, reasons=made.reasons, limits=made.limits))
+    return out
 
 
 def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: float,

@@ -59,8 +59,8 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
         lines.append(f"{c.score:5.1f}  {c.supply_flow:<10} {'-> ' + c.demand_flow:<11} "
                      f"{c.resource[:16]:<16} {c.distance_km:7.1f} {_num(c.amount):>10} "
                      f"{c.unit:<4} {_num(c.value_nok):>13} {_num(c.co2_avoided_t):>9}")
-        if c.via:
-            via = next(r for r in c.reasons if r.code == "via_technology")
+        via = next((r for r in c.reasons if r.code == "via_technology"), None)
+        if via is not None:
             lines.append(f"{'':7}> {words(via)}")
         for note in c.limits:
             lines.append(f"{'':7}! {words(note)}")

@@ -34,12 +34,13 @@ from .indicators import area_indicators, county_progress, park_status
 from .io import ImportResult, Table, parse_tables
 from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
+from .matching import explain as explain_candidates
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan
 from .report_html import report_html
 from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["case_files", "parse_for_store", "import_tables", "save", "delete_company",
-           "delete_flow", "rematch", "fresh_candidates", "filter_candidates", "plan",
+           "delete_flow", "rematch", "fresh_candidates", "explain", "filter_candidates", "plan",
            "plan_exchanges", "save_plan", "advance_exchange", "plan_park", "report", "export",
            "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges"]
 
@@ -209,6 +210,14 @@ def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy
     flows.update((f.id, f) for f in data.flows)
     cands = find_candidates(companies.values(), flows.values(), taxonomy=tax)
     return CandidatePatch(frozenset(flows) | removed, tuple(cands))
+
+
+def explain(store: Store, candidates: Sequence[Candidate], *,
+             taxonomy: Taxonomy | None = None) -> list[Candidate]:
+    """Stored candidates with their reasons and limits, made from their flows."""
+    flows = store.flows_by_id({fid for c in candidates for fid in c.key})
+    companies = store.companies_by_id({f.company_id for f in flows})
+    return explain_candidates(candidates, companies, flows, taxonomy=_tax(taxonomy))
 
 
 def filter_candidates(store: Store, candidates: Sequence[Candidate], *,

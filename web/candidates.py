@@ -15,7 +15,7 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import gettext
 from .jobs import Job, phase, start
-from .views import arg_float, arg_str, candidate_view
+from .views import arg_float, arg_str, candidate_views
 
 __all__ = ["bp", "search", "CSV_COLUMNS"]
 
@@ -45,7 +45,7 @@ def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, A
                 "problem": problem or f"unknown resource {resource}"}
     result = snap.index.search(**params, sort=sort, descending=descending, offset=offset,
                                limit=limit)
-    rows = [candidate_view(snap, snap.candidates[i]) for i in result.positions]
+    rows = candidate_views(snap, [snap.candidates[i] for i in result.positions])
     return {"rows": rows, "total": result.total, "params": params, "sort": sort,
             "problem": None}
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import g, request
 
+from symbiosis.matching import explain
 from symbiosis.model import Candidate, Flow, Plan
 from symbiosis.report import plan_json
 
 from .access import amount_band
-from .data import Snapshot
+from .data import Snapshot, taxonomy
 from .i18n import resource_label
 
-__all__ = ["flow_view", "candidate_view", "arg_float", "arg_str", "plan_view", "in_scope",
+__all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "plan_view", "in_scope",
            "hidden_flow"]
 
 
@@ -28,9 +29,12 @@ def hidden_flow(snap: Snapshot) -> Callable[[Flow], bool]:
     return lambda f: not g.access.sees_flow(f, snap.companies.get(f.company_id))
 
 
-def candidate_view(snap: Snapshot, c: Candidate) -> dict[str, Any]:
-    return g.access.candidate_view(  # type: ignore[no-any-return]
-        c, flow_view(snap, snap.flows[c.supply_flow]), flow_view(snap, snap.flows[c.demand_flow]))
+def candidate_views(snap: Snapshot, cands: Sequence[Candidate]) -> list[dict[str, Any]]:
+    """The rows shown, with their reasons made from the data (the store keeps none)."""
+    explained = explain(cands, snap.data.companies, snap.data.flows, taxonomy=taxonomy())
+    return [g.access.candidate_view(c, flow_view(snap, snap.flows[c.supply_flow]),
+                                    flow_view(snap, snap.flows[c.demand_flow]))
+            for c in explained]
 
 
 def arg_str(name: str) -> str | None:
