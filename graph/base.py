@@ -21,7 +21,7 @@ class CandidatePatch:
     write they come with."""
 
     flows: frozenset[str]
-    candidates: tuple[Candidate, ...] = ()
+    candidates: Sequence[Candidate] = ()
 
 
 class Store(ABC):

@@ -293,7 +293,8 @@ class EmbeddedStore(Store):
 
     def _check_candidate_flows(self, db: sqlite3.Connection,
                                cands: Sequence[Candidate]) -> None:
-        ids = {fid for c in cands for fid in c.key}
+        pairs = cands.keys() if isinstance(cands, CandidateList) else [c.key for c in cands]
+        ids = {fid for key in pairs for fid in key}
         known = {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})", ids)}
         if ids - known:
             raise StoreConflictError(f"candidates refer to unknown flows: {sorted(ids - known)}")

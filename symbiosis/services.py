@@ -196,7 +196,8 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
         area_flows.pop(fid, None)
     cands = find_candidates(area_companies.values(), area_flows.values(), taxonomy=tax)
     scope = touched | neighbours
-    kept = tuple(c for c in cands if c.supply_flow in scope or c.demand_flow in scope)
+    kept = tuple(cands[n] for n, (s, d) in enumerate(cands.keys())
+                 if s in scope or d in scope)
     return CandidatePatch(frozenset(scope), kept)
 
 
@@ -209,7 +210,7 @@ def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy
     flows = {f.id: f for f in now.flows if f.id not in removed}
     flows.update((f.id, f) for f in data.flows)
     cands = find_candidates(companies.values(), flows.values(), taxonomy=tax)
-    return CandidatePatch(frozenset(flows) | removed, tuple(cands))
+    return CandidatePatch(frozenset(flows) | removed, cands)
 
 
 def explain(store: Store, candidates: Sequence[Candidate], *,
