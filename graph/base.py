@@ -74,8 +74,17 @@ class Store(ABC):
 
     @abstractmethod
     def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
-        """Store a plan and its proposed exchanges; earlier *proposed* exchanges are dropped,
-        agreed, operating and ended ones are kept."""
+        """Store a plan and its ``exchanges`` as the live proposals of its scope
+        (``plan.scope``): the *proposed* exchanges that earlier plans of the same scope
+        made are dropped, and so is any proposal on a pair of flows the plan proposes
+        again (one live proposal per pair). Proposals of other scopes and agreed,
+        operating and ended exchanges are kept. Reads go through indexes: the work grows
+        with the plans' rows, not with the store."""
+
+    @abstractmethod
+    def save_scenario(self, plan: Plan) -> None:
+        """Store a plan as a named scenario (``plan.scenario``): the live proposals are
+        left alone. Adopting it is :meth:`save_plan` of the plan with its exchanges."""
 
     @abstractmethod
     def put_exchange(self, exchange: Exchange) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from symbiosis.model import (
     Candidate,
     Company,
+    ConditionalProposal,
     Exchange,
     FacilityDecision,
     Flow,
@@ -17,6 +18,8 @@ from symbiosis.model import (
     Park,
     Plan,
     PlanExchange,
+    PlanLine,
+    PlanScope,
     Process,
     Reason,
     StatusChange,
@@ -174,4 +177,12 @@ def plan(d: dict[str, Any]) -> Plan:
         for x in d.get("needs_data") or ())
     d["frontier"] = tuple(FrontierPoint(**x) for x in d.get("frontier") or ())
     d["totals"] = dict(d.get("totals") or {})
+    d["lines"] = tuple(PlanLine(**{**x, "companies": tuple(x.get("companies") or ())})
+                       for x in d.get("lines") or ())
+    d["conditional"] = tuple(ConditionalProposal(**x) for x in d.get("conditional") or ())
+    d["existing"] = tuple(d.get("existing") or ())
+    scope = d.get("scope") or {}
+    d["scope"] = PlanScope(**scope) if isinstance(scope, dict) else PlanScope.from_key(scope)
+    for key in ("scenario", "adopted_by", "adopted_at"):
+        d[key] = d.get(key) or ""
     return Plan(**d)

@@ -18,6 +18,7 @@ SCHEMA: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT plan_id IF NOT EXISTS FOR (n:Plan) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX flow_resource IF NOT EXISTS FOR (n:Flow) ON (n.resource)",
     "CREATE INDEX company_county IF NOT EXISTS FOR (n:Company) ON (n.county)",
+    "CREATE INDEX plan_scope IF NOT EXISTS FOR (n:Plan) ON (n.scope)",
 )
 
 # lists of ids are unwound and looked up one by one through the unique index: a
@@ -137,8 +138,42 @@ UNWIND $rows AS r
 MATCH (s:Flow {id: r.supply_flow}), (d:Flow {id: r.demand_flow})
 CREATE (s)-[c:CAN_FEED]->(d) SET c += r.props
 """
-DELETE_PROPOSED: LiteralString = """
-MATCH (:Flow)-[e:FEEDS]->(:Flow) WHERE e.status = 'proposed' DELETE e
+# A plan node keeps its scope, whether its exchanges are the live proposals of that scope
+# (``live``) and the supply flows they start at (``supplies``): a later plan of the scope
+# finds them through the scope index and the flows' ids, never by scanning the links.
+LIVE_PLANS: LiteralString = """
+MATCH (p:Plan {scope: $scope}) WHERE p.live = true
+RETURN p.id AS id, p.supplies AS supplies
+"""
+DELETE_PLAN_PROPOSALS: LiteralString = """
+UNWIND $rows AS r
+MATCH (:Flow {id: r.supply})-[e:FEEDS]->(:Flow)
+WHERE e.plan_id = r.plan_id AND e.status = 'proposed'
+DELETE e
+"""
+DELETE_PROPOSED_PAIRS: LiteralString = """
+UNWIND $rows AS r
+MATCH (:Flow {id: r.supply_flow})-[e:FEEDS]->(d:Flow)
+WHERE d.id = r.demand_flow AND e.status = 'proposed'
+DELETE e
+"""
+UNLIVE_PLANS: LiteralString = """
+UNWIND $ids AS id MATCH (p:Plan {id: id}) SET p.live = false
+"""
+# plans stored before plans had a scope: each counts as one for everything, live with the
+# proposals it made (read once, when the store is opened)
+UNSCOPED_PLAN: LiteralString = "MATCH (p:Plan) WHERE p.scope IS NULL RETURN p.id AS id LIMIT 1"
+SCOPE_OLD_PLANS: LiteralString = """
+MATCH (p:Plan) WHERE p.scope IS NULL
+SET p.scope = 'all', p.scenario = '', p.live = true, p.supplies = []
+"""
+OLD_PLAN_SUPPLIES: LiteralString = """
+MATCH (s:Flow)-[e:FEEDS]->(:Flow)
+WHERE e.status = 'proposed' AND e.plan_id IS NOT NULL
+RETURN DISTINCT e.plan_id AS plan_id, s.id AS supply
+"""
+SET_PLAN_SUPPLIES: LiteralString = """
+UNWIND $rows AS r MATCH (p:Plan {id: r.id}) SET p.supplies = r.supplies
 """
 DELETE_EXCHANGE: LiteralString = "MATCH (:Flow)-[e:FEEDS {id: $id}]->(:Flow) DELETE e"
 CREATE_EXCHANGES: LiteralString = """
@@ -147,7 +182,9 @@ MATCH (s:Flow {id: r.supply_flow}), (d:Flow {id: r.demand_flow})
 CREATE (s)-[e:FEEDS]->(d) SET e += r.props
 """
 MERGE_PLAN: LiteralString = """
-MERGE (p:Plan {id: $id}) SET p.created_at = $created_at, p.json = $json
+MERGE (p:Plan {id: $id})
+SET p.created_at = $created_at, p.json = $json, p.scope = $scope, p.scenario = $scenario,
+    p.live = $live, p.supplies = $supplies
 """
 CLEAR: LiteralString = "MATCH (n) DETACH DELETE n"
 

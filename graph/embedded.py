@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS exchanges (
 CREATE INDEX IF NOT EXISTS exchanges_supply ON exchanges (supply_flow);
 CREATE INDEX IF NOT EXISTS exchanges_demand ON exchanges (demand_flow);
 CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges (status);
-CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, created_at TEXT, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, created_at TEXT, doc TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT 'all', scenario TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS changes (rev INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS changes_rev ON changes (rev);
 """
@@ -95,6 +96,13 @@ KEEP_CHANGES = 200
 #: more keys of one kind in one write are recorded as "everything of that kind"
 MANY_CHANGES = 5000
 _KINDS = ("company", "flow", "process", "park", "cand")
+
+#: what stores of this format made before plans had a scope lack, added on open (a plan of
+#: such a store counts as one for everything)
+_SCOPED_PLANS = """
+CREATE INDEX IF NOT EXISTS exchanges_plan ON exchanges (plan_id);
+CREATE INDEX IF NOT EXISTS plans_scope ON plans (scope);
+"""
 
 _CANDIDATE_COLUMNS = ", ".join(RECORD_FIELDS)
 _INSERT_CANDIDATE = (f"INSERT OR REPLACE INTO candidates ({_CANDIDATE_COLUMNS}) VALUES "
@@ -125,7 +133,7 @@ class EmbeddedStore(Store):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = self._db()
             if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'changes'").fetchone():
-                db.executescript("BEGIN IMMEDIATE;" + _SCHEMA
+                db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + _SCOPED_PLANS
                                  + "INSERT OR IGNORE INTO meta VALUES ('revision', '0');"
                                  + f"INSERT OR IGNORE INTO meta VALUES ('format', "
                                  f"'{FORMAT_VERSION}');COMMIT;")
@@ -134,8 +142,30 @@ class EmbeddedStore(Store):
                 raise StoreUnavailableError(
                     f"store file {self.path} has format {version and version[0]}, "
                     f"this version reads {FORMAT_VERSION}")
+            self._scope_plans(db)
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailableError(f"cannot open store file {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _scope_plans(db: sqlite3.Connection) -> None:
+        """Give the plans of a store made before plans had a scope their columns."""
+        columns = {r[1] for r in db.execute("PRAGMA table_info(plans)")}
+        if {"scope", "scenario"} <= columns and db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'plans_scope'").fetchone():
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(plans)")}
+            if "scope" not in columns:
+                db.execute("ALTER TABLE plans ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'")
+            if "scenario" not in columns:
+                db.execute("ALTER TABLE plans ADD COLUMN scenario TEXT NOT NULL DEFAULT ''")
+            for statement in filter(None, (x.strip() for x in _SCOPED_PLANS.split(";"))):
+                db.execute(statement)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     # -- connections and transactions -----------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -394,13 +424,31 @@ class EmbeddedStore(Store):
                     for e in exchanges])
 
     def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
+        proposed = ExchangeStatus.PROPOSED.value
         with self._tx() as db:
             self._touch("exchange")
-            self._rows(db, "DELETE FROM exchanges WHERE status = ?",
-                       (ExchangeStatus.PROPOSED.value,))
+            # the proposals of earlier plans of this scope: plans by the scope index, their
+            # exchanges by the plan index
+            # (``+status``: the status index would read every proposal of every scope)
+            self._rows(db, "DELETE FROM exchanges WHERE plan_id IN "
+                           "(SELECT id FROM plans WHERE scope = ?) AND +status = ?",
+                       (plan.scope.key, proposed))
+            # one live proposal per pair: a pair proposed again leaves its other scope
+            self._many(db, "DELETE FROM exchanges WHERE supply_flow = ? AND demand_flow = ? "
+                           "AND +status = ?",
+                       [(e.supply_flow, e.demand_flow, proposed) for e in exchanges])
             self._put_exchanges(db, exchanges)
-            self._rows(db, "INSERT OR REPLACE INTO plans VALUES (?, ?, ?)",
-                       (plan.id, plan.created_at, _dumps(plan)))
+            self._put_plan(db, plan)
+
+    def _put_plan(self, db: sqlite3.Connection, plan: Plan) -> None:
+        self._rows(db, "INSERT OR REPLACE INTO plans (id, created_at, doc, scope, scenario) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                   (plan.id, plan.created_at, _dumps(plan), plan.scope.key, plan.scenario))
+
+    def save_scenario(self, plan: Plan) -> None:
+        with self._tx() as db:
+            self._touch("exchange")  # readers reload plans with the exchanges
+            self._put_plan(db, plan)
 
     def put_exchange(self, exchange: Exchange) -> None:
         with self._tx() as db:
@@ -616,7 +664,7 @@ def _migrate_json(path: Path) -> None:
     new.replace_candidates([codec.candidate(d) for d in edges.get("CAN_FEED", [])])
     with new._tx() as db:
         new._put_exchanges(db, [codec.exchange(d) for d in edges.get("FEEDS", [])])
-        new._many(db, "INSERT OR REPLACE INTO plans VALUES (?, ?, ?)",
+        new._many(db, "INSERT OR REPLACE INTO plans (id, created_at, doc) VALUES (?, ?, ?)",
                   [(p["id"], p.get("created_at"), json.dumps(p, ensure_ascii=False))
                    for p in doc.get("plans", {}).values()])
     new.close()

@@ -133,6 +133,18 @@ class Neo4jStore(Store):
         with self._errors(), self._driver.session(database=self.database) as session:
             for statement in q.SCHEMA:
                 session.run(statement).consume()
+        if self._read(q.UNSCOPED_PLAN):
+            self._write(self._scope_old_plans)
+
+    @staticmethod
+    def _scope_old_plans(tx: ManagedTransaction) -> None:
+        """Plans stored before plans had a scope count as plans for everything."""
+        supplies: dict[str, set[str]] = {}
+        for r in tx.run(q.OLD_PLAN_SUPPLIES):
+            supplies.setdefault(r["plan_id"], set()).add(r["supply"])
+        tx.run(q.SCOPE_OLD_PLANS).consume()
+        tx.run(q.SET_PLAN_SUPPLIES, rows=[{"id": k, "supplies": sorted(v)}
+                                          for k, v in supplies.items()]).consume()
 
     def is_empty(self) -> bool:
         return self._read(q.ANY_NODE)[0]["n"] == 0
@@ -283,15 +295,32 @@ class Neo4jStore(Store):
 
     def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
         rows = self._exchange_rows(exchanges)
+        pairs = [{"supply_flow": e.supply_flow, "demand_flow": e.demand_flow}
+                 for e in exchanges]
 
         def work(tx: ManagedTransaction) -> None:
             self._check_flows(tx, {fid for e in exchanges
                                    for fid in (e.supply_flow, e.demand_flow)}, "exchanges")
-            tx.run(q.DELETE_PROPOSED).consume()
+            earlier = [(r["id"], r["supplies"] or []) for r in
+                       tx.run(q.LIVE_PLANS, scope=plan.scope.key)]
+            _batched(tx, q.DELETE_PLAN_PROPOSALS, [{"plan_id": pid, "supply": sid}
+                                                   for pid, ids in earlier for sid in ids])
+            _batched(tx, q.DELETE_PROPOSED_PAIRS, pairs)
+            tx.run(q.UNLIVE_PLANS, ids=[pid for pid, _ in earlier]).consume()
             _batched(tx, q.CREATE_EXCHANGES, rows)
-            tx.run(q.MERGE_PLAN, id=plan.id, created_at=plan.created_at,
-                   json=codec.dumps(plan)).consume()
+            self._merge_plan(tx, plan, live=True,
+                             supplies=sorted({e.supply_flow for e in exchanges}))
         self._write(work)
+
+    @staticmethod
+    def _merge_plan(tx: ManagedTransaction, plan: Plan, *, live: bool,
+                    supplies: list[str]) -> None:
+        tx.run(q.MERGE_PLAN, id=plan.id, created_at=plan.created_at, json=codec.dumps(plan),
+               scope=plan.scope.key, scenario=plan.scenario, live=live,
+               supplies=supplies).consume()
+
+    def save_scenario(self, plan: Plan) -> None:
+        self._write(lambda tx: self._merge_plan(tx, plan, live=False, supplies=[]))
 
     def put_exchange(self, exchange: Exchange) -> None:
         def work(tx: ManagedTransaction) -> None:

@@ -2,14 +2,17 @@
 
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
+from .conditional import Conditional, conditional_analysis
 from .greedy import greedy_value
 from .park import ParkPlan, plan_park
 from .plans import optimise, problem_for
-from .problem import Problem, build_problem, validate
+from .problem import FACTS, Problem, build_problem, validate
 from .solve import OBJECTIVES, VALUE_SCALE, build_model, components, frontier, propose_exchanges
 
 __all__ = [
+    "FACTS",
     "OBJECTIVES",
+    "Conditional",
     "ParkPlan",
     "SolveInterrupter",
     "Problem",
@@ -17,6 +20,7 @@ __all__ = [
     "build_model",
     "build_problem",
     "components",
+    "conditional_analysis",
     "frontier",
     "greedy_value",
     "optimise",

@@ -3,7 +3,7 @@
 Take candidates by net unit value (fixed link cost spread over the largest amount that
 fits), best first, and move as much as the remaining supply and demand allow while the
 exchange still pays for its link. Processes are ignored: their flows only take part when
-they have amounts of their own.
+they have amounts of their own (less what existing exchanges take of them).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ __all__ = ["greedy_value"]
 def greedy_value(problem: Problem) -> tuple[float, list[PlanExchange], float]:
     """(net annual value in NOK, exchanges, seconds)."""
     start = time.perf_counter()
-    left = {fid: f.amount for fid, f in problem.flows.items() if f.amount is not None}
+    left = {fid: problem.bounds[fid] for fid, f in problem.flows.items()
+            if f.amount is not None and fid in problem.bounds}
 
     def density(c):  # noqa: ANN001, ANN202 - local helper
         cap = min(left.get(c.supply_flow, 0.0), left.get(c.demand_flow, 0.0))

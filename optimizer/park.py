@@ -54,18 +54,20 @@ def plan_park(data: Dataset, candidates: Sequence[Candidate], park: Park, *,
     park_data = Dataset(companies=data.companies, flows=data.flows,
                         processes=tuple(p for p in data.processes if p.company_id in members),
                         parks=data.parks)
-    problem = problem_for(park_data, touching, taxonomy=taxonomy)
+    # agreed and operating exchanges are facts: never proposed again, so what they avoid
+    # (``already_avoided_t``) and what the plan adds (``reduction_t``) never overlap
+    problem = problem_for(park_data, touching, taxonomy=taxonomy, exchanges=exchanges)
     target = park.target_t_co2e or 0.0
     required = max(0.0, park.baseline_t_co2e - target - status.avoided_t)
     plan = propose_exchanges(problem, objective="value", min_co2_t=required,
                              budget_nok=budget_nok, time_limit_s=time_limit_s, gap=1e-6,
-                             interrupter=interrupter)
+                             conditional=False, interrupter=interrupter)
     reachable = plan.status in ("optimal", "feasible")
     message = ""
     if not reachable:
         plan = propose_exchanges(problem, objective="co2", budget_nok=budget_nok,
-                                 time_limit_s=time_limit_s, gap=1e-6,
-                             interrupter=interrupter)
+                                 time_limit_s=time_limit_s, gap=1e-6, conditional=False,
+                                 interrupter=interrupter)
         message = (f"target not reachable: the most reduction available is "
                    f"{plan.totals.get('co2_avoided_t', 0.0):,.0f} t/yr of {required:,.0f} needed"
                    + (" within the budget" if budget_nok is not None else ""))

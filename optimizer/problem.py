@@ -1,9 +1,15 @@
 """The exchange problem as plain data, and its validation.
 
 A flow takes part in the quantitative model only when its quantity is bounded: a known
-amount, or a process with a known capacity that it feeds or comes out of. Everything else
-is listed as "needs data" with its best candidate; it is never treated as zero or as
-unbounded.
+amount, or a process with a known capacity that it feeds or comes out of. A candidate
+with exactly one end whose quantity is unknown (the other end bounded) waits for the
+conditional analysis (:mod:`optimizer.conditional`), which assumes the unknown figure at
+the bound its partners' known amounts give it. Everything unknown is listed as "needs
+data" with its best candidate; it is never treated as zero or as unbounded.
+
+Agreed and operating exchanges are facts: their pair is never a candidate again, their
+amount is taken from both flows (the model works with what is left), and a flow whose
+existing exchange has no amount has an unknown remainder, bounded by its own amount.
 """
 
 from __future__ import annotations
@@ -12,14 +18,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from symbiosis.errors import OptimizationError
-from symbiosis.model import Candidate, Flow, NeedsData, Process
+from symbiosis.model import Candidate, Exchange, ExchangeStatus, Flow, NeedsData, Process
 
-__all__ = ["Problem", "build_problem", "validate"]
+__all__ = ["Problem", "build_problem", "validate", "FACTS"]
+
+#: exchange statuses the model holds as facts
+FACTS = (ExchangeStatus.AGREED.value, ExchangeStatus.OPERATING.value)
+_EPS = 1e-9
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Everything the model needs; ``bounds`` maps each quantified flow id to its bound."""
+    """Everything the model needs.
+
+    ``bounds`` maps each quantified flow id to what is left of it for new exchanges (its
+    amount or process bound, less existing exchanges); ``fixed_use`` what existing
+    exchanges take of a flow (in its unit: supply units on the supply side, delivered
+    units on the demand side). ``pending`` are candidates with one end of unknown quantity
+    and the other bounded; ``caps`` the most a flow of unknown remainder can be.
+    """
 
     flows: Mapping[str, Flow]
     processes: tuple[Process, ...]
@@ -29,6 +46,11 @@ class Problem:
     output_price: Mapping[str, float] = field(default_factory=dict)
     market_inputs: frozenset[str] = frozenset()
     needs_data: tuple[NeedsData, ...] = ()
+    fixed_use: Mapping[str, float] = field(default_factory=dict)
+    existing: tuple[str, ...] = ()
+    pending: tuple[Candidate, ...] = ()
+    caps: Mapping[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 def _flow_bounds(flows: Mapping[str, Flow], processes: Iterable[Process]) -> dict[str, float]:
@@ -42,33 +64,85 @@ def _flow_bounds(flows: Mapping[str, Flow], processes: Iterable[Process]) -> dic
     return bounds
 
 
+def _facts(existing: Iterable[Exchange], flow_map: Mapping[str, Flow],
+           yields: Mapping[tuple[str, str], float]
+           ) -> tuple[dict[str, float], set[str], set[tuple[str, str]], list[str]]:
+    """What agreed and operating exchanges take of each flow, the flows they take an
+    unknown amount of, their pairs and ids."""
+    use: dict[str, float] = {}
+    unknown: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    ids: list[str] = []
+    for e in existing:
+        if e.status not in FACTS:
+            continue
+        if e.supply_flow not in flow_map and e.demand_flow not in flow_map:
+            continue
+        ids.append(e.id)
+        pairs.add((e.supply_flow, e.demand_flow))
+        if e.amount is None:
+            unknown.update((e.supply_flow, e.demand_flow))
+            continue
+        yld = yields.get((e.supply_flow, e.demand_flow), 1.0)
+        use[e.supply_flow] = use.get(e.supply_flow, 0.0) + e.amount
+        use[e.demand_flow] = use.get(e.demand_flow, 0.0) + e.amount * yld
+    return use, unknown, pairs, sorted(ids)
+
+
 def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
                   candidates: Iterable[Candidate], *,
-                  demand_values: Mapping[str, float | None] | None = None) -> Problem:
+                  demand_values: Mapping[str, float | None] | None = None,
+                  existing: Iterable[Exchange] = ()) -> Problem:
     """Assemble a :class:`Problem` from the store's data and the matching candidates.
 
     ``demand_values`` gives, per demand resource, the value per unit that matching used
     when the flow has no price of its own (the substitute price); processes pay it for
     every unit of input they need, so an exchange into a process is credited exactly once.
+    ``existing`` exchanges that are agreed or operating are held as facts (see the module
+    docstring); others are ignored.
     """
     flow_map = {f.id: f for f in flows}
     procs = tuple(sorted(processes, key=lambda p: p.id))
-    bounds = _flow_bounds(flow_map, procs)
+    cands = list(candidates)
+    yields = {c.key: c.conversion_yield for c in cands}
+    use, unknown_use, fixed_pairs, existing_ids = _facts(existing, flow_map, yields)
+    full = _flow_bounds(flow_map, procs)
+    bounds: dict[str, float] = {}
+    caps: dict[str, float] = {}
+    notes: list[str] = []
+    overused = 0
+    for fid, b in full.items():
+        if fid in unknown_use:
+            caps[fid] = b  # what existing exchanges leave is unknown, at most the amount
+            continue
+        taken = use.get(fid, 0.0)
+        overused += taken > b * (1 + 1e-9) + 1e-9
+        bounds[fid] = max(0.0, b - taken)
+    if overused:  # no flow ids: a plan's message is shown to users who may not see them
+        notes.append(f"existing exchanges take more than the amount of {overused} flow(s): "
+                     "nothing is left of them for new exchanges")
     in_model: list[Candidate] = []
+    pending: list[Candidate] = []
     best: dict[str, Candidate] = {}
     reasons: dict[str, str] = {}
-    for c in candidates:
+    for c in cands:
         s, d = flow_map.get(c.supply_flow), flow_map.get(c.demand_flow)
-        if s is None or d is None:
+        if s is None or d is None or c.key in fixed_pairs:
             continue
         missing = [f for f in (s, d) if f.id not in bounds]
+        if any(bounds.get(f.id, 1.0) <= _EPS for f in (s, d)):
+            continue  # nothing left at a bounded end: the link can carry nothing
         if not missing and c.unit_value_nok is not None:
             in_model.append(c)
             continue
+        if len(missing) == 1 and c.unit_value_nok is not None:
+            pending.append(c)
         for f in missing or (s, d):
             if f.id not in best or c.score > best[f.id].score:
                 best[f.id] = c
-            reasons[f.id] = ("quantity unknown" if f in missing
+            reasons[f.id] = (("remaining quantity unknown: an existing exchange has no amount"
+                              if f.id in unknown_use else "quantity unknown")
+                             if f in missing
                              else "value unknown: no price for the demand resource")
     needs = []
     for fid in sorted(best):
@@ -76,7 +150,8 @@ def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
         partner = c.demand_company if f.direction == "supply" else c.supply_company
         needs.append(NeedsData(flow_id=fid, company_id=f.company_id, resource=f.resource,
                                direction=f.direction, best_candidate=c.key,
-                               best_partner_company=partner, reason=reasons[fid]))
+                               best_partner_company=partner, reason=reasons[fid],
+                               unit=f.unit))
     values = demand_values or {}
     input_price: dict[str, float] = {}
     output_price: dict[str, float] = {}
@@ -96,7 +171,11 @@ def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
     return Problem(flows=flow_map, processes=procs,
                    candidates=tuple(sorted(in_model, key=lambda c: c.key)), bounds=bounds,
                    input_price=input_price, output_price=output_price,
-                   market_inputs=frozenset(market), needs_data=tuple(needs))
+                   market_inputs=frozenset(market), needs_data=tuple(needs),
+                   fixed_use={k: v for k, v in use.items() if k in flow_map},
+                   existing=tuple(existing_ids),
+                   pending=tuple(sorted(pending, key=lambda c: c.key)), caps=caps,
+                   notes=tuple(notes))
 
 
 def validate(problem: Problem) -> None:

@@ -4,11 +4,12 @@ Formulation (per connected component of the candidate graph, or all at once when
 constraint couples components):
 
 Sets: candidates c (supply flow s(c) -> demand flow d(c)); processes p with input flows
-I(p) and output flows O(p), coefficients k per unit of activity.
+I(p) and output flows O(p), coefficients k per unit of activity. Agreed and operating
+exchanges are facts, not candidates: E_f is what they take of flow f (a constant).
 
 Variables:
     x_c >= 0            amount moved on candidate c (supply units),
-                        x_c <= M_c = min(bound s, bound d / r_c)
+                        x_c <= M_c = min(rest s, rest d / r_c), rest f = bound_f - E_f
     r_c                 units of the demand resource per unit of supply: 1 for a direct
                         link, the technology's yield for a link through a facility
     y_c in {0, 1}       build link c (only where the link has an annual fixed cost F_c)
@@ -16,238 +17,58 @@ Variables:
     b_p in {0, 1}       build planned facility p
 
 Constraints:
-    sum_{c: s(c)=f} x_c <= bound_f                 every quantified supply flow f
-    sum_{c: d(c)=f} r_c x_c <= bound_f             every quantified demand flow f
+    sum_{c: s(c)=f} x_c <= rest_f                  every quantified supply flow f
+    sum_{c: d(c)=f} r_c x_c <= rest_f              every quantified demand flow f
     x_c <= M_c y_c                                 links with a fixed cost (a pipeline, or
                                                    the facility a conversion needs: y_c
                                                    is then "build this facility")
-    sum_{c: s(c)=f} x_c <= k_pf a_p                f in O(p): what leaves is bounded by what enters
-    sum_{c: d(c)=f} x_c  = k_pf a_p                f in I(p) without market: by exchange
-    sum_{c: d(c)=f} x_c <= k_pf a_p                f in I(p), market for f (the flow has a price)
+    sum_{c: s(c)=f} x_c + E_f <= k_pf a_p          f in O(p): what leaves is bounded by what enters
+    sum_{c: d(c)=f} x_c + E_f  = k_pf a_p          f in I(p) without market: by exchange
+    sum_{c: d(c)=f} x_c + E_f <= k_pf a_p          f in I(p), market for f (the flow has a price)
     a_p <= cap_p b_p                               planned facilities
     CO2(x) >= min_co2                              optional target
     -VALUE(x) <= budget                            optional budget on net cost
 
 Objective (``value``): max VALUE = sum_c v_c x_c - sum_c F_c y_c
     - sum_p (var_p a_p + fix_p b_p) - sum_{f in I(p)} price_f k_pf a_p
-    + sum_{f in O(p), priced} price_f k_pf a_p
+    + sum_{f in O(p), priced} price_f k_pf a_p + C
 where v_c already credits the avoided input purchase, so a process pays for all its input
-and each exchanged unit earns it back exactly once. (``co2``): max CO2 = sum_c e_c x_c,
-then, at that CO2, max VALUE (lexicographic). Money enters the solver in kNOK
-(``VALUE_SCALE``), the one place floats are scaled.
+and each exchanged unit earns it back exactly once. Existing exchanges are in no term:
+the plan's value is what it adds. A process already running for existing exchanges runs at
+least at A_p = max_f E_f / k_pf; the constant C = sum_p (var_p + sum_I price k - sum_O
+price k) A_p + fix_p [A_p > 0] takes that running out of the plan's value (and the
+facility's fixed cost, which is not new). (``co2``): max CO2 = sum_c e_c x_c, then, at that
+CO2, max VALUE (lexicographic). Money enters the solver in kNOK (``VALUE_SCALE``), the one
+place floats are scaled.
+
+Every krone and tonne of the totals is put on a line (:mod:`optimizer.account`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import networkx as nx
-from ortools.math_opt.python import mathopt
-from ortools.math_opt.solvers import highs_pb2
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from symbiosis.errors import InfeasibleError, OptimizationError
-from symbiosis.model import FacilityDecision, FrontierPoint, Plan, PlanExchange, Process
+from symbiosis.model import FacilityDecision, FrontierPoint, Plan, PlanExchange, PlanLine
 
+from .account import extract, totals
+from .conditional import conditional_analysis
+from .mip import VALUE_SCALE, Built, Outcome, build_model, solve, solve_one
 from .problem import Problem, validate
 
-__all__ = ["propose_exchanges", "frontier", "components", "VALUE_SCALE", "OBJECTIVES"]
+__all__ = ["propose_exchanges", "frontier", "components", "build_model", "VALUE_SCALE",
+           "OBJECTIVES"]
 
-VALUE_SCALE = 1e-3  # NOK -> kNOK inside the solver
 OBJECTIVES = ("value", "co2")
-_EPS = 1e-6
-
-
-@dataclass
-class _Built:
-    model: mathopt.Model
-    problem: Problem
-    x: dict[tuple[str, str], mathopt.Variable]
-    y: dict[tuple[str, str], mathopt.Variable]
-    a: dict[str, mathopt.Variable]
-    b: dict[str, mathopt.Variable]
-    value: mathopt.LinearExpression
-    co2: mathopt.LinearExpression
-    co2_floor: mathopt.LinearConstraint | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-def _activity_bound(problem: Problem, p: Process) -> float | None:
-    if p.capacity is not None:
-        return p.capacity
-    limits = [problem.bounds[f] / k for f, k in (*p.inputs, *p.outputs)
-              if f in problem.bounds and k > 0]
-    return min(limits) if limits else None
-
-
-def build_model(problem: Problem, *, budget_nok: float | None = None,
-                min_co2_t: float | None = None) -> _Built:
-    """Variables, constraints and the two objective expressions (not yet chosen)."""
-    m = mathopt.Model(name="symbiosis-exchanges")
-    x: dict[tuple[str, str], mathopt.Variable] = {}
-    y: dict[tuple[str, str], mathopt.Variable] = {}
-    out_of: dict[str, list[mathopt.Variable]] = {}
-    into: dict[str, list[mathopt.Variable | mathopt.LinearExpression]] = {}
-    value_terms: list[mathopt.LinearExpression | mathopt.Variable] = []
-    co2_terms = []
-    notes: list[str] = []
-    # variables: amounts and link binaries
-    for c in problem.candidates:
-        # amounts are in the supply's unit; a link through a technology delivers
-        # ``conversion_yield`` units of the demand per unit of supply
-        yld = c.conversion_yield
-        cap = min(problem.bounds[c.supply_flow], problem.bounds[c.demand_flow] / yld)
-        var = m.add_variable(lb=0.0, ub=cap, name=f"x[{c.supply_flow}>{c.demand_flow}]")
-        x[c.key] = var
-        out_of.setdefault(c.supply_flow, []).append(var)
-        into.setdefault(c.demand_flow, []).append(var if yld == 1.0 else yld * var)
-        value_terms.append((c.unit_value_nok or 0.0) * VALUE_SCALE * var)
-        if c.unit_co2_avoided_t is not None:
-            co2_terms.append(c.unit_co2_avoided_t * var)
-        if c.fixed_cost_nok_per_year > 0 and cap > 0:
-            link = m.add_binary_variable(name=f"y[{c.supply_flow}>{c.demand_flow}]")
-            y[c.key] = link
-            m.add_linear_constraint(var <= cap * link)
-            value_terms.append(-c.fixed_cost_nok_per_year * VALUE_SCALE * link)
-    # processes
-    a: dict[str, mathopt.Variable] = {}
-    b: dict[str, mathopt.Variable] = {}
-    process_flows: set[str] = set()
-    for p in problem.processes:
-        ub = _activity_bound(problem, p)
-        if ub is None:
-            notes.append(f"process {p.id} left out: no capacity and no bounded flow")
-            continue
-        act = m.add_variable(lb=0.0, ub=ub, name=f"a[{p.id}]")
-        a[p.id] = act
-        value_terms.append(-p.variable_cost_nok_per_unit * VALUE_SCALE * act)
-        if p.planned:
-            build = m.add_binary_variable(name=f"b[{p.id}]")
-            b[p.id] = build
-            m.add_linear_constraint(act <= ub * build)
-            value_terms.append(-p.fixed_cost_nok_per_year * VALUE_SCALE * build)
-        for fid, k in p.outputs:
-            process_flows.add(fid)
-            m.add_linear_constraint(mathopt.fast_sum(out_of.get(fid, [])) <= k * act,
-                                    name=f"out[{p.id},{fid}]")
-            if fid in problem.output_price:
-                value_terms.append(problem.output_price[fid] * k * VALUE_SCALE * act)
-        for fid, k in p.inputs:
-            process_flows.add(fid)
-            inflow = mathopt.fast_sum(into.get(fid, []))
-            if fid in problem.market_inputs:
-                m.add_linear_constraint(inflow <= k * act, name=f"in[{p.id},{fid}]")
-            else:
-                m.add_linear_constraint(inflow == k * act, name=f"in[{p.id},{fid}]")
-            value_terms.append(-problem.input_price.get(fid, 0.0) * k * VALUE_SCALE * act)
-    # flow limits
-    for fid, vars_ in (*out_of.items(), *into.items()):
-        f = problem.flows[fid]
-        if f.amount is not None and len(vars_) > 1 or (f.amount is not None
-                                                       and fid in process_flows):
-            m.add_linear_constraint(mathopt.fast_sum(vars_) <= f.amount, name=f"lim[{fid}]")
-    value = mathopt.fast_sum(value_terms)
-    co2 = mathopt.fast_sum(co2_terms)
-    built = _Built(m, problem, x, y, a, b, value, co2, notes=notes)
-    if budget_nok is not None:
-        m.add_linear_constraint(-value <= budget_nok * VALUE_SCALE, name="budget")
-    if min_co2_t is not None:
-        built.co2_floor = m.add_linear_constraint(co2 >= min_co2_t, name="co2_target")
-    return built
-
-
-def _quiet_highs() -> highs_pb2.HighsOptionsProto:
-    """HiGHS options that keep its log off the console (commands print JSON on stdout)."""
-    options = highs_pb2.HighsOptionsProto()
-    options.bool_options["output_flag"] = False
-    options.bool_options["log_to_console"] = False
-    return options
-
-
-_QUIET_HIGHS = _quiet_highs()
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    status: str
-    objective: float | None
-    bound: float | None
-    seconds: float
-    values: dict[mathopt.Variable, float]
-
-
-_STATUS = {
-    mathopt.TerminationReason.OPTIMAL: "optimal",
-    mathopt.TerminationReason.FEASIBLE: "feasible",
-    mathopt.TerminationReason.INFEASIBLE: "infeasible",
-    mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED: "infeasible",
-    mathopt.TerminationReason.NO_SOLUTION_FOUND: "time_limit",
-    mathopt.TerminationReason.UNBOUNDED: "unbounded",
-}
-
-
-def solve(built: _Built, objective: mathopt.LinearExpression, *, time_limit_s: float,
-          gap: float, interrupter: SolveInterrupter | None = None) -> _Outcome:
-    built.model.maximize(objective)
-    params = mathopt.SolveParameters(time_limit=dt.timedelta(seconds=time_limit_s),
-                                     relative_gap_tolerance=gap, absolute_gap_tolerance=1e-9,
-                                     enable_output=False, highs=_QUIET_HIGHS)
-    start = time.perf_counter()
-    try:
-        result = mathopt.solve(built.model, mathopt.SolverType.HIGHS, params=params,
-                                  interrupter=interrupter)
-    except Exception as exc:  # solver failures become the project's own error
-        raise OptimizationError(f"solver failed: {exc}") from exc
-    seconds = time.perf_counter() - start
-    status = _STATUS.get(result.termination.reason, "error")
-    if status == "feasible" and result.termination.limit == mathopt.Limit.TIME:
-        status = "feasible"  # a solution exists, stopped by the time limit: says the gap
-    values: dict[mathopt.Variable, float] = {}
-    obj = bound = None
-    if result.has_primal_feasible_solution():
-        values = result.variable_values()
-        obj = result.objective_value()
-        bound = result.termination.objective_bounds.dual_bound
-        if not math.isfinite(bound):
-            bound = None
-    return _Outcome(status, obj, bound, seconds, values)
-
-
-def _extract(built: _Built, values: dict[mathopt.Variable, float]
-             ) -> tuple[list[PlanExchange], list[FacilityDecision]]:
-    exchanges = []
-    for c in built.problem.candidates:
-        amount = values.get(built.x[c.key], 0.0)
-        if amount <= _EPS:
-            continue
-        link = c.key in built.y and values.get(built.y[c.key], 0.0) > 0.5
-        exchanges.append(PlanExchange(
-            supply_flow=c.supply_flow, demand_flow=c.demand_flow,
-            supply_company=c.supply_company, demand_company=c.demand_company,
-            resource=c.resource, amount=round(amount, 6), unit=c.unit, mode=c.mode,
-            distance_km=c.distance_km,
-            value_nok=(c.unit_value_nok or 0.0) * amount - (c.fixed_cost_nok_per_year
-                                                            if link else 0.0),
-            co2_avoided_t=(c.unit_co2_avoided_t or 0.0) * amount, link_built=link,
-            via=c.via, delivered=round(amount * c.conversion_yield, 6)))
-    facilities = []
-    for p in built.problem.processes:
-        if p.id not in built.a:
-            continue
-        act = values.get(built.a[p.id], 0.0)
-        build = (values.get(built.b[p.id], 0.0) > 0.5) if p.id in built.b else act > _EPS
-        facilities.append(FacilityDecision(process_id=p.id, company_id=p.company_id,
-                                           build=build and (p.planned or act > _EPS),
-                                           activity=round(act, 6) if build else 0.0,
-                                           fixed_cost_nok_per_year=p.fixed_cost_nok_per_year
-                                           if p.planned and build else 0.0))
-    return exchanges, facilities
 
 
 def components(problem: Problem) -> list[Problem]:
@@ -270,34 +91,9 @@ def components(problem: Problem) -> list[Problem]:
     for p in problem.processes:
         first = (p.inputs or p.outputs)[0][0]
         procs.setdefault(label[first], []).append(p)
-    return [Problem(flows=problem.flows, processes=tuple(procs.get(k, ())),
-                    candidates=tuple(group), bounds=problem.bounds,
-                    input_price=problem.input_price, output_price=problem.output_price,
-                    market_inputs=problem.market_inputs)
+    return [dataclasses.replace(problem, processes=tuple(procs.get(k, ())),
+                                candidates=tuple(group), needs_data=(), pending=())
             for k, group in sorted(cands.items(), key=lambda kv: -len(kv[1]))]
-
-
-def _solve_one(problem: Problem, objective: str, *, budget_nok: float | None,
-               min_co2_t: float | None, time_limit_s: float, gap: float,
-               interrupter: SolveInterrupter | None = None) -> tuple[_Outcome, _Built]:
-    built = build_model(problem, budget_nok=budget_nok, min_co2_t=min_co2_t)
-    if objective == "value":
-        return solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
-                     interrupter=interrupter), built
-    first = solve(built, built.co2, time_limit_s=time_limit_s, gap=gap,
-                     interrupter=interrupter)
-    if first.objective is None:
-        return first, built
-    # lexicographic: keep the CO2 reached, then the most value at it
-    floor = first.objective - max(1e-6, 1e-7 * abs(first.objective))
-    built.model.add_linear_constraint(built.co2 >= floor, name="co2_lexicographic")
-    second = solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
-                     interrupter=interrupter)
-    if second.objective is None:
-        return first, built
-    return _Outcome(first.status if first.status != "optimal" else second.status,
-                    first.objective, first.bound, first.seconds + second.seconds,
-                    second.values), built
 
 
 _WORST = ["infeasible", "unbounded", "error", "time_limit", "feasible", "optimal"]
@@ -311,7 +107,8 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
                       budget_nok: float | None = None, min_co2_t: float | None = None,
                       time_limit_s: float = 60.0, gap: float = 1e-4,
                       decompose: bool = True, workers: int = 1,
-                      require_optimal: bool = False,
+                      require_optimal: bool = False, conditional: bool = True,
+                      conditional_time_s: float | None = None,
                       interrupter: SolveInterrupter | None = None) -> Plan:
     """Best set of exchanges and facilities for ``problem``.
 
@@ -331,6 +128,12 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
         Components solved at once (threads).
     require_optimal
         Raise :class:`InfeasibleError` unless the status is ``optimal``.
+    conditional
+        Analyse the flows of unknown quantity (:mod:`optimizer.conditional`): the plan
+        then lists conditional proposals and ranks the missing figures.
+    conditional_time_s
+        Time for that analysis (default: ``time_limit_s``); what it cannot reach in time
+        is listed unranked, and the plan's message says so.
     interrupter
         Stops the solves early when interrupted (a cancelled background job).
     """
@@ -339,16 +142,17 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     validate(problem)
     started = time.perf_counter()
     coupled = budget_nok is not None or min_co2_t is not None
-    parts = components(problem) if decompose and not coupled else [problem]
+    parts = components(problem) if decompose and not coupled else [
+        dataclasses.replace(problem, needs_data=(), pending=())]
 
     deadline = started + time_limit_s
     # the time limit holds for the whole plan; one hard component may not take it all
     per_part = time_limit_s if len(parts) == 1 else max(1.0, time_limit_s / 10)
 
-    def run(part: Problem) -> tuple[_Outcome, _Built]:
+    def run(part: Problem) -> tuple[Outcome, Built]:
         left = max(0.5, min(per_part, deadline - time.perf_counter()))
-        return _solve_one(part, objective, budget_nok=budget_nok, min_co2_t=min_co2_t,
-                          time_limit_s=left, gap=gap, interrupter=interrupter)
+        return solve_one(part, objective, budget_nok=budget_nok, min_co2_t=min_co2_t,
+                         time_limit_s=left, gap=gap, interrupter=interrupter)
 
     if workers > 1 and len(parts) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -358,13 +162,15 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     status = _merge_status([o.status for o, _ in results])
     exchanges: list[PlanExchange] = []
     facilities: list[FacilityDecision] = []
-    notes: list[str] = []
+    lines: list[PlanLine] = []
+    notes: list[str] = list(problem.notes)
     for outcome, built in results:
         notes.extend(built.notes)
         if outcome.values:
-            ex, fa = _extract(built, outcome.values)
+            ex, fa, li = extract(built, outcome.values)
             exchanges.extend(ex)
             facilities.extend(fa)
+            lines.extend(li)
     has_solution = all(o.objective is not None for o, _ in results)
     obj = sum(o.objective or 0.0 for o, _ in results) if has_solution else None
     bound = (sum(o.bound if o.bound is not None else math.inf for o, _ in results)
@@ -388,38 +194,29 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     if not results:
         message = "no quantified candidate: nothing to optimise (see needs data)"
     if status == "infeasible":
-        exchanges, facilities = [], []
-    totals = {
-        "value_nok": sum(e.value_nok for e in exchanges) + _process_value(problem, facilities),
-        "co2_avoided_t": sum(e.co2_avoided_t for e in exchanges),
-        "exchanges": float(len(exchanges)),
-        "links_built": float(sum(e.link_built for e in exchanges)),
-        "facilities_built": float(sum(f.build and f.fixed_cost_nok_per_year > 0
-                                      for f in facilities)),
-        "facility_fixed_cost_nok": sum(f.fixed_cost_nok_per_year for f in facilities),
-    }
+        exchanges, facilities, lines = [], [], []
+    needs, proposals = list(problem.needs_data), []
+    if conditional and status in ("optimal", "feasible") and problem.pending:
+        found = conditional_analysis(
+            problem, exchanges, objective=objective, gap=gap,
+            time_limit_s=conditional_time_s if conditional_time_s is not None
+            else time_limit_s, interrupter=interrupter)
+        needs, proposals = list(found.needs_data), list(found.proposals)
+        notes.extend(found.notes)
+        if coupled:
+            notes.append("missing figures were weighed without the budget and CO2 target")
     plan = Plan(id=uuid.uuid4().hex[:12], status=status, objective=objective,
                 objective_value=obj, bound=bound, gap=gap_reached,
                 solve_time_s=time.perf_counter() - started,
                 exchanges=tuple(sorted(exchanges, key=lambda e: (e.supply_flow, e.demand_flow))),
-                facilities=tuple(facilities), needs_data=problem.needs_data, totals=totals,
+                facilities=tuple(facilities), needs_data=tuple(needs),
+                totals=totals(exchanges, facilities, lines),
                 components=len(parts), message="; ".join(filter(None, [message, *notes])),
-                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
+                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                lines=tuple(lines), conditional=tuple(proposals), existing=problem.existing)
     if require_optimal and status != "optimal":
         raise InfeasibleError(f"plan status is {status}: {plan.message}")
     return plan
-
-
-def _process_value(problem: Problem, facilities: Sequence[FacilityDecision]) -> float:
-    """Process-side money of a plan: costs, input purchases, priced output sales."""
-    by_id = {p.id: p for p in problem.processes}
-    total = 0.0
-    for f in facilities:
-        p = by_id[f.process_id]
-        total -= f.fixed_cost_nok_per_year + p.variable_cost_nok_per_unit * f.activity
-        total -= sum(problem.input_price.get(fid, 0.0) * k * f.activity for fid, k in p.inputs)
-        total += sum(problem.output_price.get(fid, 0.0) * k * f.activity for fid, k in p.outputs)
-    return total
 
 
 def frontier(problem: Problem, *, points: int = 5, time_limit_s: float = 60.0,
@@ -435,14 +232,14 @@ def frontier(problem: Problem, *, points: int = 5, time_limit_s: float = 60.0,
         raise OptimizationError("a frontier needs at least 2 points")
     validate(problem)
     return _frontier(problem, points, time_limit_s=time_limit_s, gap=gap,
-                        interrupter=interrupter)
+                     interrupter=interrupter)
 
 
 def _frontier(problem: Problem, points: int, *, time_limit_s: float, gap: float,
               interrupter: SolveInterrupter | None = None) -> list[FrontierPoint]:
     built = build_model(problem, min_co2_t=0.0)
     best_value = solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
-                     interrupter=interrupter)
+                       interrupter=interrupter)
     if best_value.objective is None:
         return [FrontierPoint(math.nan, math.nan, best_value.status)]
     co2_low = sum(best_value.values.get(v, 0.0) * (c.unit_co2_avoided_t or 0.0)
@@ -458,7 +255,7 @@ def _frontier(problem: Problem, points: int, *, time_limit_s: float, gap: float,
             eps -= max(1e-6, 1e-7 * abs(eps))
         built.co2_floor.lower_bound = eps
         res = solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
-                     interrupter=interrupter)
+                    interrupter=interrupter)
         if res.objective is None:
             out.append(FrontierPoint(math.nan, eps, res.status))
             continue

@@ -12,11 +12,19 @@ import click
 from . import services
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
 from .export import SpreadsheetWriter
+from .indicators import area_indicators
 from .io import Interpretation, read_tables
 from .matching import chain_steps
 from .model import Candidate, Flow
 from .recognition import load_mapping
-from .report import case_report, format_candidates, format_plan, plan_json
+from .report import (
+    case_report,
+    format_candidates,
+    format_comparison,
+    format_plan,
+    format_scenarios,
+    plan_json,
+)
 from .taxonomy import default_taxonomy, load_taxonomy
 
 __all__ = ["main", "cli"]
@@ -191,19 +199,69 @@ def _optimise(ctx: click.Context, **kw: object):  # noqa: ANN202
               help="Points on the cost-versus-CO2 frontier.")
 @click.option("--time-limit", type=float, default=60.0, show_default=True)
 @click.option("--gap", type=float, default=1e-4, show_default=True)
+@click.option("--county", help="Plan for one county (the plan's scope).")
+@click.option("--municipality", help="Plan for one municipality.")
+@click.option("--park", help="Plan for one park (by id).")
+@click.option("--scenario", default="",
+              help="Save as a named scenario: the live proposals are left alone.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 def optimize(ctx: click.Context, objective: str, budget: float | None, min_co2: float | None,
-             frontier_points: int, time_limit: float, gap: float, fmt: str) -> None:
-    """Propose the best exchanges and facilities; the plan is stored as proposals."""
+             frontier_points: int, time_limit: float, gap: float, county: str | None,
+             municipality: str | None, park: str | None, scenario: str, fmt: str) -> None:
+    """Propose the best exchanges and facilities; the plan is stored as the proposals of
+    its scope (everything, or the county, municipality or park named), or as a scenario.
+    Agreed and operating exchanges are facts it starts from."""
     data, plan = _optimise(ctx, objective=objective, budget_nok=budget, min_co2_t=min_co2,
-                           frontier_points=frontier_points, time_limit_s=time_limit, gap=gap)
+                           frontier_points=frontier_points, time_limit_s=time_limit, gap=gap,
+                           county=county, municipality=municipality, park=park,
+                           scenario=scenario)
     if fmt == "json":
-        click.echo(json.dumps(plan_json(plan), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(plan_json(plan, data=data, taxonomy=_taxonomy(ctx)),
+                              ensure_ascii=False, indent=1))
     else:
         click.echo(format_plan(plan, data=data, taxonomy=_taxonomy(ctx)))
     if plan.status not in ("optimal", "feasible"):
         sys.exit(3)
+
+
+@cli.group("scenario")
+def scenario_group() -> None:
+    """Named what-if plans: list, compare side by side, adopt."""
+
+
+@scenario_group.command("list")
+@click.pass_context
+def scenario_list(ctx: click.Context) -> None:
+    """The scenarios saved, newest first."""
+    click.echo(format_scenarios(services.scenarios(_store(ctx))))
+
+
+@scenario_group.command("compare")
+@click.argument("plan_ids", nargs=-1, required=True)
+@click.pass_context
+def scenario_compare(ctx: click.Context, plan_ids: tuple[str, ...]) -> None:
+    """Plans (scenarios or live plans) side by side."""
+    try:
+        cmp = services.compare_scenarios(_store(ctx), list(plan_ids))
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(format_comparison(cmp))
+
+
+@scenario_group.command("adopt")
+@click.argument("plan_id")
+@click.option("--by", required=True, help="Who adopts it.")
+@click.pass_context
+def scenario_adopt(ctx: click.Context, plan_id: str, by: str) -> None:
+    """Make a scenario's exchanges the live proposals of its scope."""
+    try:
+        adopted = services.adopt_scenario(_store(ctx), plan_id, by=by)
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"scenario {adopted.scenario!r} ({adopted.id}) adopted: "
+               f"{len(adopted.exchanges)} proposal(s) for the {adopted.scope.kind} "
+               f"{adopted.scope.value or ''}".rstrip())
 
 
 @cli.command()
@@ -216,7 +274,25 @@ def demo(ctx: click.Context, output: str) -> None:
 
     store = _store(ctx)
     click.echo(f"== Loading the Norwegian cases into {store.url}")
-    _import(ctx, [str(p) for p in services.case_files()])
+    result, documented = services.load_demo(store, taxonomy=_taxonomy(ctx))
+    d = result.dataset
+    click.echo(f"imported {len(d.companies)} companies, {len(d.parks)} parks, "
+               f"{len(d.flows)} flows, {len(d.processes)} processes, "
+               f"{len(documented)} documented exchanges")
+    click.echo("\n== Exchanges the cases document (realised: agreed or operating)")
+    for e in documented:
+        since = f" since {e.start_year}" if e.start_year else ""
+        until = f" until {e.end_year}" if e.end_year else ""
+        amount = "amount unknown" if e.amount is None else f"{e.amount:,.0f} {e.unit}/yr"
+        co2 = "" if e.co2_avoided_t is None else f", {e.co2_avoided_t:,.0f} t CO2/yr avoided"
+        click.echo(f"  {e.status:<9} {e.supply_flow} -> {e.demand_flow}{since}{until}: "
+                   f"{amount}{co2}")
+    ind = area_indicators(store.dataset(), store.exchanges())
+    click.echo(f"indicators: {ind.symbioses} symbioses (company pairs with realised "
+               f"exchanges), {ind.co2_avoided_t:,.0f} t CO2/yr avoided by them, "
+               f"{ind.energy_recovered_mwh:,.0f} MWh/yr recovered; "
+               f"{len(ind.unquantified)} exchange(s) without an amount are not counted in "
+               f"the sums")
     cands = services.explain(store, store.candidates(), taxonomy=_taxonomy(ctx))
     click.echo(f"\n== Candidates ({len(cands)})")
     click.echo(format_candidates(cands))

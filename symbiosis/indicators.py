@@ -4,6 +4,8 @@ Definitions (each figure lists the exchanges it comes from):
 
 - *realised* exchanges are those ``agreed`` or ``operating``; ``proposed`` ones are
   proposals; ``ended`` ones count for nothing;
+- every link counts once (:func:`counted`): a proposal on a pair of flows that already
+  has an agreed or operating exchange is not counted, nor a second proposal on a pair;
 - an exchange belongs to an area (county, municipality, park) when its supplying or its
   receiving company is in it;
 - symbioses: distinct company pairs with at least one realised exchange;
@@ -26,8 +28,8 @@ from dataclasses import dataclass, field
 from .model import Company, Dataset, Exchange, ExchangeStatus, Park
 
 __all__ = ["AreaIndicators", "CountyProgress", "ParkStatus", "area_indicators",
-           "county_progress", "park_status", "SYMBIOSES_PER_COUNTY", "NET_ZERO_PARKS_TARGET",
-           "TARGET_YEAR"]
+           "county_progress", "park_status", "counted", "SYMBIOSES_PER_COUNTY",
+           "NET_ZERO_PARKS_TARGET", "TARGET_YEAR", "REALISED"]
 
 SYMBIOSES_PER_COUNTY = 2
 NET_ZERO_PARKS_TARGET = 100
@@ -72,6 +74,27 @@ class ParkStatus:
     net_zero: bool | None  # None: baseline unknown
 
 
+def counted(exchanges: Iterable[Exchange]) -> list[Exchange]:
+    """The exchanges that count, each link once: every realised exchange, and the
+    proposals on pairs of flows that have no realised exchange (one per pair: one put by
+    hand before a plan's, else the last by id); ended exchanges count for nothing.
+
+    >>> op = Exchange("a", "s", "d", 672.0, "t", "operating")
+    >>> again = Exchange("b", "s", "d", 672.0, "t", "proposed")
+    >>> [e.id for e in counted([op, again])]
+    ['a']
+    """
+    rows = list(exchanges)
+    realised = [e for e in rows if e.status in REALISED]
+    taken = {(e.supply_flow, e.demand_flow) for e in realised}
+    proposals: dict[tuple[str, str], Exchange] = {}
+    for e in sorted(rows, key=lambda x: (x.plan_id is None, x.id)):
+        key = (e.supply_flow, e.demand_flow)
+        if e.status == ExchangeStatus.PROPOSED.value and key not in taken:
+            proposals[key] = e
+    return sorted([*realised, *proposals.values()], key=lambda e: e.id)
+
+
 def _owners(data: Dataset) -> dict[str, str]:
     return {f.id: f.company_id for f in data.flows}
 
@@ -100,7 +123,7 @@ def area_indicators(data: Dataset, exchanges: Sequence[Exchange], *, county: str
     members = _in_area(data.companies, county=county, municipality=municipality,
                        park_id=park_id)
     units = {f.id: f.unit for f in data.flows}
-    mine = [e for e in exchanges
+    mine = [e for e in counted(exchanges)
             if owners.get(e.supply_flow) in members or owners.get(e.demand_flow) in members]
     realised = [e for e in mine if e.status in REALISED]
     proposed = [e for e in mine if e.status == ExchangeStatus.PROPOSED.value]

@@ -24,9 +24,13 @@ __all__ = [
     "Dataset",
     "Plan",
     "PlanExchange",
+    "PlanLine",
+    "PlanScope",
     "FacilityDecision",
     "NeedsData",
+    "ConditionalProposal",
     "FrontierPoint",
+    "SCOPE_KINDS",
     "valid_org_number",
 ]
 
@@ -269,6 +273,89 @@ class PlanExchange:
     #: cost is the link's fixed cost), and the amount of the demand resource it delivers
     via: str = ""
     delivered: float | None = None
+    #: the annual fixed cost of the link, when the plan builds it (included in value_nok)
+    link_cost_nok: float = 0.0
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One line of a plan's account: the value and CO2 of all lines add up to its totals.
+
+    ``kind`` says what the line is:
+
+    - ``exchange``: an exchange's value (the receiver's avoided purchase, the supplier's
+      avoided disposal or forgone sale, less transport), net of what a facility at either
+      end books on its own lines: a facility input's price, a facility output's sale price;
+    - ``link``: the annual fixed cost of a link built (a pipeline, a cable, or the
+      facility a conversion needs), negative;
+    - ``facility_fixed``, ``facility_running``: a facility's annual fixed cost (when the
+      plan builds it) and its running cost per unit of activity, negative;
+    - ``market_sale``: a facility's output sold on the market (what no exchange takes);
+    - ``market_purchase``: a facility's input bought on the market (what no exchange
+      brings), negative.
+
+    ``ref`` names what the line is about (``supply>demand`` for an exchange or a link, the
+    process id for a facility line, ``process:flow`` for a sale or a purchase); ``name``
+    is in words (the facility's name, or the resource); ``companies`` are the company ids.
+    """
+
+    kind: str
+    ref: str
+    name: str
+    value_nok: float
+    co2_avoided_t: float = 0.0
+    companies: tuple[str, ...] = ()
+    resource: str = ""
+    amount: float | None = None
+    unit: str = ""
+    price_nok_per_unit: float | None = None
+
+
+#: what a plan may be run for: everything, one county, one municipality or one park
+SCOPE_KINDS = ("all", "county", "municipality", "park")
+
+
+@dataclass(frozen=True)
+class PlanScope:
+    """What a plan was run for. A plan replaces only the proposals that earlier plans of
+    the same scope made.
+
+    >>> PlanScope("county", "Troms").key, PlanScope().key
+    ('county:Troms', 'all')
+    """
+
+    kind: str = "all"
+    value: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in SCOPE_KINDS:
+            raise ValueError(f"scope kind must be one of {SCOPE_KINDS}, not {self.kind!r}")
+        if (self.kind == "all") != (not self.value):
+            raise ValueError("a scope names a value unless it is 'all'")
+
+    @property
+    def key(self) -> str:
+        """One string for the scope, as the stores index it."""
+        return "all" if self.kind == "all" else f"{self.kind}:{self.value}"
+
+    @classmethod
+    def of(cls, *, county: str | None = None, municipality: str | None = None,
+           park: str | None = None) -> PlanScope:
+        """The narrowest scope named (a park, else a municipality, else a county)."""
+        if park:
+            return cls("park", park)
+        if municipality:
+            return cls("municipality", municipality)
+        if county:
+            return cls("county", county)
+        return cls()
+
+    @classmethod
+    def from_key(cls, key: str) -> PlanScope:
+        if key == "all":
+            return cls()
+        kind, _, value = key.partition(":")
+        return cls(kind, value)
 
 
 @dataclass(frozen=True)
@@ -282,7 +369,16 @@ class FacilityDecision:
 
 @dataclass(frozen=True)
 class NeedsData:
-    """A flow left out of the quantitative model because its quantity is unknown."""
+    """A missing figure: a flow left out of the quantitative model because its quantity
+    (or what is left of it beside existing exchanges) or a value is unknown.
+
+    ``bound`` is the most the flow could exchange, from its partners' known amounts (and
+    its own amount, when only what existing exchanges leave of it is unknown); ``None``
+    when no partner's amount is known either. ``spread_nok`` and ``spread_co2_t`` are how
+    much the plan changes when the flow is assumed at that bound instead of left out;
+    missing figures are listed by that spread, largest first (``rank`` 1), those that
+    cannot be bounded last.
+    """
 
     flow_id: str
     company_id: str
@@ -291,6 +387,39 @@ class NeedsData:
     best_candidate: tuple[str, str] | None
     best_partner_company: str | None
     reason: str
+    bound: float | None = None
+    unit: str = ""
+    spread_nok: float | None = None
+    spread_co2_t: float | None = None
+    rank: int | None = None
+
+
+@dataclass(frozen=True)
+class ConditionalProposal:
+    """An exchange that depends on a missing figure: "if ``unknown_flow`` supplies (or
+    takes) at least ``threshold``, this exchange is worth at least ``value_nok``".
+
+    ``threshold`` is in the unknown flow's unit; it is the amount the plan moves on the
+    link when the flow is assumed at its bound, so never more than the partner's known
+    amount (``partner_bound``). ``pays_from`` is the smallest amount at which the link
+    pays for its fixed cost. Conditional proposals are never counted in a plan's totals.
+    """
+
+    supply_flow: str
+    demand_flow: str
+    supply_company: str
+    demand_company: str
+    resource: str
+    unknown_flow: str
+    direction: str
+    threshold: float
+    unit: str
+    value_nok: float
+    co2_avoided_t: float
+    partner_bound: float
+    pays_from: float | None = None
+    mode: str = ""
+    distance_km: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -319,6 +448,22 @@ class Plan:
     components: int = 0
     message: str = ""
     created_at: str = ""
+    #: every krone and tonne of ``totals`` on a line (:class:`PlanLine`)
+    lines: tuple[PlanLine, ...] = ()
+    #: exchanges that depend on a missing figure, never counted in the totals
+    conditional: tuple[ConditionalProposal, ...] = ()
+    #: agreed and operating exchanges the plan held as facts (ids)
+    existing: tuple[str, ...] = ()
+    scope: PlanScope = field(default_factory=PlanScope)
+    #: a named what-if: stored without touching the live proposals until adopted
+    scenario: str = ""
+    adopted_by: str = ""
+    adopted_at: str = ""
+
+    @property
+    def is_scenario(self) -> bool:
+        """A scenario not (yet) adopted: its exchanges are not live proposals."""
+        return bool(self.scenario) and not self.adopted_at
 
     @property
     def facilities_built(self) -> tuple[FacilityDecision, ...]:

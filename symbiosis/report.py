@@ -10,11 +10,23 @@ from typing import Any
 from .export import SpreadsheetWriter
 from .matching import value_chains
 from .messages import renderer
-from .model import Candidate, Company, Dataset, Plan, Process
+from .model import (
+    Candidate,
+    Company,
+    ConditionalProposal,
+    Dataset,
+    NeedsData,
+    Plan,
+    PlanLine,
+    PlanScope,
+    Process,
+)
+from .scenarios import PlanComparison
 from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["candidate_rows", "format_candidates", "format_plan", "plan_json", "plan_chains",
-           "case_report"]
+           "case_report", "TOTALS", "total_rows", "line_text", "conditional_text",
+           "needs_text", "format_comparison", "format_scenarios", "scope_text"]
 
 CANDIDATE_FIELDS = ("supply_flow", "demand_flow", "supply_company", "demand_company",
                     "resource", "demand_resource", "distance_km", "mode", "amount", "unit",
@@ -68,29 +80,131 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
     return "\n".join(lines)
 
 
-def plan_json(plan: Plan) -> dict[str, Any]:
+#: a plan's totals in words: (key in ``Plan.totals``, label, unit, digits)
+TOTALS = (("value_nok", "Net value", "NOK/yr", 0),
+          ("co2_avoided_t", "CO2 avoided", "t/yr", 0),
+          ("exchanges", "Exchanges proposed", "", 0),
+          ("links_built", "Links built", "", 0),
+          ("link_fixed_cost_nok", "Fixed cost of the links built", "NOK/yr", 0),
+          ("facilities_built", "Facilities built", "", 0),
+          ("facility_fixed_cost_nok", "Fixed cost of the facilities built", "NOK/yr", 0))
+
+
+def total_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's totals as labelled numbers with their units (no raw keys)."""
+    return [{"key": key, "label": label, "value": plan.totals.get(key, 0.0), "unit": unit,
+             "text": f"{plan.totals.get(key, 0.0):,.{digits}f}" + (f" {unit}" if unit else "")}
+            for key, label, unit, digits in TOTALS]
+
+
+def scope_text(scope: PlanScope) -> str:
+    return "everything" if scope.kind == "all" else f"{scope.kind} {scope.value}"
+
+
+def _who(ids: Sequence[str], names: Mapping[str, str]) -> str:
+    return " -> ".join(names.get(i, i) for i in ids)
+
+
+def line_text(line: PlanLine, *, names: Mapping[str, str] | None = None,
+              label: Any = None) -> str:
+    """A line of a plan's account in words (facilities and companies by name)."""
+    names = names or {}
+    word = label or (lambda key: key)
+    who = _who(line.companies, names)
+    amount = "" if line.amount is None else f"{line.amount:,.0f} {line.unit}/yr".strip()
+    price = ("" if line.price_nok_per_unit is None
+             else f" at {line.price_nok_per_unit:,.0f} NOK/{line.unit or 'unit'}")
+    if line.kind == "exchange":
+        return f"exchange {line.ref.replace('>', ' -> ')} ({who}): {amount} {word(line.resource)}"
+    if line.kind == "link":
+        return f"link built {line.ref.replace('>', ' -> ')} ({line.name}): fixed cost"
+    if line.kind == "facility_fixed":
+        return f"facility {line.name} at {who}: fixed cost"
+    if line.kind == "facility_running":
+        return (f"facility {line.name} at {who}: running cost, {line.amount or 0:,.0f} "
+                f"units of activity/yr at {line.price_nok_per_unit or 0:,.0f} NOK")
+    if line.kind == "market_sale":
+        return f"facility {line.name} at {who}: sells {amount} {word(line.resource)} " \
+               f"on the market{price}"
+    if line.kind == "market_purchase":
+        return f"facility {line.name} at {who}: buys {amount} {word(line.resource)} " \
+               f"on the market{price}"
+    return f"{line.kind} {line.ref}"
+
+
+def conditional_text(p: ConditionalProposal) -> str:
+    """"if F001 supplies at least 3,000 MWh/yr, this exchange is worth at least 870
+    kNOK/yr" (the partner's known amount bounds the threshold)."""
+    verb = "supplies" if p.direction == "supply" else "takes"
+    worth = (f"worth at least {p.value_nok / 1000:,.0f} kNOK/yr" if p.value_nok >= 0 else
+             f"worth {p.value_nok / 1000:,.0f} kNOK/yr itself (it feeds a facility whose "
+             f"lines carry the gain)")
+    pays = "" if not p.pays_from else f"; the link pays from {p.pays_from:,.0f} {p.unit}/yr"
+    return (f"if {p.unknown_flow} {verb} at least {p.threshold:,.0f} {p.unit}/yr, "
+            f"{p.supply_flow} -> {p.demand_flow} is {worth} and avoids "
+            f"{p.co2_avoided_t:,.0f} t CO2/yr (partner's known amount "
+            f"{p.partner_bound:,.0f}{pays})")
+
+
+def needs_text(n: NeedsData) -> str:
+    best = " -> ".join(n.best_candidate) if n.best_candidate else "none"
+    weight = ("" if n.spread_nok is None else
+              f"; at its bound of {n.bound or 0:,.0f} {n.unit}/yr the plan changes by "
+              f"{n.spread_nok:,.0f} NOK/yr and {n.spread_co2_t or 0:,.0f} t CO2/yr")
+    rank = f"#{n.rank} " if n.rank else ""
+    return (f"{rank}{n.flow_id} ({n.direction}, {n.resource}) at {n.company_id}: "
+            f"{n.reason}{weight}; best candidate {best}")
+
+
+def plan_json(plan: Plan, *, data: Dataset | None = None,
+              taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """The plan as JSON; with ``data``, the lines also in words (facilities and companies
+    by name)."""
+    names = {c.id: c.name for c in (data.companies if data else ())}
+    label = (taxonomy or default_taxonomy()).resource
     return {
         "id": plan.id, "status": plan.status, "objective": plan.objective,
         "objective_value": plan.objective_value, "bound": plan.bound, "gap": plan.gap,
         "solve_time_s": round(plan.solve_time_s, 3), "components": plan.components,
-        "message": plan.message,
+        "message": plan.message, "created_at": plan.created_at,
+        "scope": {"kind": plan.scope.kind, "value": plan.scope.value},
+        "scenario": plan.scenario, "adopted_by": plan.adopted_by,
+        "adopted_at": plan.adopted_at, "existing_exchanges": list(plan.existing),
         "exchanges": [{"supply_flow": e.supply_flow, "demand_flow": e.demand_flow,
                        "supply_company": e.supply_company, "demand_company": e.demand_company,
                        "resource": e.resource, "amount": e.amount, "unit": e.unit,
                        "mode": e.mode, "distance_km": e.distance_km, "value_nok": e.value_nok,
-                       "co2_avoided_t": e.co2_avoided_t, "link_built": e.link_built}
+                       "co2_avoided_t": e.co2_avoided_t, "link_built": e.link_built,
+                       "link_cost_nok": e.link_cost_nok}
                       for e in plan.exchanges],
         "facilities_built": [{"process_id": f.process_id, "company_id": f.company_id,
                               "activity": f.activity,
                               "fixed_cost_nok_per_year": f.fixed_cost_nok_per_year}
                              for f in plan.facilities_built],
+        "lines": [{"kind": x.kind, "ref": x.ref, "name": x.name,
+                   "text": line_text(x, names=names, label=lambda k: label(k).label_en),
+                   "companies": list(x.companies), "resource": x.resource,
+                   "amount": x.amount, "unit": x.unit,
+                   "price_nok_per_unit": x.price_nok_per_unit, "value_nok": x.value_nok,
+                   "co2_avoided_t": x.co2_avoided_t} for x in plan.lines],
+        "conditional": [{"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
+                         "supply_company": c.supply_company,
+                         "demand_company": c.demand_company, "resource": c.resource,
+                         "unknown_flow": c.unknown_flow, "direction": c.direction,
+                         "threshold": c.threshold, "unit": c.unit, "value_nok": c.value_nok,
+                         "co2_avoided_t": c.co2_avoided_t, "partner_bound": c.partner_bound,
+                         "pays_from": c.pays_from, "text": conditional_text(c)}
+                        for c in plan.conditional],
         "needs_data": [{"flow_id": n.flow_id, "company_id": n.company_id,
                         "resource": n.resource, "direction": n.direction,
                         "reason": n.reason,
                         "best_candidate": list(n.best_candidate) if n.best_candidate else None,
-                        "best_partner_company": n.best_partner_company}
+                        "best_partner_company": n.best_partner_company, "rank": n.rank,
+                        "bound": n.bound, "unit": n.unit, "spread_nok": n.spread_nok,
+                        "spread_co2_t": n.spread_co2_t}
                        for n in plan.needs_data],
         "totals": dict(plan.totals),
+        "totals_text": total_rows(plan),
         "frontier": [{"cost_nok": p.cost_nok, "co2_avoided_t": p.co2_avoided_t,
                       "status": p.status} for p in plan.frontier],
     }
@@ -116,12 +230,20 @@ def format_plan(plan: Plan, *, data: Dataset | None = None,
                 taxonomy: Taxonomy | None = None) -> str:
     tax = taxonomy or default_taxonomy()
     names: Mapping[str, Company] = {c.id: c for c in (data.companies if data else ())}
-    lines = [f"Plan {plan.id}: status {plan.status} (objective {plan.objective}; "
+    what = (f"scenario {plan.scenario!r}" + (f", adopted by {plan.adopted_by}"
+                                             if plan.adopted_at else "")
+            if plan.scenario else "live proposals")
+    lines = [f"Plan {plan.id} for {scope_text(plan.scope)} ({what}): status {plan.status} "
+             f"(objective {plan.objective}; "
              f"value {_num(plan.objective_value)}; bound {_num(plan.bound)}; gap "
              f"{'n/a' if plan.gap is None else f'{plan.gap:.4%}'}; "
              f"{plan.solve_time_s:.2f} s; {plan.components} component(s))"]
     if plan.message:
         lines.append(f"  note: {plan.message}")
+    if plan.existing:
+        shown = ", ".join(plan.existing[:10]) + (" ..." if len(plan.existing) > 10 else "")
+        lines.append(f"  {len(plan.existing)} agreed or operating exchange(s) held as facts, "
+                     f"not proposed again: {shown}")
     for e in plan.exchanges:
         lines.append(f"  {e.supply_flow} -> {e.demand_flow}  {tax.resource(e.resource).label_en}"
                      f"  {e.amount:,.0f} {e.unit}/yr  {e.distance_km:.1f} km by {e.mode}"
@@ -134,23 +256,67 @@ def format_plan(plan: Plan, *, data: Dataset | None = None,
     if data is not None:
         for chain in plan_chains(plan, data.processes):
             lines.append("  chain: " + _chain_text(chain, data, tax))
-    t = plan.totals
-    if t:
-        lines.append(f"  totals: {t.get('exchanges', 0):.0f} exchange(s), net value "
-                     f"{t.get('value_nok', 0):,.0f} NOK/yr, CO2 avoided "
-                     f"{t.get('co2_avoided_t', 0):,.0f} t/yr, links built "
-                     f"{t.get('links_built', 0):.0f}, facilities built "
-                     f"{t.get('facilities_built', 0):.0f}")
+    if plan.lines:
+        company_names = {k: c.name for k, c in names.items()}
+        lines.append("  account (every krone and tonne of the totals):")
+        for x in plan.lines:
+            text = line_text(x, names=company_names,
+                             label=lambda k: tax.resource(k).label_en)
+            lines.append(f"    {x.value_nok:>15,.0f} NOK/yr {x.co2_avoided_t:>9,.0f} t CO2/yr"
+                         f"  {text}")
+    if plan.totals:
+        lines.append("  totals: " + "; ".join(f"{r['label']} {r['text']}"
+                                             for r in total_rows(plan)))
+    if plan.conditional:
+        lines.append(f"  conditional proposals ({len(plan.conditional)}, not in the totals):")
+        for c in plan.conditional:
+            lines.append(f"    {conditional_text(c)}")
     if plan.needs_data:
-        lines.append(f"  needs data ({len(plan.needs_data)} flow(s) left out of the model):")
+        lines.append(f"  needs data ({len(plan.needs_data)} flow(s) left out of the model, "
+                     f"the figure that could change the plan most first):")
         for n in plan.needs_data:
-            best = " -> ".join(n.best_candidate) if n.best_candidate else "none"
-            lines.append(f"    {n.flow_id} ({n.direction}, {n.resource}) at {n.company_id}: "
-                         f"{n.reason}; best candidate {best}")
+            lines.append(f"    {needs_text(n)}")
     for p in plan.frontier:
         lines.append(f"  frontier: cost {p.cost_nok:,.0f} NOK/yr for {p.co2_avoided_t:,.0f} t "
                      f"CO2/yr ({p.status})")
     return "\n".join(lines)
+
+
+def format_scenarios(plans: Sequence[Plan]) -> str:
+    """Scenarios, one a line."""
+    out = [f"{'id':<13} {'scenario':<24} {'scope':<24} {'status':<9} {'NOK/yr':>15} "
+           f"{'t CO2/yr':>10}  adopted"]
+    for p in plans:
+        out.append(f"{p.id:<13} {p.scenario[:24]:<24} {scope_text(p.scope)[:24]:<24} "
+                   f"{p.status:<9} {p.totals.get('value_nok', 0):>15,.0f} "
+                   f"{p.totals.get('co2_avoided_t', 0):>10,.0f}  "
+                   f"{(p.adopted_at + ' by ' + p.adopted_by) if p.adopted_at else 'no'}")
+    return "\n".join(out)
+
+
+def format_comparison(cmp: PlanComparison) -> str:
+    """Plans side by side: their totals, then the exchanges and facilities that differ."""
+    heads = [p.name[:18] for p in cmp.plans]
+    out = ["plans:           " + "  ".join(f"{h:>18}" for h in heads)]
+    for label, get, fmt in (
+            ("scope", lambda p: scope_text(p.scope)[:18], "{:>18}"),
+            ("status", lambda p: p.status, "{:>18}"),
+            ("net value NOK/yr", lambda p: p.value_nok, "{:>18,.0f}"),
+            ("CO2 avoided t/yr", lambda p: p.co2_avoided_t, "{:>18,.0f}"),
+            ("exchanges", lambda p: p.exchanges, "{:>18}"),
+            ("facilities built", lambda p: p.facilities_built, "{:>18}"),
+            ("fixed costs NOK/yr", lambda p: p.fixed_cost_nok, "{:>18,.0f}"),
+            ("conditional", lambda p: p.conditional, "{:>18}")):
+        out.append(f"{label:<17}" + "  ".join(fmt.format(get(p)) for p in cmp.plans))
+    diff = cmp.differences
+    out.append(f"exchanges that differ ({len(diff)} of {len(cmp.exchanges)}):")
+    for r in diff:
+        cells = "  ".join(f"{'-' if a is None else f'{a:,.0f}':>18}" for a in r.amounts)
+        out.append(f"  {r.supply_flow} -> {r.demand_flow} ({r.resource}, {r.unit}/yr) {cells}")
+    for f in cmp.facilities:
+        cells = "  ".join(f"{'built' if b else '-':>18}" for b in f.built)
+        out.append(f"  facility {f.process_id} at {f.company_id} {cells}")
+    return "\n".join(out)
 
 
 def _chain_text(chain: Sequence[str], data: Dataset, tax: Taxonomy) -> str:

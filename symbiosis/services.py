@@ -28,21 +28,33 @@ from graph import CandidatePatch, Store
 from optimizer import ParkPlan, SolveInterrupter, optimise
 from optimizer import plan_park as _plan_park
 
-from .errors import NotFoundError
+from .cases import documented_exchange_records
+from .errors import NotFoundError, SymbiosisError
 from .export import SpreadsheetWriter, exchange_rows, geojson
-from .indicators import area_indicators, county_progress, park_status
+from .indicators import REALISED, area_indicators, counted, county_progress, park_status
 from .io import ImportResult, Table, parse_tables
 from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
-from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan
+from .model import (
+    Candidate,
+    Company,
+    Dataset,
+    Exchange,
+    ExchangeStatus,
+    Flow,
+    Plan,
+    PlanScope,
+)
 from .report_html import report_html
+from .scenarios import PlanComparison, compare_plans
 from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["case_files", "parse_for_store", "import_tables", "save", "delete_company",
            "delete_flow", "rematch", "fresh_candidates", "explain", "filter_candidates", "plan",
-           "plan_exchanges", "save_plan", "advance_exchange", "plan_park", "report", "export",
-           "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges"]
+           "plan_exchanges", "save_plan", "scenarios", "compare_scenarios", "adopt_scenario",
+           "advance_exchange", "plan_park", "report", "export", "load_demo",
+           "FULL_REMATCH_ABOVE", "documented_exchanges"]
 
 #: a write touching more flows than this re-matches the whole store
 FULL_REMATCH_ABOVE = 3000
@@ -248,29 +260,99 @@ def plan_exchanges(plan: Plan, *, start_year: int | None = None) -> list[Exchang
             for n, e in enumerate(plan.exchanges, start=1)]
 
 
-def plan(store: Store, *, county: str | None = None, objective: str = "value",
+def _scope_data(store: Store, scope: PlanScope) -> tuple[Dataset, list[Candidate]]:
+    """The companies of ``scope`` with their flows and processes, and the stored
+    candidates with both ends among them."""
+    if scope.kind == "all":
+        return store.dataset(), store.candidates()
+    if scope.kind == "county":
+        data = store.dataset(county=scope.value)
+        cands = store.candidates(county=scope.value)
+    else:
+        data = (store.dataset(municipality=scope.value) if scope.kind == "municipality"
+                else store.dataset(park_id=scope.value))
+        found = {c.key: c for co in data.companies for c in store.candidates(company_id=co.id)}
+        cands = sorted(found.values(), key=lambda c: (-c.score, c.supply_flow, c.demand_flow))
+    ids = {c.id for c in data.companies}
+    return data, [c for c in cands if c.supply_company in ids and c.demand_company in ids]
+
+
+def _facts(store: Store) -> list[Exchange]:
+    """The agreed and operating exchanges: the facts a plan starts from."""
+    return [e for status in REALISED for e in store.exchanges(status=status)]
+
+
+def plan(store: Store, *, county: str | None = None, municipality: str | None = None,
+         park: str | None = None, objective: str = "value",
          budget_nok: float | None = None, min_co2_t: float | None = None,
          frontier_points: int = 0, time_limit_s: float = 60.0, gap: float = 1e-4,
-         taxonomy: Taxonomy | None = None, save: bool = True,
+         taxonomy: Taxonomy | None = None, scenario: str = "", save: bool = True,
          interrupter: SolveInterrupter | None = None) -> tuple[Dataset, Plan]:
-    """Optimise the store (or one county of it) over its stored candidates; a solved plan
-    is stored with its proposals when ``save``."""
-    data = store.dataset(county=county)
-    ids = {c.id for c in data.companies}
-    cands = [c for c in store.candidates(county=county)
-             if c.supply_company in ids and c.demand_company in ids]
+    """Optimise the store, or one county, municipality or park of it (the narrowest one
+    named is the plan's scope), over its stored candidates. Agreed and operating
+    exchanges are facts the plan starts from. A solved plan is stored when ``save``: as
+    the live proposals of its scope, or, named ``scenario``, as a what-if that leaves the
+    live proposals alone."""
+    scope = PlanScope.of(county=county, municipality=municipality, park=park)
+    data, cands = _scope_data(store, scope)
     result = optimise(data, cands, objective=objective, budget_nok=budget_nok,
                       min_co2_t=min_co2_t, frontier_points=frontier_points,
                       time_limit_s=time_limit_s, gap=gap, taxonomy=taxonomy,
-                      interrupter=interrupter)
+                      exchanges=_facts(store), interrupter=interrupter)
+    result = dataclasses.replace(result, scope=scope, scenario=scenario.strip())
     if save and result.status in ("optimal", "feasible"):
         save_plan(store, result)
     return data, result
 
 
 def save_plan(store: Store, plan: Plan) -> None:
-    """Store a solved plan with its exchanges as the live proposals."""
-    store.save_plan(plan, plan_exchanges(plan))
+    """Store a solved plan: a scenario on its own, any other plan with its exchanges as
+    the live proposals of its scope."""
+    if plan.is_scenario:
+        store.save_scenario(plan)
+    else:
+        store.save_plan(plan, plan_exchanges(plan))
+
+
+def scenarios(store: Store) -> list[Plan]:
+    """The plans saved as named scenarios (adopted ones too), newest first."""
+    return [p for p in store.plans() if p.scenario]
+
+
+def _plans(store: Store, plan_ids: Sequence[str]) -> list[Plan]:
+    out = []
+    for pid in plan_ids:
+        found = store.plan(pid)
+        if found is None:
+            raise NotFoundError(f"no plan {pid}")
+        out.append(found)
+    return out
+
+
+def compare_scenarios(store: Store, plan_ids: Sequence[str]) -> PlanComparison:
+    """Plans (scenarios or live plans) side by side, in the order given."""
+    return compare_plans(_plans(store, plan_ids))
+
+
+def adopt_scenario(store: Store, plan_id: str, *, by: str) -> Plan:
+    """Make a scenario's exchanges the live proposals of its scope (those of earlier
+    plans of the scope are dropped). A pair agreed or operating since the scenario was
+    made stays as it is: it is not proposed again."""
+    (found,) = _plans(store, [plan_id])
+    if not found.scenario:
+        raise SymbiosisError(f"plan {plan_id} is not a scenario")
+    if found.adopted_at:
+        raise SymbiosisError(f"scenario {found.scenario!r} was adopted on {found.adopted_at}")
+    if found.status not in ("optimal", "feasible"):
+        raise SymbiosisError(f"scenario {found.scenario!r} has no plan to adopt "
+                             f"(status {found.status})")
+    adopted = dataclasses.replace(
+        found, adopted_by=by,
+        adopted_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
+    facts = {(e.supply_flow, e.demand_flow) for e in _facts(store)}
+    store.save_plan(adopted, [e for e in plan_exchanges(adopted)
+                              if (e.supply_flow, e.demand_flow) not in facts])
+    return adopted
 
 
 def advance_exchange(store: Store, exchange_id: str, status: str, *, by: str,
@@ -338,8 +420,8 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
 def export(store: Store, fmt: str) -> str:
     """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
     data, exchanges = store.dataset(), store.exchanges()
-    if fmt == "geojson":
-        return json.dumps(geojson(data, exchanges), ensure_ascii=False) + "\n"
+    if fmt == "geojson":  # lines on a map: each link once (see indicators.counted)
+        return json.dumps(geojson(data, counted(exchanges)), ensure_ascii=False) + "\n"
     rows = exchange_rows(data, exchanges)
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
@@ -351,9 +433,19 @@ def export(store: Store, fmt: str) -> str:
     return buffer.getvalue()
 
 
-def load_demo(store: Store, *, taxonomy: Taxonomy | None = None) -> ImportResult:
-    """The researched Norwegian cases, imported with their candidates."""
+def load_demo(store: Store, *, taxonomy: Taxonomy | None = None
+              ) -> tuple[ImportResult, list[Exchange]]:
+    """The researched Norwegian cases, imported with their candidates, and the exchanges
+    the cases document, with their status and start year (:mod:`symbiosis.cases`)."""
     from .io import read_tables
 
-    return import_tables(store, read_tables([str(p) for p in case_files()]),
-                         taxonomy=taxonomy)
+    result = import_tables(store, read_tables([str(p) for p in case_files()]),
+                           taxonomy=taxonomy)
+    rows = documented_exchanges()
+    ids = {fid for r in rows for fid in (r["supply_flow_id"], r["demand_flow_id"])}
+    flows = {f.id: f for f in store.flows_by_id(ids)}
+    cands = {c.key: c for c in store.candidates_of(ids)}
+    exchanges = documented_exchange_records(rows, flows, cands)
+    for e in exchanges:
+        store.put_exchange(e)
+    return result, exchanges

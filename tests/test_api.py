@@ -171,3 +171,30 @@ def test_an_api_batch_in_users_words_asks_about_unsure_cells_then_learns(app, to
     got = call("GET", "/api/v1/companies/API-W").get_json()
     by = {f["id"]: f for f in got["flows"]}
     assert by["API-W1"]["quality"]["temperature_c"] == 40  # a supply: its coolest
+
+
+def test_scenarios_over_the_api(app, tokens):
+    innlandet = _client(app, tokens, "innlandet")
+    r = innlandet("POST", "/api/v1/plans", json={"objective": "co2", "time_limit": 20,
+                                                 "scenario": "heat first", "wait": True})
+    assert r.status_code == 201
+    plan = r.get_json()
+    assert plan["scenario"] == "heat first" and plan["is_scenario"]
+    assert plan["scope"] == {"kind": "county", "value": "Innlandet"}
+    listed = innlandet("GET", "/api/v1/scenarios").get_json()
+    assert listed["count"] == 1 and listed["scenarios"][0]["may_adopt"]
+    first = next(p["id"] for p in innlandet("GET", "/api/v1/plans").get_json()["plans"]
+                 if p["id"] != plan["id"])
+    cmp = innlandet("GET", f"/api/v1/scenarios/compare?ids={first},{plan['id']}").get_json()
+    assert [p["name"] for p in cmp["plans"]] == ["live plan", "heat first"]
+    assert all(r["supply"]["county"] == "Innlandet" or r["demand"]["county"] == "Innlandet"
+               for r in cmp["exchanges"])
+    assert _client(app, tokens, "troms")("POST", f"/api/v1/scenarios/{plan['id']}/adopt"
+                                         ).status_code == 403
+    r = innlandet("POST", f"/api/v1/scenarios/{plan['id']}/adopt")
+    assert r.status_code == 200 and r.get_json()["adopted_by"] == "innlandet"
+    again = innlandet("POST", f"/api/v1/scenarios/{plan['id']}/adopt")
+    assert again.status_code == 400 and "adopted" in again.get_json()["error"]
+    live = {e.plan_id for e in EmbeddedStore(app.config["STORE_URL"]).exchanges(
+        status="proposed")}
+    assert plan["id"] in live

@@ -37,6 +37,18 @@ def test_chains_command(tmp_path, runner):
 def test_demo_reports_cases_plan_and_writes_a_local_network_picture(tmp_path, runner):
     store, html = tmp_path / "s.db", tmp_path / "net.html"
     out = _run(runner, store, "demo", "--output", str(html))
+    # the cases' documented exchanges first, as realised, and the indicators count them
+    assert "operating SOL-F013 -> SOL-F018 since 2007: 36,000 MWh/yr, 8,064 t CO2/yr" in out
+    assert "ended     FIN-F012 -> FIN-F016 since 2021 until 2024" in out
+    assert "indicators: 5 symbioses" in out and "8,064 t CO2/yr avoided by them" in out
+    # the plan holds them as facts and proposes none of them again
+    plan_part = out.split("== Optimised plan", 1)[1]
+    assert "6 agreed or operating exchange(s) held as facts" in plan_part
+    assert "SOL-F013 -> SOL-F018  steam" not in plan_part
+    assert "account (every krone and tonne of the totals)" in plan_part
+    assert "sells 1,520 t/yr hydrogen on the market at 60,000 NOK/t" in plan_part
+    assert "totals: Net value " in plan_part and "value_nok" not in plan_part
+    assert "conditional proposals" in plan_part and "#1 " in plan_part
     assert "recall 10/10" in out
     for case in ("solor", "finnfjord", "floro"):
         assert f"{case}:" in out
@@ -84,3 +96,32 @@ def test_import_reads_users_words_then_match_shows_conversions_and_reasons(tmp_p
     assert rows[("F7", "F8")]["distance_km"] == pytest.approx(4.0, abs=0.1)
     nb = json.loads(_run(runner, store, "match", "--format", "json", "--lang", "nb"))
     assert any("regnet om" in x for r in nb for x in r["reasons"])
+
+
+def test_plans_per_scope_and_scenarios_from_the_command_line(tmp_path, runner):
+    store = tmp_path / "s.db"
+    _run(runner, store, "import", *map(str, CASE_FILES))
+    vest = json.loads(_run(runner, store, "optimize", "--county", "Vestland", "--format",
+                           "json", "--time-limit", "20"))
+    assert vest["scope"] == {"kind": "county", "value": "Vestland"} and vest["exchanges"]
+    lines = vest["lines"]
+    assert sum(x["value_nok"] for x in lines) == pytest.approx(vest["totals"]["value_nok"])
+    assert any(x["kind"] == "market_sale" and "HyFuel" in x["text"] for x in lines)
+    assert {r["label"] for r in vest["totals_text"]} >= {"Net value", "CO2 avoided"}
+    _run(runner, store, "optimize", "--county", "Troms", "--time-limit", "20")
+    live = EmbeddedStore(store).exchanges(status="proposed")
+    assert vest["id"] in {e.plan_id for e in live}  # Troms left Vestland's proposals
+    out = _run(runner, store, "optimize", "--county", "Vestland", "--objective", "co2",
+               "--scenario", "most CO2", "--time-limit", "20")
+    assert "scenario 'most CO2'" in out
+    scenario = next(p for p in EmbeddedStore(store).plans() if p.scenario)
+    assert EmbeddedStore(store).exchanges(status="proposed") == live
+    listed = _run(runner, store, "scenario", "list")
+    assert scenario.id in listed and "most CO2" in listed
+    cmp = _run(runner, store, "scenario", "compare", vest["id"], scenario.id)
+    assert "net value NOK/yr" in cmp and "most CO2" in cmp
+    out = _run(runner, store, "scenario", "adopt", scenario.id, "--by", "kari")
+    assert "adopted" in out
+    now = EmbeddedStore(store).exchanges(status="proposed")
+    assert scenario.id in {e.plan_id for e in now} and vest["id"] not in {
+        e.plan_id for e in now}

@@ -135,3 +135,26 @@ def test_saving_a_plan_does_not_grow_with_the_store(tmp_path):
     # a second plan replaces the proposals: the work is the two plans' rows, not the store
     again = _work(big, lambda: big.save_plan(plan, plan_exchanges(plan)))
     assert again < 2.5 * in_big and len(big.exchanges()) == 10_000
+
+
+def test_saving_a_plan_does_not_read_the_proposals_of_other_scopes(tmp_path):
+    """A county plan of 1,000 exchanges saved beside 10,000 live proposals of another
+    scope costs what it costs in a store without them, and leaves them in place."""
+    import dataclasses
+
+    from symbiosis.model import PlanScope
+    from symbiosis.services import plan_exchanges
+
+    crowded = _store_with_candidates(tmp_path / "crowded.db", 1)
+    empty = _store_with_candidates(tmp_path / "empty.db", 1)
+    other = dataclasses.replace(_plan_of(10_000, "OTHER"), scope=PlanScope("county", "A"))
+    crowded.save_plan(other, plan_exchanges(other))
+    mine = dataclasses.replace(_plan_of(1_000, "MINE"), scope=PlanScope("county", "B"),
+                               exchanges=tuple(
+                                   dataclasses.replace(e, demand_flow=f"D{(k + 1) % 10_000}")
+                                   for k, e in enumerate(_plan_of(1_000, "x").exchanges)))
+    beside = _work(crowded, lambda: crowded.save_plan(mine, plan_exchanges(mine)))
+    alone = _work(empty, lambda: empty.save_plan(mine, plan_exchanges(mine)))
+    print(f"VM steps (thousands): beside 10,000 proposals {beside}, alone {alone}")
+    assert beside < 1.5 * alone
+    assert len(crowded.exchanges(status="proposed")) == 11_000

@@ -126,3 +126,69 @@ def test_unreachable_target_reports_the_best_reachable():
     tight = plan_park(data, cands, park, budget_nok=200)
     assert not tight.reachable and tight.reduction_t == pytest.approx(100)
     assert [f.process_id for f in tight.plan.facilities_built] == ["F1"]
+
+
+# -- every exchange counted once -------------------------------------------------------------
+
+def _heat_park():
+    """A park where A's waste heat (3,000 MWh) already warms B (operating, 672 t CO2/yr at
+    0.224 t/MWh), and an earlier plan had proposed the same link again."""
+    cos = (Company("A", "A", 69.2, 18.0, county="Troms", park_id="P"),
+           Company("B", "B", 69.2, 18.01, county="Troms", park_id="P"))
+    flows = (Flow("S", "A", "supply", "waste_heat", 3000.0, "MWh"),
+             Flow("D", "B", "demand", "heat", 3000.0, "MWh"))
+    park = Park("P", "Park P", county="Troms", baseline_t_co2e=1000, target_t_co2e=0,
+                target_year=2030)
+    cand = Candidate("S", "D", "A", "B", "waste_heat", "heat", 0.5, "pipeline", 3000.0, "MWh",
+                     1.0, 100.0, 0.224, 1000.0, 299_000.0, 672.0, 80.0)
+    operating = Exchange("OP", "S", "D", 3000.0, "MWh", "operating", 2015, None, 300_000.0,
+                         672.0)
+    stale = Exchange("OLD-0001", "S", "D", 3000.0, "MWh", "proposed", None, None, 300_000.0,
+                     672.0, plan_id="OLD")
+    return Dataset(companies=cos, flows=flows, parks=(park,)), cand, operating, stale
+
+
+def test_an_operating_exchange_is_counted_once_everywhere():
+    from optimizer import optimise
+    from symbiosis.indicators import counted
+
+    data, cand, operating, stale = _heat_park()
+    # never proposed again
+    plan = optimise(data, [cand], exchanges=[operating, stale])
+    assert plan.exchanges == () and plan.existing == ("OP",)
+    assert plan.totals["co2_avoided_t"] == 0
+    # indicators: 672 t once, realised and with proposals alike
+    assert [e.id for e in counted([operating, stale])] == ["OP"]
+    ind = area_indicators(data, [operating, stale], park_id="P", year=2026)
+    assert ind.co2_avoided_t == 672 and ind.proposals == 0 and ind.co2_proposed_t == 0
+    assert ind.trajectory_with_proposals[-1] == (2030, 672)
+    assert ind.sources["symbioses"] == ("OP",)
+    # the park planner: 672 t already avoided, the rest needed, and the link not added again
+    pp = plan_park(data, [cand], data.parks[0], exchanges=[operating, stale], year=2026)
+    assert pp.already_avoided_t == 672 and pp.required_t == 328
+    assert pp.reduction_t == 0 and pp.plan.exchanges == ()
+    assert pp.residual_t == 328 and not pp.reachable
+
+
+def test_report_map_and_network_draw_and_count_an_operating_link_once(tmp_path):
+    import json
+
+    from graph import EmbeddedStore
+    from symbiosis import services
+    from web.network import network_graph, network_payload
+
+    data, cand, operating, stale = _heat_park()
+    store = EmbeddedStore(tmp_path / "s.db")
+    store.load(data)
+    store.put_exchange(operating)
+    store.put_exchange(stale)
+    body = json.loads(services.report(store, park="P"))
+    assert body["co2_avoided_t"] == 672 and body["co2_proposed_t"] == 0
+    assert body["trajectory_with_proposals"][-1] == [2030, 672]
+    assert body["parks"][0]["avoided_t"] == 672
+    lines = [f for f in json.loads(services.export(store, "geojson"))["features"]
+             if f["properties"]["kind"] == "exchange"]
+    assert [(f["id"], f["properties"]["status"]) for f in lines] == [("OP", "operating")]
+    edges = network_payload(network_graph(data, [cand], store.exchanges()))["edges"]
+    links = [e for e in edges if e["from"] == "f:S" and e["to"] == "f:D"]
+    assert len(links) == 1 and links[0]["title"].startswith("operating")

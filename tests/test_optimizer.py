@@ -202,3 +202,160 @@ def test_a_link_through_a_facility_uses_its_yield_and_pays_for_the_facility():
                                                         C("SL", "FARM", 2)]))
     assert dear.objective_value == pytest.approx(750 * 10 - 1000 + 250 * 2)
     assert chosen(dear) == {("SL", "BIG"): 750, ("SL", "FARM"): 250}
+
+
+# -- every krone on a line -------------------------------------------------------------------
+
+def _account(plan):
+    return (sum(x.value_nok for x in plan.lines), sum(x.co2_avoided_t for x in plan.lines))
+
+
+def test_lines_add_up_to_the_totals_on_the_cases_with_a_facility_selling_its_output(cases):
+    """The Florø electrolyser sells its hydrogen on the market: that sale, its power bought
+    on the market, its fixed and running costs and every exchange and link are lines, and
+    the lines add up to the plan's value and CO2."""
+    from optimizer import optimise
+    from symbiosis.matching import match_dataset
+
+    plan = optimise(cases, match_dataset(cases), conditional=False)
+    value, co2 = _account(plan)
+    assert value == pytest.approx(plan.totals["value_nok"], abs=1e-3)
+    assert value == pytest.approx(plan.objective_value, rel=1e-9)
+    assert co2 == pytest.approx(plan.totals["co2_avoided_t"], abs=1e-6)
+    assert co2 == pytest.approx(sum(e.co2_avoided_t for e in plan.exchanges))
+    by = {(x.kind, x.ref): x for x in plan.lines}
+    sale = by[("market_sale", "FLO-P01:FLO-F002")]
+    assert sale.name == "water electrolysis (HyFuel)" and sale.companies == ("FLO-C01",)
+    assert sale.price_nok_per_unit == 60000 and sale.value_nok == pytest.approx(
+        60000 * sale.amount)
+    assert by[("facility_fixed", "FLO-P01")].value_nok == -12_000_000
+    # every exchange and every link built is a line; a link's line is its fixed cost
+    assert {x.ref for x in plan.lines if x.kind == "exchange"} == {
+        f"{e.supply_flow}>{e.demand_flow}" for e in plan.exchanges}
+    for e in plan.exchanges:
+        ref = f"{e.supply_flow}>{e.demand_flow}"
+        link = by.get(("link", ref))
+        assert (link is not None) == e.link_built
+        assert e.value_nok == pytest.approx(by[("exchange", ref)].value_nok
+                                            + (link.value_nok if link else 0.0))
+
+
+def test_a_facility_selling_part_of_its_output_books_only_the_rest_as_a_sale():
+    """A digester turns 100 t sludge (S, 100 t at 2 NOK/t) into 50 MWh gas sold at 10
+    NOK/MWh; 20 MWh go to a neighbour (value 12 NOK/MWh: its purchase avoided, less the
+    sale forgone, is in the candidate's value as 12 - 10 = 2). Lines: sludge 200, gas
+    exchange 20 * (2 + 10) = 240, sale of the other 30 MWh 300, running cost 100."""
+    flows = [F("S", "supply", 100, company="A", resource="fish_sludge"),
+             F("IN", "demand", None, company="B", resource="fish_sludge"),
+             F("GAS", "supply", None, company="B", resource="biogas", price=10),
+             F("D", "demand", 20, company="C", resource="biogas")]
+    digester = Process("P", "B", inputs=(("IN", 1.0),), outputs=(("GAS", 0.5),),
+                       capacity=100, variable_cost_nok_per_unit=1.0, name="digester")
+    plan = propose_exchanges(build_problem(flows, [digester],
+                                           [C("S", "IN", 2), C("GAS", "D", 2)]))
+    assert plan.objective_value == pytest.approx(200 + 20 * 2 + 50 * 10 - 100)
+    lines = {(x.kind, x.ref): (round(x.value_nok, 6), x.amount) for x in plan.lines}
+    assert lines == {("exchange", "S>IN"): (200, 100), ("exchange", "GAS>D"): (240, 20),
+                     ("facility_running", "P"): (-100, 100),
+                     ("market_sale", "P:GAS"): (300, 30)}
+    assert _account(plan)[0] == pytest.approx(plan.totals["value_nok"])
+
+
+# -- existing exchanges are facts ------------------------------------------------------------
+
+def _existing(s, d, amount, status="operating"):
+    from symbiosis.model import Exchange
+
+    return Exchange(f"E-{s}-{d}", s, d, amount, "t", status)
+
+
+def test_an_operating_exchange_is_never_proposed_again_and_takes_its_amounts():
+    """S (100 t) can feed D1 (60 t, 10 NOK/t, a pipeline of 100 NOK/yr) or D2 (100 t,
+    5 NOK/t). Without facts: 60 t to D1 and 40 t to D2, 600 - 100 + 200 = 700. With S->D1
+    operating at 60 t: that pair is not proposed again, its link costs nothing new, and
+    only the 40 t left of S go to D2: 200."""
+    flows = [F("S", "supply", 100), F("D1", "demand", 60), F("D2", "demand", 100)]
+    cands = [C("S", "D1", 10, fixed=100), C("S", "D2", 5)]
+    free = propose_exchanges(build_problem(flows, [], cands))
+    assert free.objective_value == pytest.approx(700)
+    assert chosen(free) == {("S", "D1"): 60, ("S", "D2"): 40}
+    fact = _existing("S", "D1", 60)
+    plan = propose_exchanges(build_problem(flows, [], cands, existing=[fact]))
+    assert plan.objective_value == pytest.approx(200) and plan.status == "optimal"
+    assert chosen(plan) == {("S", "D2"): 40}
+    assert plan.existing == ("E-S-D1",) and plan.totals["links_built"] == 0
+    # a proposed or ended exchange is no fact
+    for status in ("proposed", "ended"):
+        again = propose_exchanges(build_problem(flows, [], cands,
+                                                existing=[_existing("S", "D1", 60, status)]))
+        assert chosen(again) == chosen(free)
+    # an agreed exchange of unknown amount: what is left of S is unknown (at most 100 t),
+    # so S waits for its figure instead of counting as 100 t or as nothing
+    unknown = propose_exchanges(build_problem(flows, [], cands,
+                                              existing=[_existing("S", "D1", None, "agreed")]))
+    assert chosen(unknown) == {}
+    (need,) = [n for n in unknown.needs_data if n.flow_id == "S"]
+    assert need.reason.startswith("remaining quantity unknown")
+    assert [(p.supply_flow, p.demand_flow, p.threshold) for p in unknown.conditional] == [
+        ("S", "D2", 100)]
+
+
+def test_a_facility_running_for_an_existing_exchange_is_not_charged_to_the_plan():
+    """S (100 t) already feeds a planned digester (fixed cost 300 NOK/yr): the facility
+    exists and runs at 100 for it. S2 (100 t, 2 NOK/t) can feed it 100 t more: the plan
+    adds the exchange (200), the running (-100) and the gas sold (50 MWh at 10: 500), not
+    the fixed cost nor the running the existing exchange already needs."""
+    flows = [F("S", "supply", 100, company="A", resource="fish_sludge"),
+             F("S2", "supply", 100, company="A2", resource="fish_sludge"),
+             F("IN", "demand", None, company="B", resource="fish_sludge"),
+             F("GAS", "supply", None, company="B", resource="biogas", price=10)]
+    digester = Process("P", "B", inputs=(("IN", 1.0),), outputs=(("GAS", 0.5),),
+                       capacity=200, fixed_cost_nok_per_year=300,
+                       variable_cost_nok_per_unit=1.0, planned=True)
+    problem = build_problem(flows, [digester], [C("S", "IN", 2), C("S2", "IN", 2)],
+                            existing=[_existing("S", "IN", 100)])
+    plan = propose_exchanges(problem)
+    assert plan.objective_value == pytest.approx(200 - 100 + 500)
+    assert chosen(plan) == {("S2", "IN"): 100}
+    assert plan.facilities[0].activity == pytest.approx(200)
+    assert plan.facilities[0].fixed_cost_nok_per_year == 0  # not new
+    assert _account(plan)[0] == pytest.approx(plan.objective_value)
+    assert {x.kind for x in plan.lines} == {"exchange", "facility_running", "market_sale"}
+
+
+# -- planning with incomplete data -----------------------------------------------------------
+
+def test_two_unknown_quantities_give_conditional_proposals_and_are_ranked():
+    """S1 (heat, quantity unknown) can feed D1 (3,000 MWh) at 300 NOK/MWh over a pipeline
+    of 30,000 NOK/yr; D2 (quantity unknown) can take S2's 1,000 MWh at 100 NOK/MWh; S2 can
+    also go to D1 at 50 NOK/MWh.
+
+    Without the unknowns, the plan sends S2 to D1: 50,000 NOK/yr (100 t CO2).
+    S1 at its bound (D1's 3,000 MWh): S1 fills D1, 3,000 * 300 - 30,000 = 870,000; S2 has
+    nowhere to go: 870,000, spread 820,000 NOK/yr (600 - 100 = 500 t CO2).
+    D2 at its bound (S2's 1,000 MWh): S2 goes to D2 instead, 100,000: spread 50,000
+    (50 - 100 = -50 t CO2). S1 is the figure to ask for first."""
+    flows = [F("S1", "supply", None, resource="waste_heat"),
+             F("D1", "demand", 3000, resource="waste_heat"),
+             F("S2", "supply", 1000, resource="waste_heat"),
+             F("D2", "demand", None, resource="waste_heat")]
+    cands = [C("S1", "D1", 300, fixed=30_000, co2=0.2), C("S2", "D1", 50, co2=0.1),
+             C("S2", "D2", 100, co2=0.05)]
+    plan = propose_exchanges(build_problem(flows, [], cands))
+    assert plan.objective_value == pytest.approx(50_000)
+    assert chosen(plan) == {("S2", "D1"): 1000}
+    assert plan.totals["co2_avoided_t"] == pytest.approx(100)  # nothing unknown counted
+    got = [(p.unknown_flow, p.supply_flow, p.demand_flow, p.threshold,
+            round(p.value_nok, 6), round(p.co2_avoided_t, 6), p.partner_bound, p.pays_from)
+           for p in plan.conditional]
+    assert got == [("S1", "S1", "D1", 3000, 870_000, 600, 3000, 100),
+                   ("D2", "S2", "D2", 1000, 100_000, 50, 1000, 0)]
+    needs = [(n.rank, n.flow_id, n.bound, round(n.spread_nok, 6), round(n.spread_co2_t, 6))
+             for n in plan.needs_data]
+    assert needs == [(1, "S1", 3000, 820_000, 500), (2, "D2", 1000, 50_000, -50)]
+    from symbiosis.report import conditional_text
+
+    assert conditional_text(plan.conditional[0]).startswith(
+        "if S1 supplies at least 3,000 t/yr, S1 -> D1 is worth at least 870 kNOK/yr")
+    off = propose_exchanges(build_problem(flows, [], cands), conditional=False)
+    assert off.conditional == () and all(n.rank is None for n in off.needs_data)

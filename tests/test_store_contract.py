@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from optimizer import optimise
-from symbiosis.errors import NotFoundError, StoreConflictError
+from symbiosis.errors import NotFoundError, StoreConflictError, SymbiosisError
 from symbiosis.matching import match_dataset
 from symbiosis.model import Company, Dataset, Exchange, Flow, Reason, StatusChange
 from symbiosis.services import plan_exchanges
@@ -278,3 +278,93 @@ def test_a_company_that_moves_has_its_candidates_matched_where_it_is_now(store, 
     mine = {c.key for c in store.candidates(company_id=company.id)}
     assert mine == {c.key for c in full if company.id in (c.supply_company,
                                                               c.demand_company)}
+
+
+# -- scoped plans and scenarios ---------------------------------------------------------------
+
+def _scoped_plan(pid, scope, pairs, *, scenario=""):
+    from symbiosis.model import Plan, PlanExchange, PlanScope
+
+    exchanges = tuple(PlanExchange(s, d, "x", "y", "steam", 10.0, "MWh", "pipeline", 1.0,
+                                   100.0, 1.0) for s, d in pairs)
+    return Plan(id=pid, status="optimal", objective="value", objective_value=0.0, bound=0.0,
+                gap=0.0, solve_time_s=0.1, exchanges=exchanges,
+                created_at=f"2026-01-01T00:00:0{pid[-1]}.000+00:00",
+                scope=PlanScope(*scope), scenario=scenario)
+
+
+def _live(store):
+    return sorted((e.plan_id, e.supply_flow, e.demand_flow)
+                  for e in store.exchanges(status="proposed"))
+
+
+def test_a_plan_replaces_only_the_proposals_of_its_own_scope(store, cases):
+    from symbiosis import services
+
+    _load(store, cases)
+    troms = _scoped_plan("T1", ("county", "Troms"), [("FIN-F004", "FIN-F014")])
+    vest = _scoped_plan("V1", ("county", "Vestland"), [("FLO-F005", "FLO-F009"),
+                                                       ("FLO-F004", "FLO-F006")])
+    services.save_plan(store, troms)
+    services.save_plan(store, vest)
+    assert _live(store) == [("T1", "FIN-F004", "FIN-F014"), ("V1", "FLO-F004", "FLO-F006"),
+                            ("V1", "FLO-F005", "FLO-F009")]
+    # Troms again: its earlier proposals go, Vestland's stay
+    services.save_plan(store, _scoped_plan("T2", ("county", "Troms"), [("FIN-F002",
+                                                                        "FIN-F013")]))
+    assert _live(store) == [("T2", "FIN-F002", "FIN-F013"), ("V1", "FLO-F004", "FLO-F006"),
+                            ("V1", "FLO-F005", "FLO-F009")]
+    # a plan for everything proposing a Vestland pair again takes that pair over; one live
+    # proposal per pair
+    services.save_plan(store, _scoped_plan("A3", ("all", ""), [("FLO-F005", "FLO-F009")]))
+    assert _live(store) == [("A3", "FLO-F005", "FLO-F009"), ("T2", "FIN-F002", "FIN-F013"),
+                            ("V1", "FLO-F004", "FLO-F006")]
+    # a scenario leaves the live proposals alone; adopting it replaces its scope's
+    what_if = _scoped_plan("S4", ("county", "Vestland"), [("FLO-F010", "FLO-F011")],
+                           scenario="sludge first")
+    services.save_plan(store, what_if)
+    assert store.plan("S4") == what_if and len(_live(store)) == 3
+    adopted = services.adopt_scenario(store, "S4", by="county")
+    assert adopted.adopted_by == "county" and store.plan("S4").adopted_at
+    assert _live(store) == [("A3", "FLO-F005", "FLO-F009"), ("S4", "FLO-F010", "FLO-F011"),
+                            ("T2", "FIN-F002", "FIN-F013")]
+    assert [p.id for p in services.scenarios(store)] == ["S4"]
+    with pytest.raises(SymbiosisError, match="adopted"):
+        services.adopt_scenario(store, "S4", by="county")
+    # agreed and operating exchanges are never dropped by a plan of any scope
+    kept = dataclasses.replace(store.exchanges(status="proposed")[0], status="operating")
+    store.put_exchange(kept)
+    services.save_plan(store, _scoped_plan("A5", ("all", ""), [(kept.supply_flow,
+                                                                 kept.demand_flow)]))
+    assert store.exchange(kept.id).status == "operating"
+
+
+def test_two_scopes_planned_one_after_the_other_and_a_scenario_compared_and_adopted(
+        store, cases):
+    """Vestland then Troms: Vestland's proposals survive. A Vestland scenario maximising
+    CO2 is saved beside the live plan, compared with it, then adopted."""
+    from symbiosis import services
+
+    services.save(store, cases)
+    _, vest = services.plan(store, county="Vestland", time_limit_s=20)
+    _, troms = services.plan(store, county="Troms", time_limit_s=20)
+    assert vest.scope.key == "county:Vestland" and vest.exchanges and troms.exchanges
+    live = {(e.plan_id, e.supply_flow, e.demand_flow) for e in store.exchanges(
+        status="proposed")}
+    assert {(vest.id, e.supply_flow, e.demand_flow) for e in vest.exchanges} <= live
+    assert {(troms.id, e.supply_flow, e.demand_flow) for e in troms.exchanges} <= live
+    _, co2 = services.plan(store, county="Vestland", objective="co2", scenario="most CO2",
+                           time_limit_s=20)
+    assert co2.is_scenario and store.plan(co2.id).scenario == "most CO2"
+    assert {(e.plan_id, e.supply_flow, e.demand_flow)
+            for e in store.exchanges(status="proposed")} == live  # left alone
+    cmp = services.compare_scenarios(store, [vest.id, co2.id])
+    assert [p.name for p in cmp.plans] == ["live plan", "most CO2"]
+    assert cmp.plans[1].co2_avoided_t >= cmp.plans[0].co2_avoided_t
+    assert {(r.supply_flow, r.demand_flow) for r in cmp.exchanges} == {
+        (e.supply_flow, e.demand_flow) for p in (vest, co2) for e in p.exchanges}
+    services.adopt_scenario(store, co2.id, by="county staff")
+    now = store.exchanges(status="proposed")
+    assert {e.plan_id for e in now} == {co2.id, troms.id}
+    assert sorted((e.supply_flow, e.demand_flow) for e in now if e.plan_id == co2.id) == \
+        sorted((e.supply_flow, e.demand_flow) for e in co2.exchanges)

@@ -370,6 +370,75 @@ def test_optimize_page_runs_and_shows_the_plan_with_frontier(login, app):
     assert 'data-field="objective"' in page and 'data-field="time_limit"' in page
 
 
+def _plan_json(app, tokens, username, plan_id):
+    client = app.test_client()
+    r = client.get(f"/api/v1/plans/{plan_id}",
+                   headers={"Authorization": f"Bearer {tokens[username]}"})
+    assert r.status_code == 200
+    return r.get_json()
+
+
+def test_plan_page_lists_every_line_of_the_totals_in_words(login, app, tokens):
+    plan_id = _first_plan(app)
+    page = login("admin").get(f"/optimize/plans/{plan_id}").get_data(as_text=True)
+    assert 'id="plan-lines"' in page and page.count('class="plan-line"') >= 5
+    assert "value_nok" not in page and "exchanges 8.0" not in page
+    assert "Net value" in page and "NOK/yr" in page and "CO2 avoided" in page
+    assert "Sold on the market" in page and "water electrolysis (HyFuel)" in page
+    assert "HyFuel AS" in page  # facilities and companies by name
+    assert 'id="conditional"' in page and 'class="needs-row"' in page
+    # the lines add up to the totals for everyone: hidden flows' lines and, for county
+    # staff, lines outside their county are summed into one line each
+    for username in ("admin", "viewer", "troms"):
+        body = _plan_json(app, tokens, username, plan_id)
+        value = sum(x["value_nok"] for x in body["lines"])
+        co2 = sum(x["co2_avoided_t"] for x in body["lines"])
+        assert value == pytest.approx(body["totals"]["value_nok"], abs=0.01), username
+        assert co2 == pytest.approx(body["totals"]["co2_avoided_t"], abs=1e-6), username
+    kinds = {x["kind"] for x in _plan_json(app, tokens, "troms", plan_id)["lines"]}
+    assert "outside" in kinds
+    assert "confidential" in {x["kind"] for x in _plan_json(app, tokens, "viewer",
+                                                             plan_id)["lines"]}
+
+
+def test_scenarios_are_saved_compared_and_adopted_by_those_with_the_right(login, app):
+    store_url = app.config["STORE_URL"]
+    live = EmbeddedStore(store_url).exchanges(status="proposed")
+    s = login("admin")
+    r = s.finish(s.post("/optimize/", {"objective": "co2", "time_limit": "20",
+                                       "frontier_points": "0", "county": "Vestland",
+                                       "scenario": "CO2 first"}))
+    assert r.status_code == 302
+    page = s.get(r.headers["Location"]).get_data(as_text=True)
+    assert "CO2 first" in page and 'id="adopt"' in page
+    scenario = next(p for p in EmbeddedStore(store_url).plans() if p.scenario)
+    assert scenario.scenario == "CO2 first" and scenario.scope.key == "county:Vestland"
+    assert EmbeddedStore(store_url).exchanges(status="proposed") == live  # left alone
+    listing = s.get("/scenarios/").get_data(as_text=True)
+    assert "CO2 first" in listing and 'class="scenario-row"' in listing
+    cmp = s.get(f"/scenarios/compare?id={_first_plan_of(app, '')}&id={scenario.id}")
+    assert cmp.status_code == 200 and "CO2 first" in cmp.get_data(as_text=True)
+    assert 'class="compare-row' in cmp.get_data(as_text=True)
+    assert s.get("/scenarios/compare?id=nope&id=nada").status_code == 404
+    # no right, no adoption: viewers, and county staff of another county
+    troms_page = login("troms").get(f"/optimize/plans/{scenario.id}").get_data(as_text=True)
+    assert 'id="adopt"' not in troms_page
+    assert login("viewer").post(f"/scenarios/{scenario.id}/adopt").status_code == 403
+    assert login("troms").post(f"/scenarios/{scenario.id}/adopt").status_code == 403
+    assert EmbeddedStore(store_url).exchanges(status="proposed") == live
+    r = s.post(f"/scenarios/{scenario.id}/adopt")
+    assert r.status_code == 302
+    now = EmbeddedStore(store_url).exchanges(status="proposed")
+    assert {(e.supply_flow, e.demand_flow) for e in now if e.plan_id == scenario.id} == {
+        (e.supply_flow, e.demand_flow) for e in scenario.exchanges}
+    assert EmbeddedStore(store_url).plan(scenario.id).adopted_by == "admin"
+
+
+def _first_plan_of(app, scenario: str) -> str:
+    return next(p.id for p in EmbeddedStore(app.config["STORE_URL"]).plans()
+                if p.scenario == scenario)
+
+
 def test_network_picture_is_served_with_local_javascript(login):
     s = login("viewer")
     page = s.get("/network/?park=FJORDBASE").get_data(as_text=True)
@@ -546,6 +615,14 @@ def test_empty_store_offers_the_demo_data(app, login):
     assert s.post("/demo").status_code == 302
     store = EmbeddedStore(app.config["STORE_URL"])
     assert len(store.dataset().companies) == 17 and store.candidates()
+    # the real symbioses first: the cases' documented exchanges, with status and start year
+    documented = {e.id: e for e in store.exchanges()}
+    steam = documented["DOC-SOL-F013-SOL-F018"]
+    assert (steam.status, steam.start_year, steam.amount) == ("operating", 2007, 36000.0)
+    assert steam.co2_avoided_t > 0
+    assert len([e for e in documented.values() if e.status == "operating"]) == 6
+    page = s.get("/indicators/?county=Innlandet").get_data(as_text=True)
+    assert re.search(r'id="kpi-symbioses"><b>3</b>', page)
 
 
 def test_csv_download_quotes_text_a_spreadsheet_would_run(login, app):

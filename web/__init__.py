@@ -86,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         network_views,
         optimize,
         parks,
+        scenarios,
         upload,
     )
 
@@ -95,8 +96,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     app.teardown_appcontext(db.close_accounts)
     app.before_request(auth.load_user)
-    for module in (auth, home, companies, upload, candidates, optimize, network_views, maps,
-                   indicators, parks, exchanges, jobs):
+    for module in (auth, home, companies, upload, candidates, optimize, scenarios,
+                   network_views, maps, indicators, parks, exchanges, jobs):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)

@@ -103,6 +103,15 @@ class Access:
     def runs_optimizer(self) -> bool:
         return self.role in ("admin", "cluster_manager", "county_staff")
 
+    def sets_proposals(self, county: str | None) -> bool:
+        """May make a plan's exchanges the live proposals of a scope that lies in
+        ``county`` (``None``: a scope spanning counties), by running a plan or adopting a
+        scenario: whoever runs the optimizer; county staff only inside their county."""
+        if not self.runs_optimizer():
+            return False
+        return self.role != "county_staff" or (
+            county is not None and self.user is not None and county == self.user.county)
+
     def loads_demo(self) -> bool:
         return self.role == "admin"
 

@@ -28,6 +28,7 @@ from .indicators import area
 from .jobs import api_cancel, api_view, own_job, request_wait, wait
 from .openapi import openapi_document
 from .optimize import OptimizeRequest, find_plan, run_optimizer
+from .scenarios import adopt_plan, compare_ids, compare_view, scenario_rows
 from .upload import cluster_errors, mapping_cluster
 from .views import arg_str, flow_view, in_scope, plan_view
 
@@ -209,6 +210,30 @@ def run_plan() -> Any:
     if job.state != "done":
         return jsonify(job=api_view(job)), 202 if job.running else 422
     return jsonify(plan_view(snapshot(), find_plan(snapshot(), job.result))), 201
+
+
+@bp.get("/scenarios")
+@login_required
+def scenarios() -> Any:
+    """Plans saved as named scenarios, newest first."""
+    rows = scenario_rows(snapshot())
+    return jsonify(scenarios=rows, count=len(rows))
+
+
+@bp.get("/scenarios/compare")
+@login_required
+def compare_scenarios() -> Any:
+    """Plans side by side: ``?ids=a,b`` (or ``?id=a&id=b``)."""
+    return jsonify(compare_view(compare_ids()))
+
+
+@bp.post("/scenarios/<plan_id>/adopt")
+@login_required
+def adopt_scenario(plan_id: str) -> Any:
+    """Make a scenario's exchanges the live proposals of its scope."""
+    adopted = adopt_plan(plan_id)
+    snap = snapshot()
+    return jsonify(plan_view(snap, find_plan(snap, adopted.id)))
 
 
 @bp.get("/jobs/<job_id>")

@@ -188,6 +188,83 @@ NB: dict[str, str] = {
     "Mode": "Transportmåte",
     "Reason": "Årsak",
     "No plan yet.": "Ingen plan ennå.",
+    # scopes, scenarios and the plan's account
+    "A plan replaces only the proposals of earlier plans for the same county, municipality "
+    "or park; a scenario leaves the proposals alone until someone adopts it. Agreed and "
+    "operating exchanges are facts: never proposed again.":
+        "En plan erstatter bare forslagene fra tidligere planer for samme fylke, kommune "
+        "eller industriområde; et scenario lar forslagene være til noen vedtar det. Avtalte "
+        "utvekslinger og utvekslinger i drift er fakta: de foreslås aldri på nytt.",
+    "A scenario is a plan saved under a name: the live proposals are left alone until "
+    "someone with the right adopts it.":
+        "Et scenario er en plan lagret under et navn: de gjeldende forslagene får være til "
+        "noen med rett til det vedtar scenarioet.",
+    "Account": "Regnskap",
+    "Activity (units/yr)": "Aktivitet (enheter/år)",
+    "Adopt: make these the live proposals of the scope":
+        "Vedta: gjør disse til de gjeldende forslagene for området",
+    "Adopted": "Vedtatt",
+    "adopted": "vedtatt",
+    "At most": "Høyst",
+    "Compare plans": "Sammenlign planer",
+    "Compare side by side": "Sammenlign side om side",
+    "Pick two or more scenarios to compare.": "Velg to eller flere scenarier å sammenligne.",
+    "Condition": "Betingelse",
+    "Conditional proposals": "Betingede forslag",
+    "Could change the value by (NOK/yr)": "Kan endre verdien med (NOK/år)",
+    "and CO2 by (t/yr)": "og CO2 med (t/år)",
+    "Every krone and tonne of the totals, line by line.":
+        "Hver krone og hvert tonn i totalene, linje for linje.",
+    "Exchanges proposed": "Foreslåtte utvekslinger",
+    "Exchanges that depend on a quantity nobody has given yet; not counted in the totals.":
+        "Utvekslinger som avhenger av en mengde ingen har oppgitt ennå; ikke regnet med i "
+        "totalene.",
+    "Facility": "Anlegg",
+    "Fixed cost (NOK/yr)": "Fast kostnad (NOK/år)",
+    "Fixed costs (NOK/yr)": "Faste kostnader (NOK/år)",
+    "Known amount of the partner": "Partnerens kjente mengde",
+    "Line": "Linje",
+    "Live proposals of this scope.": "Gjeldende forslag for dette området.",
+    "Net value": "Nettoverdi",
+    "Links built": "Koblinger som bygges",
+    "Fixed cost of the links built": "Fast kostnad for koblingene som bygges",
+    "Fixed cost of the facilities built": "Fast kostnad for anleggene som bygges",
+    "NOK/yr": "NOK/år",
+    "t/yr": "t/år",
+    "No scenario yet.": "Ingen scenarier ennå.",
+    "Save as a scenario named (optional)": "Lagre som scenario med navnet (valgfritt)",
+    "Scenario": "Scenario",
+    "Scenarios": "Scenarier",
+    "Scenario adopted by": "Scenario vedtatt av",
+    "Scenario adopted: its exchanges are the proposals of its scope now.":
+        "Scenarioet er vedtatt: utvekslingene er nå forslagene for området.",
+    "Scenario: the live proposals are left alone until it is adopted.":
+        "Scenario: de gjeldende forslagene får være til det vedtas.",
+    "Scope": "Omfang",
+    "The missing figures, the one that could change the plan most first: how much the "
+    "plan changes when the flow is assumed at the most its partners could take or give.":
+        "De manglende tallene, det som kan endre planen mest først: hvor mye planen endres "
+        "når strømmen antas å være så stor som partnerne kan ta imot eller gi.",
+    "What": "Hva",
+    "agreed or operating exchanges held as facts":
+        "avtalte utvekslinger og utvekslinger i drift holdt som fakta",
+    "everything": "alt",
+    "Exchange": "Utveksling",
+    "Link built": "Kobling som bygges",
+    "Facility fixed cost": "Anleggets faste kostnad",
+    "Facility running cost": "Anleggets driftskostnad",
+    "Sold on the market": "Solgt i markedet",
+    "Bought on the market": "Kjøpt i markedet",
+    "Lines with confidential flows": "Linjer med fortrolige strømmer",
+    "Lines outside your county": "Linjer utenfor fylket ditt",
+    "If {flow} ({company}) supplies at least {amount}, this exchange is worth at least "
+    "{value} kNOK/yr":
+        "Hvis {flow} ({company}) leverer minst {amount}, er denne utvekslingen verdt minst "
+        "{value} kNOK/år",
+    "If {flow} ({company}) takes at least {amount}, this exchange is worth at least "
+    "{value} kNOK/yr":
+        "Hvis {flow} ({company}) tar imot minst {amount}, er denne utvekslingen verdt minst "
+        "{value} kNOK/år",
     # network and map
     "Network picture": "Nettverksbilde",
     "whole store": "hele lageret",

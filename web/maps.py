@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, render_template
 
 from symbiosis.export import geojson
+from symbiosis.indicators import counted
 from symbiosis.model import Dataset
 
 from .auth import login_required
@@ -29,8 +30,9 @@ def features() -> dict[str, Any]:
     data = Dataset(companies=companies, flows=tuple(f for f in snap.data.flows
                                                     if f.company_id in ids))
     flows = {f.id for f in data.flows}
-    exchanges = [e for e in snap.exchanges if e.supply_flow in flows and e.demand_flow in flows
-                 and e.status != "ended"]
+    # each link once: a proposal on a pair that already runs is not drawn over it
+    exchanges = [e for e in counted(snap.exchanges)
+                 if e.supply_flow in flows and e.demand_flow in flows]
     doc = geojson(data, exchanges, hidden=hidden_flow(snap))
     shown = sum(1 for x in doc["features"] if x["properties"]["kind"] == "exchange")
     doc["hidden_exchanges"] = len(exchanges) - shown

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2.utils import htmlsafe_json_dumps
 from pyvis.network import Network
 
+from symbiosis.indicators import counted
 from symbiosis.model import Candidate, Dataset, Exchange, Flow
 from symbiosis.taxonomy import Taxonomy, default_taxonomy
 
@@ -66,7 +67,11 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
                      color=FAMILY_COLOURS.get(res.family, "#999999"),
                      title=f"{f.direction}: {name_of(f.resource)} ({amount})")
         net.add_edge(f"c:{company}", node[f.id], color="#dddddd", arrows="")
-    status = {(e.supply_flow, e.demand_flow): e.status for e in exchanges}
+    # each link once: an agreed or operating exchange, else its one live proposal, else
+    # an ended one
+    rows = list(exchanges)
+    status = {(e.supply_flow, e.demand_flow): e.status for e in rows if e.status == "ended"}
+    status.update({(e.supply_flow, e.demand_flow): e.status for e in counted(rows)})
     seen = set()
     for c in candidates:
         if c.supply_flow in node and c.demand_flow in node:

@@ -70,7 +70,14 @@ def openapi_document() -> dict[str, Any]:
                 "Optimize": {"type": "object", "properties": {
                     "objective": {"type": "string", "enum": ["value", "co2"]},
                     "budget": {"type": "number"}, "time_limit": {"type": "number"},
-                    "frontier_points": {"type": "integer"}, "county": {"type": "string"},
+                    "frontier_points": {"type": "integer"},
+                    "county": {"type": "string", "description": "plan for this county"},
+                    "municipality": {"type": "string",
+                                     "description": "plan for this municipality"},
+                    "park": {"type": "string", "description": "plan for this park (id)"},
+                    "scenario": {"type": "string",
+                                 "description": "save as a scenario of this name: the live "
+                                                "proposals are left alone"},
                     "wait": {"oneOf": [{"type": "boolean"}, {"type": "number"}]}}},
                 "StatusChange": {"type": "object", "required": ["status"], "properties": {
                     "status": {"type": "string", "enum": ["agreed", "operating", "ended"]},
@@ -116,7 +123,8 @@ def openapi_document() -> dict[str, Any]:
             "/plans": {
                 "get": {"summary": "stored plans, newest first", "responses": _ok("plans")},
                 "post": {"summary": "start the optimizer as a background job; its plan is "
-                                    "stored with its proposals. With \"wait\": true (or "
+                                    "stored as the proposals of its scope (or as a named "
+                                    "scenario). With \"wait\": true (or "
                                     "seconds) the call answers with the plan when done",
                          "requestBody": {"content": {"application/json": {"schema": {
                              "$ref": "#/components/schemas/Optimize"}}}},
@@ -134,6 +142,21 @@ def openapi_document() -> dict[str, Any]:
                                  "get": {"summary": "one plan",
                                          "responses": {**_ok("plan"),
                                                        "404": {"description": "unknown"}}}},
+            "/scenarios": {"get": {"summary": "plans saved as named scenarios, newest first",
+                                   "responses": _ok("scenarios")}},
+            "/scenarios/compare": {"get": {
+                "summary": "plans (scenarios or live plans) side by side",
+                "parameters": [_q("ids", "plan ids, comma-separated"),
+                               _q("id", "a plan id (repeat it)")],
+                "responses": {**_ok("the comparison"),
+                              "404": {"description": "unknown plan"}}}},
+            "/scenarios/{plan_id}/adopt": {
+                "parameters": [_p("plan_id")],
+                "post": {"summary": "make a scenario's exchanges the live proposals of its "
+                                    "scope (those of earlier plans of the scope are dropped)",
+                         "responses": {**_ok("the adopted plan"),
+                                       "400": {"description": "not a scenario, or adopted"},
+                                       "404": {"description": "unknown"}}}},
             "/exchanges": {"get": {"summary": "exchanges with their history",
                                    "parameters": [_q("status", "lifecycle status")],
                                    "responses": _ok("exchanges")}},

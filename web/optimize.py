@@ -1,5 +1,6 @@
-"""The optimizer page: objective, budget and time limit in; the plan, its totals, the
-"needs data" list and the cost-versus-CO2 frontier out."""
+"""The optimizer page: objective, scope (everything, a county, a municipality or a park),
+budget, time limit and an optional scenario name in; the plan, its account of lines, its
+conditional proposals, its missing figures ranked and the cost-versus-CO2 frontier out."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from markupsafe import Markup
 
 from symbiosis import services
 from symbiosis.errors import OptimizationError
-from symbiosis.model import Plan
+from symbiosis.model import Plan, PlanScope
 from symbiosis.report_html import frontier_svg
 
 from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import gettext
 from .jobs import Job, phase, start
-from .views import plan_view
+from .views import plan_view, scope_county, scope_words
 
-__all__ = ["bp", "run_optimizer", "OptimizeRequest", "find_plan"]
+__all__ = ["bp", "run_optimizer", "OptimizeRequest", "find_plan", "allow_scope"]
 
 bp = Blueprint("optimize", __name__, url_prefix="/optimize")
 
@@ -37,6 +38,19 @@ class OptimizeRequest:
         self.time_limit = min(limit or 30.0, current_app.config["OPTIMIZE_MAX_SECONDS"])
         self.frontier = int(self._number(source, "frontier_points", 0, low=0, high=12) or 0)
         self.county = g.access.county_scope() or (str(source.get("county") or "") or None)
+        self.municipality = str(source.get("municipality") or "").strip() or None
+        self.park = str(source.get("park") or "").strip() or None
+        self.scenario = str(source.get("scenario") or "").strip()
+        if len(self.scenario) > 80:
+            self.errors["scenario"] = "at most 80 characters"
+        self.scope = PlanScope.of(county=self.county, municipality=self.municipality,
+                                  park=self.park)
+        snap = snapshot()
+        if self.park and not any(p.id == self.park for p in snap.data.parks):
+            self.errors["park"] = "no such park"
+        if self.municipality and not any(c.municipality == self.municipality
+                                         for c in snap.data.companies):
+            self.errors["municipality"] = "no company in this municipality"
 
     def _number(self, source: dict[str, Any], key: str, default: float | None, *,
                 low: float | None = None, high: float | None = None) -> float | None:
@@ -54,18 +68,32 @@ class OptimizeRequest:
         return value
 
 
+def allow_scope(scope: PlanScope, *, live: bool) -> None:
+    """County staff plan inside their county only; a live plan needs the right to set the
+    proposals of its scope."""
+    county = scope_county(snapshot(), scope)
+    mine = g.access.county_scope()
+    allow(g.access.runs_optimizer() and (mine is None or county == mine),
+          f"plan for {scope_words(scope)}")
+    if live:
+        allow(g.access.sets_proposals(county), f"set the proposals of {scope_words(scope)}")
+
+
 def run_optimizer(req: OptimizeRequest) -> Job:
-    """Start optimising the store (or one county of it) in the background; the solved plan
-    is stored with its proposals (the lock is taken only for that)."""
-    allow(g.access.runs_optimizer(), "run the optimizer")
+    """Start optimising the store (or one county, municipality or park of it) in the
+    background; the solved plan is stored as the proposals of its scope, or as a named
+    scenario (the lock is taken only for that)."""
+    allow_scope(req.scope, live=not req.scenario)
     tax = taxonomy()
     store = get_store()
 
     def work(job: Job) -> str:
         phase(job, "solving")
-        _, plan = services.plan(store, county=req.county, objective=req.objective,
+        _, plan = services.plan(store, county=req.county, municipality=req.municipality,
+                                park=req.park, objective=req.objective,
                                 budget_nok=req.budget, frontier_points=req.frontier,
-                                time_limit_s=req.time_limit, taxonomy=tax, save=False,
+                                time_limit_s=req.time_limit, taxonomy=tax,
+                                scenario=req.scenario, save=False,
                                 interrupter=job.interrupter)
         phase(job, "saving")
         if plan.status not in ("optimal", "feasible"):
@@ -73,9 +101,10 @@ def run_optimizer(req: OptimizeRequest) -> Job:
         write(lambda s: services.save_plan(s, plan))
         return plan.id
 
-    # the frontier solves once per point, each within the limit
+    # the frontier solves once per point, and the missing figures are weighed, each within
+    # the limit
     return start("plan", gettext("Optimizer"), work,
-                 limit_s=req.time_limit * (1 + max(0, req.frontier)))
+                 limit_s=req.time_limit * (2 + max(0, req.frontier)))
 
 
 def find_plan(snap: Snapshot, plan_id: str) -> Plan:
@@ -98,8 +127,14 @@ def index() -> Any:
             job = run_optimizer(req)
             return redirect(url_for("jobs.show", job_id=job.id))
     counties = snap.counties
+    municipalities = snap.memo(("municipalities",), lambda: sorted(
+        {c.municipality for c in snap.data.companies if c.municipality}))
+    mine = g.access.county_scope()
+    parks = [p for p in snap.data.parks if mine is None or p.county == mine]
     return render_template("optimize.html", plans=snap.plans, errors=errors,
-                           form=request.form, counties=counties), 400 if errors else 200
+                           form=request.form, counties=counties, parks=parks,
+                           municipalities=municipalities, scope_words=scope_words
+                           ), 400 if errors else 200
 
 
 @bp.get("/plans/<plan_id>")
@@ -110,4 +145,5 @@ def plan(plan_id: str) -> Any:
     view = plan_view(snap, found)
     chart = Markup(frontier_svg([(p.cost_nok, p.co2_avoided_t) for p in found.frontier])) \
         if found.frontier else None
-    return render_template("plan.html", plan=view, chart=chart)
+    may_adopt = found.is_scenario and g.access.sets_proposals(scope_county(snap, found.scope))
+    return render_template("plan.html", plan=view, chart=chart, may_adopt=may_adopt)

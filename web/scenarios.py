@@ -1,0 +1,122 @@
+"""Scenarios: plans saved under a name that leave the live proposals alone; listed,
+compared side by side and adopted (their exchanges become the live proposals of their
+scope) by someone with the right to set that scope's proposals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from symbiosis import services
+from symbiosis.errors import NotFoundError, SymbiosisError
+from symbiosis.model import Plan
+from symbiosis.scenarios import PlanComparison
+
+from .auth import allow, login_required
+from .data import Snapshot, get_store, snapshot, write
+from .i18n import gettext
+from .optimize import find_plan
+from .views import in_scope, scope_county, scope_words, side_view
+
+__all__ = ["bp", "comparison_view", "compare_view", "adopt_plan", "scenario_rows",
+           "compare_ids"]
+
+bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
+
+
+def scenario_rows(snap: Snapshot) -> list[dict[str, Any]]:
+    """The scenarios, newest first, with who may adopt each."""
+    return [{"id": p.id, "scenario": p.scenario, "scope": scope_words(p.scope),
+             "scope_kind": p.scope.kind, "scope_value": p.scope.value,
+             "objective": p.objective, "status": p.status, "created_at": p.created_at,
+             "value_nok": p.totals.get("value_nok", 0.0),
+             "co2_avoided_t": p.totals.get("co2_avoided_t", 0.0),
+             "adopted_by": p.adopted_by or None, "adopted_at": p.adopted_at or None,
+             "may_adopt": p.is_scenario and g.access.sets_proposals(
+                 scope_county(snap, p.scope))}
+            for p in snap.plans if p.scenario]
+
+
+def compare_ids() -> list[str]:
+    """Plan ids from ``?id=a&id=b`` or ``?ids=a,b``."""
+    ids = request.args.getlist("id")
+    for part in request.args.getlist("ids"):
+        ids += [x for x in part.split(",") if x.strip()]
+    return [x.strip() for x in ids if x.strip()]
+
+
+def comparison_view(snap: Snapshot, cmp: PlanComparison) -> dict[str, Any]:
+    """The comparison as the user may see it: rows touching a hidden flow anonymised
+    (amounts left out), rows outside a county user's county left out."""
+    rows = []
+    for r in cmp.exchanges:
+        if not in_scope(snap, r.supply_company, r.demand_company):
+            continue
+        supply, demand = side_view(snap, r.supply_flow, r.supply_company), \
+            side_view(snap, r.demand_flow, r.demand_company)
+        hidden = supply["anonymised"] or demand["anonymised"]
+        rows.append({"supply": supply, "demand": demand, "resource": r.resource,
+                     "unit": r.unit, "anonymised": hidden,
+                     "amounts": [None if hidden else a for a in r.amounts],
+                     "in_plans": [a is not None for a in r.amounts],
+                     "values_nok": [None if hidden else v for v in r.values_nok],
+                     "co2_avoided_t": [None if hidden else c for c in r.co2_avoided_t],
+                     "differs": r in cmp.differences})
+    processes = {p.id: p.name for p in snap.data.processes}
+    facilities = [{"process_id": f.process_id, "name": processes.get(f.process_id)
+                   or f.process_id, "company": snap.companies[f.company_id].name
+                   if f.company_id in snap.companies else f.company_id,
+                   "built": list(f.built), "activity": list(f.activity)}
+                  for f in cmp.facilities if in_scope(snap, f.company_id)]
+    plans = [{"id": p.id, "name": p.name, "scope": scope_words(p.scope),
+              "objective": p.objective, "status": p.status, "value_nok": p.value_nok,
+              "co2_avoided_t": p.co2_avoided_t, "exchanges": p.exchanges,
+              "links_built": p.links_built, "facilities_built": p.facilities_built,
+              "fixed_cost_nok": p.fixed_cost_nok, "conditional": p.conditional,
+              "missing_figures": p.missing_figures, "adopted_at": p.adopted_at or None}
+             for p in cmp.plans]
+    return {"plans": plans, "exchanges": rows, "facilities": facilities}
+
+
+def compare_view(ids: list[str]) -> dict[str, Any]:
+    """The plans named side by side, as the user may see them (404: an unknown plan)."""
+    try:
+        cmp = services.compare_scenarios(get_store(), ids)
+    except NotFoundError as exc:
+        abort(404, description=str(exc))
+    return comparison_view(snapshot(), cmp)
+
+
+def adopt_plan(plan_id: str) -> Plan:
+    """Adopt a scenario as the signed-in user (403 without the right to set the
+    proposals of its scope)."""
+    snap = snapshot()
+    found = find_plan(snap, plan_id)
+    allow(g.access.sets_proposals(scope_county(snap, found.scope)),
+          f"adopt a scenario for {scope_words(found.scope)}")
+    return write(lambda store: services.adopt_scenario(store, plan_id, by=g.user.username))
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    return render_template("scenarios.html", rows=scenario_rows(snapshot()))
+
+
+@bp.get("/compare")
+@login_required
+def compare() -> Any:
+    return render_template("compare.html", cmp=compare_view(compare_ids()))
+
+
+@bp.post("/<plan_id>/adopt")
+@login_required
+def adopt(plan_id: str) -> Any:
+    try:
+        adopted = adopt_plan(plan_id)
+    except SymbiosisError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("optimize.plan", plan_id=plan_id))
+    flash(gettext("Scenario adopted: its exchanges are the proposals of its scope now."))
+    return redirect(url_for("optimize.plan", plan_id=adopted.id))
