@@ -7,11 +7,13 @@ when only the remainder beside existing exchanges is unknown.
 
 For each such flow u, with the plan P0 made without it:
 
-1. the neighbourhood of u: u, its partners, their partners in the model, and every flow
-   of a facility among them; every exchange of P0 between the neighbourhood and the rest
-   is held at its amount (it takes its share of its flows, as existing exchanges do);
-2. the neighbourhood is optimised twice, without u (as P0 has it) and with u at its bound;
-   the *spread* is the difference in value (NOK/yr) and in CO2 (t/yr);
+1. the neighbourhood of u: u, its partners, their links in the model (to their other
+   partners, whose other exchanges stay as P0 has them) and the facilities among them
+   with their flows and links; every exchange of P0 that leaves the neighbourhood is held
+   at its amount (it takes its share of its flows, as existing exchanges do);
+2. the neighbourhood is optimised with u at its bound; the *spread* is its value (NOK/yr)
+   and CO2 (t/yr) less those of P0 on the same neighbourhood (P0 is one of its
+   solutions: the spread is never negative in the plan's objective);
 3. the exchanges of u in the second solve are its *conditional proposals*: "if u supplies
    (takes) at least ``threshold``, this exchange is worth at least ``value``", the
    threshold never above the partner's known amount.
@@ -28,14 +30,23 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ortools.math_opt.python import mathopt
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
-from symbiosis.model import Candidate, ConditionalProposal, NeedsData, PlanExchange, Process
+from symbiosis.model import (
+    Candidate,
+    ConditionalProposal,
+    FacilityDecision,
+    NeedsData,
+    PlanExchange,
+    Process,
+)
 
 from .account import extract
-from .mip import EPS, solve_one
+from .mip import EPS, VALUE_SCALE, Built, build_model, solve_built
 from .problem import Problem
 
 __all__ = ["Conditional", "conditional_analysis"]
@@ -77,9 +88,10 @@ def bound_of(problem: Problem, fid: str, cands: Sequence[Candidate]) -> float:
 
 class _Index:
     """Who is linked to whom in the model, and what the plan without the unknown flows
-    moves on each link."""
+    (P0) moves on each link, builds and runs."""
 
-    def __init__(self, problem: Problem, plan: Sequence[PlanExchange]):
+    def __init__(self, problem: Problem, plan: Sequence[PlanExchange],
+                 facilities: Sequence[FacilityDecision]):
         self.adj: dict[str, list[Candidate]] = {}
         for c in problem.candidates:
             self.adj.setdefault(c.supply_flow, []).append(c)
@@ -90,20 +102,30 @@ class _Index:
                 self.processes.setdefault(fid, []).append(p)
         self.moved = {(e.supply_flow, e.demand_flow): (e.amount, e.delivered or e.amount)
                       for e in plan}
+        self.links = {(e.supply_flow, e.demand_flow) for e in plan if e.link_built}
+        self.facilities = {f.process_id: f for f in facilities}
 
 
 def _neighbourhood(problem: Problem, index: _Index, u: str, mine: Sequence[Candidate],
-                   bound: float) -> tuple[Problem, Problem]:
-    """The neighbourhood of ``u`` without it and with it at ``bound``."""
-    partners = {_other(c, u) for c in mine}
-    near = {u} | partners
-    for f in partners:
-        near.update(_other(c, f) for c in index.adj.get(f, ()))
-    procs = {p.id: p for f in list(near) for p in index.processes.get(f, ())}
+                   bound: float) -> Problem:
+    """The neighbourhood of ``u``, with ``u`` at ``bound`` (see the module docstring)."""
+    core = {u} | {_other(c, u) for c in mine}
+    procs: dict[str, Process] = {}
+    for f in list(core):
+        for p in index.processes.get(f, ()):
+            procs[p.id] = p
+            core.update(fid for fid, _ in (*p.inputs, *p.outputs))
+    links = {c.key: c for f in core for c in index.adj.get(f, ())}
+    near = core | {fid for key in links for fid in key}
+    # a partner's partner that is a facility's flow brings its facility along (moving what
+    # the facility exchanges moves the facility); the facility's other links stay as P0
+    # has them
+    for f in near - core:
+        for p in index.processes.get(f, ()):
+            if p.id not in procs:
+                procs[p.id] = p
     for p in procs.values():
         near.update(fid for fid, _ in (*p.inputs, *p.outputs))
-    links = {c.key: c for f in near for c in index.adj.get(f, ())
-             if c.supply_flow in near and c.demand_flow in near}
     fixed = {f: problem.fixed_use[f] for f in near if f in problem.fixed_use}
     bounds = {f: problem.bounds[f] for f in near if f in problem.bounds}
     for f in near:
@@ -113,36 +135,50 @@ def _neighbourhood(problem: Problem, index: _Index, u: str, mine: Sequence[Candi
             amount, delivered = index.moved[c.key]
             held = amount if c.supply_flow == f else delivered
             fixed[f] = fixed.get(f, 0.0) + held
-            bounds[f] = max(0.0, bounds[f] - held)
-    without = dataclasses.replace(
+            left = bounds[f] - held
+            bounds[f] = left if left > EPS else 0.0
+    bounds[u] = bound
+    kept = [c for c in (*links.values(), *mine)
+            if bounds[c.supply_flow] > EPS and bounds[c.demand_flow] > EPS]
+    return dataclasses.replace(
         problem, processes=tuple(sorted(procs.values(), key=lambda p: p.id)),
-        candidates=tuple(sorted(links.values(), key=lambda c: c.key)), bounds=bounds,
+        candidates=tuple(sorted(kept, key=lambda c: c.key)), bounds=bounds,
         fixed_use=fixed, needs_data=(), pending=(), notes=())
-    with_u = dataclasses.replace(
-        without, candidates=tuple(sorted([*links.values(), *mine], key=lambda c: c.key)),
-        bounds={**bounds, u: bound})
-    return without, with_u
 
 
-def _sums(problem: Problem, objective: str, *, time_limit_s: float, gap: float,
-          interrupter: SolveInterrupter | None) -> tuple[float, float, list[PlanExchange]]:
-    outcome, built = solve_one(problem, objective, time_limit_s=time_limit_s, gap=gap,
-                               interrupter=interrupter)
-    if not outcome.values:
-        return 0.0, 0.0, []
-    exchanges, _, lines = extract(built, outcome.values)
-    return (sum(x.value_nok for x in lines), sum(x.co2_avoided_t for x in lines), exchanges)
+def _p0(built: Built, index: _Index) -> tuple[float, float]:
+    """Value (NOK) and CO2 (t) of P0 on the neighbourhood's model."""
+    values: dict[mathopt.Variable, float] = {}
+    for key, var in built.x.items():
+        values[var] = index.moved.get(key, (0.0, 0.0))[0]
+    for key, var in built.y.items():
+        values[var] = 1.0 if key in index.links else 0.0
+    for pid, var in built.a.items():
+        f = index.facilities.get(pid)
+        values[var] = f.activity if f is not None else 0.0
+    for pid, var in built.b.items():
+        f = index.facilities.get(pid)
+        values[var] = 1.0 if f is not None and f.build else 0.0
+    return (mathopt.evaluate_expression(built.value, values) / VALUE_SCALE,
+            mathopt.evaluate_expression(built.co2, values))
 
 
 def _weigh(problem: Problem, index: _Index, u: str, mine: Sequence[Candidate], *,
            objective: str, gap: float, time_limit_s: float,
            interrupter: SolveInterrupter | None) -> _Weighed:
     bound = bound_of(problem, u, mine)
-    without, with_u = _neighbourhood(problem, index, u, mine, bound)
-    v0, c0, _ = _sums(without, objective, time_limit_s=time_limit_s, gap=gap,
-                      interrupter=interrupter)
-    v1, c1, chosen = _sums(with_u, objective, time_limit_s=time_limit_s, gap=gap,
-                           interrupter=interrupter)
+    built = build_model(_neighbourhood(problem, index, u, mine, bound))
+    v0, c0 = _p0(built, index)
+    outcome = solve_built(built, objective, time_limit_s=time_limit_s, gap=gap,
+                          interrupter=interrupter)
+    if not outcome.values:
+        return _Weighed(bound, 0.0, 0.0, ())
+    chosen, _, lines = extract(built, outcome.values)
+    v1 = sum(x.value_nok for x in lines)
+    c1 = sum(x.co2_avoided_t for x in lines)
+    better = (v1, c1) if objective == "value" else (c1, v1)
+    if better <= ((v0, c0) if objective == "value" else (c0, v0)):
+        return _Weighed(bound, 0.0, 0.0, ())  # P0 is as good: u changes nothing
     flow = problem.flows[u]
     keys = {c.key: c for c in mine}
     proposals = []
@@ -165,31 +201,40 @@ def _weigh(problem: Problem, index: _Index, u: str, mine: Sequence[Candidate], *
     return _Weighed(bound, v1 - v0, c1 - c0, tuple(proposals))
 
 
-def conditional_analysis(problem: Problem, plan: Sequence[PlanExchange], *,
+def conditional_analysis(problem: Problem, plan: Sequence[PlanExchange],
+                         facilities: Sequence[FacilityDecision] = (), *,
                          objective: str = "value", gap: float = 1e-4,
-                         time_limit_s: float = 60.0,
+                         time_limit_s: float = 60.0, workers: int = 1,
                          interrupter: SolveInterrupter | None = None) -> Conditional:
     """Conditional proposals and the missing figures ranked (see the module docstring).
 
-    ``plan`` is what the plan made without the unknown flows moves.
+    ``plan`` and ``facilities`` are what the plan made without the unknown flows (P0)
+    moves, builds and runs; ``workers`` flows are weighed at once (threads). What is not
+    weighed within ``time_limit_s`` is listed unranked.
     """
     started = time.perf_counter()
     deadline = started + time_limit_s
-    index = _Index(problem, plan)
+    index = _Index(problem, plan, facilities)
     by_flow: dict[str, list[Candidate]] = {}
     for c in problem.pending:
         u = c.supply_flow if c.supply_flow not in problem.bounds else c.demand_flow
         by_flow.setdefault(u, []).append(c)
-    weighed: dict[str, _Weighed] = {}
-    late: list[str] = []
-    for u in sorted(by_flow):
+
+    def weigh(u: str) -> _Weighed | None:
         left = deadline - time.perf_counter()
         if left <= 0:
-            late.append(u)
-            continue
-        weighed[u] = _weigh(problem, index, u, by_flow[u], objective=objective, gap=gap,
-                            time_limit_s=max(0.2, min(PER_SOLVE_S, left / 2)),
-                            interrupter=interrupter)
+            return None
+        return _weigh(problem, index, u, by_flow[u], objective=objective, gap=gap,
+                      time_limit_s=max(0.2, min(PER_SOLVE_S, left)), interrupter=interrupter)
+
+    flows = sorted(by_flow)
+    if workers > 1 and len(flows) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            found = list(pool.map(weigh, flows))
+    else:
+        found = [weigh(u) for u in flows]
+    weighed = {u: w for u, w in zip(flows, found, strict=True) if w is not None}
+    late = [u for u, w in zip(flows, found, strict=True) if w is None]
     key = ((lambda w: (w.spread_nok, w.spread_co2_t)) if objective == "value"
            else (lambda w: (w.spread_co2_t, w.spread_nok)))
     order = sorted(weighed, key=lambda u: (tuple(-v for v in key(weighed[u])), u))

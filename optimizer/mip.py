@@ -7,9 +7,15 @@ The formulation is written out in :mod:`optimizer.solve`; this module builds it
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import math
+import os
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ortools.math_opt.python import mathopt
@@ -21,8 +27,8 @@ from symbiosis.model import Process
 
 from .problem import Problem
 
-__all__ = ["Built", "Outcome", "build_model", "solve", "solve_one", "VALUE_SCALE",
-           "baseline_activity"]
+__all__ = ["Built", "Outcome", "build_model", "solve", "solve_one", "solve_built",
+           "VALUE_SCALE", "baseline_activity", "solver_output_to_stderr"]
 
 VALUE_SCALE = 1e-3  # NOK -> kNOK inside the solver
 EPS = 1e-6
@@ -159,6 +165,45 @@ def _quiet_highs() -> highs_pb2.HighsOptionsProto:
 
 _QUIET_HIGHS = _quiet_highs()
 
+_REDIRECT = threading.Lock()
+_redirect_state: dict[str, int | None] = {"depth": 0, "saved": None}
+
+
+def _flush_c_stdio() -> None:
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # no C library to ask: nothing buffered there
+        pass
+
+
+@contextmanager
+def solver_output_to_stderr() -> Iterator[None]:
+    """While any solve runs, the process's standard output (file descriptor 1) goes to
+    standard error: HiGHS's MIP solver prints a few lines with ``printf`` whatever its
+    options say, and commands print JSON on standard output. Solves in several threads
+    share one redirection; the last to finish restores it."""
+    with _REDIRECT:
+        if _redirect_state["depth"] == 0:
+            try:
+                sys.stdout.flush()
+                saved: int | None = os.dup(1)
+                os.dup2(2, 1)
+            except (OSError, ValueError, AttributeError):
+                saved = None  # no descriptors to swap (a closed or replaced stream)
+            _redirect_state["saved"] = saved
+        _redirect_state["depth"] = (_redirect_state["depth"] or 0) + 1
+    try:
+        yield
+    finally:
+        with _REDIRECT:
+            _redirect_state["depth"] = (_redirect_state["depth"] or 1) - 1
+            saved = _redirect_state["saved"]
+            if _redirect_state["depth"] == 0 and saved is not None:
+                _flush_c_stdio()
+                os.dup2(saved, 1)
+                os.close(saved)
+                _redirect_state["saved"] = None
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -187,8 +232,9 @@ def solve(built: Built, objective: mathopt.LinearExpression, *, time_limit_s: fl
                                      enable_output=False, highs=_QUIET_HIGHS)
     start = time.perf_counter()
     try:
-        result = mathopt.solve(built.model, mathopt.SolverType.HIGHS, params=params,
-                               interrupter=interrupter)
+        with solver_output_to_stderr():
+            result = mathopt.solve(built.model, mathopt.SolverType.HIGHS, params=params,
+                                   interrupter=interrupter)
     except Exception as exc:  # solver failures become the project's own error
         raise OptimizationError(f"solver failed: {exc}") from exc
     seconds = time.perf_counter() - start
@@ -209,20 +255,27 @@ def solve_one(problem: Problem, objective: str, *, budget_nok: float | None = No
               interrupter: SolveInterrupter | None = None) -> tuple[Outcome, Built]:
     """Build and solve ``problem`` for ``objective`` (``value`` or ``co2``)."""
     built = build_model(problem, budget_nok=budget_nok, min_co2_t=min_co2_t)
+    return solve_built(built, objective, time_limit_s=time_limit_s, gap=gap,
+                       interrupter=interrupter), built
+
+
+def solve_built(built: Built, objective: str, *, time_limit_s: float, gap: float,
+                interrupter: SolveInterrupter | None = None) -> Outcome:
+    """Solve a built model for ``objective``: ``value``, or ``co2`` then value at it."""
     if objective == "value":
         return solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
-                     interrupter=interrupter), built
+                     interrupter=interrupter)
     first = solve(built, built.co2, time_limit_s=time_limit_s, gap=gap,
                   interrupter=interrupter)
     if first.objective is None:
-        return first, built
+        return first
     # lexicographic: keep the CO2 reached, then the most value at it
     floor = first.objective - max(1e-6, 1e-7 * abs(first.objective))
     built.model.add_linear_constraint(built.co2 >= floor, name="co2_lexicographic")
     second = solve(built, built.value, time_limit_s=time_limit_s, gap=gap,
                    interrupter=interrupter)
     if second.objective is None:
-        return first, built
+        return first
     return Outcome(first.status if first.status != "optimal" else second.status,
                    first.objective, first.bound, first.seconds + second.seconds,
-                   second.values), built
+                   second.values)

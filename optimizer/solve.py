@@ -125,7 +125,7 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     decompose
         Solve connected components separately when no constraint couples them.
     workers
-        Components solved at once (threads).
+        Components solved at once (threads), and missing figures weighed at once.
     require_optimal
         Raise :class:`InfeasibleError` unless the status is ``optimal``.
     conditional
@@ -198,9 +198,9 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     needs, proposals = list(problem.needs_data), []
     if conditional and status in ("optimal", "feasible") and problem.pending:
         found = conditional_analysis(
-            problem, exchanges, objective=objective, gap=gap,
+            problem, exchanges, facilities, objective=objective, gap=gap,
             time_limit_s=conditional_time_s if conditional_time_s is not None
-            else time_limit_s, interrupter=interrupter)
+            else time_limit_s, workers=workers, interrupter=interrupter)
         needs, proposals = list(found.needs_data), list(found.proposals)
         notes.extend(found.notes)
         if coupled:

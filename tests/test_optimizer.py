@@ -359,3 +359,21 @@ def test_two_unknown_quantities_give_conditional_proposals_and_are_ranked():
         "if S1 supplies at least 3,000 t/yr, S1 -> D1 is worth at least 870 kNOK/yr")
     off = propose_exchanges(build_problem(flows, [], cands), conditional=False)
     assert off.conditional == () and all(n.rank is None for n in off.needs_data)
+
+
+def test_the_solver_prints_nothing_on_standard_output(capfd):
+    """HiGHS prints some lines with printf whatever its options: while a solve runs they
+    go to standard error, so commands that print JSON keep a clean standard output."""
+    import ctypes
+
+    from optimizer.mip import solver_output_to_stderr
+
+    with solver_output_to_stderr():
+        ctypes.CDLL(None).printf(b"printed by C\n")
+        with solver_output_to_stderr():  # solves in threads share the redirection
+            pass
+        ctypes.CDLL(None).printf(b"printed again\n")
+    out, err = capfd.readouterr()
+    assert "printed" not in out and "printed by C" in err and "printed again" in err
+    print("back on standard output")
+    assert capfd.readouterr().out == "back on standard output\n"
