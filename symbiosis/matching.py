@@ -488,6 +488,16 @@ class CandidateList(Sequence[Candidate]):
         return [(flows[a].id, flows[b].id) for a, b in zip(self._sel["i"].tolist(),
                                                           self._sel["j"].tolist(), strict=True)]
 
+    def subset(self, positions: Sequence[int]) -> CandidateList:
+        """The candidates at ``positions`` (in this list's order), still as columns."""
+        picked = np.asarray(sorted(positions), dtype=np.int64)
+        out = CandidateList.__new__(CandidateList)
+        out._cols, out._groups = self._cols, self._groups
+        out._sel = {k: v[picked] for k, v in self._sel.items()} if self._n else {}
+        out._n = len(picked)
+        out._cache = {}
+        return out
+
     def records(self) -> Iterator[tuple[object, ...]]:
         """Every candidate as a tuple of :data:`RECORD_FIELDS`, straight from the columns
         (no reasons: :func:`explain` makes them again when they are shown)."""

@@ -196,8 +196,8 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
         area_flows.pop(fid, None)
     cands = find_candidates(area_companies.values(), area_flows.values(), taxonomy=tax)
     scope = touched | neighbours
-    kept = tuple(cands[n] for n, (s, d) in enumerate(cands.keys())
-                 if s in scope or d in scope)
+    kept = cands.subset([n for n, (s, d) in enumerate(cands.keys())
+                         if s in scope or d in scope])
     return CandidatePatch(frozenset(scope), kept)
 
 
