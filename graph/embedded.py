@@ -367,10 +367,10 @@ class EmbeddedStore(Store):
         of the neighbours' candidates come out as they were."""
         self._touch("cand", patch.flows)
         self._check_candidate_flows(db, patch.candidates)
-        new = {(r[0], r[1]): r for r in (
+        new: dict[Any, tuple[object, ...]] = {(r[0], r[1]): r for r in (
             patch.candidates.records() if isinstance(patch.candidates, CandidateList)
             else (candidate_record(c) for c in patch.candidates))}
-        old: dict[tuple[str, str], tuple[object, ...]] = {}
+        old: dict[Any, tuple[object, ...]] = {}
         for side in ("supply_flow", "demand_flow"):
             for r in self._in(db, f"SELECT {_CANDIDATE_COLUMNS} FROM candidates "  # noqa: S608
                                   f"WHERE {side} IN ({{ids}})", sorted(patch.flows)):

@@ -43,10 +43,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
 from .knowledge import Link, Technology
@@ -752,6 +755,8 @@ def _find(companies: Iterable[Company], flows: Iterable[Flow], tax: Taxonomy, *,
             groups.append(group)
             keys.append((rs, link.demand, reach))
             searches[keys[-1]] = None  # a direct link and a conversion share the search
+    from scipy.spatial import cKDTree  # imported when matching runs, not with the package
+
     s_trees = {rs: cKDTree(xyz[sup[rs]]) for rs in {k[0] for k in searches}}
     d_trees = {rd: cKDTree(xyz[dem[rd]]) for rd in {k[1] for k in searches}}
 
