@@ -194,6 +194,10 @@ _STATUS = {
 
 def solve(built: _Built, objective: mathopt.LinearExpression, *, time_limit_s: float,
           gap: float, interrupter: SolveInterrupter | None = None) -> _Outcome:
+    if interrupter is not None and interrupter.interrupted:
+        # HiGHS through MathOpt does not stop on the interrupter: the solves of a plan
+        # (its components, the frontier's points) stop between one and the next
+        raise OptimizationError("the optimisation was cancelled")
     built.model.maximize(objective)
     params = mathopt.SolveParameters(time_limit=dt.timedelta(seconds=time_limit_s),
                                      relative_gap_tolerance=gap, absolute_gap_tolerance=1e-9,
