@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .disclosure import withheld_text
 from .export import SpreadsheetWriter
+from .indicators import AreaIndicators, CountyProgress, ParkProgress
 from .matching import value_chains
 from .messages import renderer
 from .model import Candidate, Company, Dataset, Plan, Process
+from .report_html import report_html
 from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["candidate_rows", "format_candidates", "format_plan", "plan_json", "plan_chains",
-           "case_report"]
+           "case_report", "indicators_report", "INDICATOR_KEYS"]
+
+#: the indicators a report lists, in order
+INDICATOR_KEYS = ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
+                  "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
+                  "participation")
 
 CANDIDATE_FIELDS = ("supply_flow", "demand_flow", "supply_company", "demand_company",
                     "resource", "demand_resource", "distance_km", "mode", "amount", "unit",
@@ -187,3 +196,36 @@ def case_report(data: Dataset, cands: Sequence[Candidate],
     lines.append(f"recall {hits}/{len(documented)}; precision {hits}/{len(cands)} "
                  f"({hits / max(1, len(cands)):.0%}) of candidates are documented exchanges")
     return "\n".join(lines)
+
+
+def indicators_report(ind: AreaIndicators, counties: Sequence[CountyProgress],
+                      parks: Sequence[ParkProgress], *, fmt: str = "json",
+                      title: str = "") -> str:
+    """The indicators report as JSON, CSV or one HTML page. Withheld figures are empty
+    (``null``) with their band or ``confidential`` beside them (JSON: ``withheld``; CSV:
+    the ``withheld`` column)."""
+    if fmt == "html":
+        return report_html(ind, counties, parks,
+                           title=title or f"Industrial symbiosis indicators: {ind.area}")
+    body: dict[str, Any] = dataclasses.asdict(ind)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        out = SpreadsheetWriter(buffer)
+        out.writerow(["indicator", "value", "exchanges", "withheld"])
+
+        def row(label: str, name: str, value: object) -> None:
+            held = ind.withheld.get(name)
+            out.writerow([label, "" if value is None else value,
+                          ";".join(body["sources"].get(name, ())),
+                          "" if held is None else withheld_text(held, "{:.0f}")])
+
+        for key in INDICATOR_KEYS:
+            row(key, key, body[key])
+        for y, value in ind.trajectory_realised:
+            row(f"co2_avoided_t_{y}_realised", f"trajectory_realised/{y}", value)
+        for y, value in ind.trajectory_with_proposals:
+            row(f"co2_avoided_t_{y}_with_proposals", f"trajectory_with_proposals/{y}", value)
+        return buffer.getvalue()
+    body["counties"] = [dataclasses.asdict(p) for p in counties]
+    body["parks"] = [dataclasses.asdict(p) for p in parks]
+    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"

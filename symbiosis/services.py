@@ -14,26 +14,25 @@ imports it (the layer contract in ``pyproject.toml``).
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from graph import CandidatePatch, Store
 
 from .errors import NotFoundError
 from .export import SpreadsheetWriter, exchange_rows, geojson
-from .indicators import area_indicators, county_progress, park_status
+from .indicators import area_indicators, county_progress, park_progress
 from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan
-from .report_html import report_html
+from .report import indicators_report
 from .taxonomy import Taxonomy, default_taxonomy
 
 if TYPE_CHECKING:  # the optimizer and the table readers load when a use case needs them
@@ -314,33 +313,18 @@ def plan_park(store: Store, park_id: str, *, budget_nok: float | None = None,
 
 # -- reports and exports --------------------------------------------------------------------
 def report(store: Store, *, county: str | None = None, municipality: str | None = None,
-           park: str | None = None, fmt: str = "json") -> str:
-    """Indicators of an area toward the 2030 targets as JSON, CSV or one HTML page."""
+           park: str | None = None, fmt: str = "json",
+           hidden: Callable[[Flow], bool] | None = None) -> str:
+    """Indicators of an area toward the 2030 targets as JSON, CSV or one HTML page, as a
+    reader from whom the flows ``hidden`` says are hidden may see them (``None``: all
+    shown, as for an admin)."""
     data, exchanges = store.dataset(), store.exchanges()
-    year = datetime.date.today().year
+    secret = hidden or (lambda f: False)
     ind = area_indicators(data, exchanges, county=county, municipality=municipality,
-                          park_id=park, year=year)
-    if fmt == "html":
-        return report_html(ind, county_progress(data, exchanges),
-                           [park_status(data, exchanges, p) for p in data.parks],
-                           title=f"Industrial symbiosis indicators: {ind.area}")
-    body: dict[str, Any] = dataclasses.asdict(ind)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        out = SpreadsheetWriter(buffer)
-        out.writerow(["indicator", "value", "exchanges"])
-        for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
-                    "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
-                    "participation"):
-            out.writerow([key, body[key], ";".join(body["sources"].get(key, ()))])
-        for y, value in body["trajectory_realised"]:
-            out.writerow([f"co2_avoided_t_{y}_realised", value, ""])
-        for y, value in body["trajectory_with_proposals"]:
-            out.writerow([f"co2_avoided_t_{y}_with_proposals", value, ""])
-        return buffer.getvalue()
-    body["counties"] = [dataclasses.asdict(p) for p in county_progress(data, exchanges)]
-    body["parks"] = [dataclasses.asdict(park_status(data, exchanges, p)) for p in data.parks]
-    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+                          park_id=park, year=datetime.date.today().year, hidden=secret)
+    return indicators_report(ind, county_progress(data, exchanges, hidden=secret),
+                             [park_progress(data, exchanges, p, hidden=secret)
+                              for p in data.parks], fmt=fmt)
 
 
 def export(store: Store, fmt: str) -> str:

@@ -29,7 +29,7 @@ from .jobs import api_cancel, api_view, own_job, request_wait, wait
 from .openapi import openapi_document
 from .optimize import OptimizeRequest, find_plan, run_optimizer
 from .upload import cluster_errors, mapping_cluster
-from .views import arg_str, flow_view, in_scope, plan_view
+from .views import arg_str, flow_view, in_scope, plan_summary, plan_view
 
 __all__ = ["bp"]
 
@@ -180,9 +180,7 @@ def candidates() -> Any:
 @login_required
 def plans() -> Any:
     snap = snapshot()
-    return jsonify(plans=[{"id": p.id, "status": p.status, "objective": p.objective,
-                           "objective_value": p.objective_value, "totals": dict(p.totals),
-                           "created_at": p.created_at} for p in snap.plans])
+    return jsonify(plans=[plan_summary(snap, p) for p in snap.plans])
 
 
 @bp.get("/plans/<plan_id>")
@@ -252,6 +250,8 @@ def exchange_status(exchange_id: str) -> Any:
 @bp.get("/indicators")
 @login_required
 def indicators() -> Any:
+    """The area's indicators as the caller may see them (withheld figures are null, with
+    their band or reason under ``withheld``)."""
     import dataclasses
 
     return jsonify(dataclasses.asdict(area(snapshot())))

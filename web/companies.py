@@ -74,10 +74,11 @@ def index() -> Any:
 def detail(company_id: str) -> Any:
     snap = snapshot()
     company = readable_company(company_id)
-    flows = [f for f in snap.data.flows if f.company_id == company_id]
-    shown = [flow_view(snap, f) for f in flows if g.access.sees_flow(f, company)]
+    # flows hidden from the user are neither listed nor counted: a count would say that
+    # this company has confidential flows, and which anonymised rows are its
+    shown = [flow_view(snap, f) for f in snap.data.flows
+             if f.company_id == company_id and g.access.sees_flow(f, company)]
     return render_template("company.html", company=company, flows=shown,
-                           hidden=len(flows) - len(shown),
                            may_edit=g.access.edits_company(company))
 
 

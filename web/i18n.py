@@ -11,12 +11,15 @@ from collections.abc import Callable
 
 from flask import Flask, has_request_context, request, session
 
+from symbiosis.disclosure import Figure
 from symbiosis.messages import renderer
 from symbiosis.model import Reason
+from symbiosis.report_html import figure_text
 
 from .data import taxonomy
 
-__all__ = ["LANGUAGES", "NB", "gettext", "current_language", "resource_label", "init_app"]
+__all__ = ["LANGUAGES", "NB", "gettext", "current_language", "resource_label", "init_app",
+           "figure_words"]
 
 LANGUAGES = {"en": "English", "nb": "Norsk (bokmål)"}
 
@@ -223,6 +226,10 @@ NB: dict[str, str] = {
     "Needed (t/yr)": "Nødvendig (t/år)",
     "The park has no emission baseline yet.": "Området har ikke utslippsgrunnlag ennå.",
     "from exchanges": "fra utvekslinger",
+    "Figures shown as a range or as confidential are built from confidential flows.":
+        "Tall vist som et intervall eller som fortrolig bygger på fortrolige strømmer.",
+    "The cost-versus-CO2 frontier is not shown: it may be built from confidential flows.":
+        "Kostnad mot CO2-fronten vises ikke: den kan bygge på fortrolige strømmer.",
     # exchanges
     "Lifecycle": "Livsløp",
     "History": "Historikk",
@@ -239,7 +246,8 @@ NB: dict[str, str] = {
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, resource_label=resource_label,
-                                 current_language=current_language, LANGUAGES=LANGUAGES)
+                                 current_language=current_language, LANGUAGES=LANGUAGES,
+                                 figure=figure_words)
 
 
 def current_language() -> str:
@@ -257,6 +265,16 @@ def current_language() -> str:
 
 def gettext(text: str) -> str:
     return NB.get(text, text) if current_language() == "nb" else text
+
+
+def figure_words(value: Figure | float | None, withheld: Figure | None = None,
+                 fmt: str = "{:,.0f}") -> str:
+    """A figure for the page: exact, its band, or "confidential" when withheld. ``value``
+    is a number (with ``withheld`` when it is withheld) or a :class:`Figure`."""
+    if isinstance(value, Figure):
+        return figure_text(value.value, None if value.shown else value, fmt,
+                           confidential=gettext("confidential"))
+    return figure_text(value, withheld, fmt, confidential=gettext("confidential"))
 
 
 def resource_label(key: str) -> str:

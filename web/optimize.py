@@ -17,7 +17,7 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import gettext
 from .jobs import Job, phase, start
-from .views import plan_view
+from .views import plan_summary, plan_view
 
 __all__ = ["bp", "run_optimizer", "OptimizeRequest", "find_plan"]
 
@@ -98,7 +98,8 @@ def index() -> Any:
             job = run_optimizer(req)
             return redirect(url_for("jobs.show", job_id=job.id))
     counties = snap.counties
-    return render_template("optimize.html", plans=snap.plans, errors=errors,
+    plans = [plan_summary(snap, p) for p in snap.plans]
+    return render_template("optimize.html", plans=plans, errors=errors,
                            form=request.form, counties=counties), 400 if errors else 200
 
 
@@ -108,6 +109,6 @@ def plan(plan_id: str) -> Any:
     snap = snapshot()
     found = find_plan(snap, plan_id)
     view = plan_view(snap, found)
-    chart = Markup(frontier_svg([(p.cost_nok, p.co2_avoided_t) for p in found.frontier])) \
-        if found.frontier else None
+    chart = Markup(frontier_svg([(p["cost_nok"], p["co2_avoided_t"])
+                                 for p in view["frontier"]])) if view["frontier"] else None
     return render_template("plan.html", plan=view, chart=chart)

@@ -7,16 +7,17 @@ from typing import Any
 
 from flask import g, request
 
+from symbiosis.disclosure import plan_figures
 from symbiosis.matching import explain
 from symbiosis.model import Candidate, Flow, Plan
 from symbiosis.report import plan_json
 
-from .access import amount_band
+from .access import amount_band, distance_text
 from .data import Snapshot, taxonomy
 from .i18n import resource_label
 
 __all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "plan_view", "in_scope",
-           "hidden_flow"]
+           "hidden_flow", "hidden_flows", "plan_summary"]
 
 
 def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
@@ -27,6 +28,21 @@ def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
 def hidden_flow(snap: Snapshot) -> Callable[[Flow], bool]:
     """Whether a flow is anonymised for the signed-in user."""
     return lambda f: not g.access.sees_flow(f, snap.companies.get(f.company_id))
+
+
+def hidden_flows(snap: Snapshot) -> frozenset[str]:
+    """The ids of the flows anonymised for the signed-in user (once per snapshot and
+    reader)."""
+    return snap.memo(("hidden-flows", g.access.reader()), lambda: frozenset(
+        f.id for f in snap.data.flows
+        if f.confidential and not g.access.sees_flow(f, snap.companies.get(f.company_id))))
+
+
+def _hidden_candidates(snap: Snapshot) -> bool:
+    """Whether any stored candidate touches a flow hidden from the user."""
+    secret = hidden_flows(snap)
+    return bool(secret) and snap.memo(("hidden-candidates", g.access.reader()), lambda: any(
+        c.supply_flow in secret or c.demand_flow in secret for c in snap.candidates))
 
 
 def candidate_views(snap: Snapshot, cands: Sequence[Candidate]) -> list[dict[str, Any]]:
@@ -65,10 +81,33 @@ def in_scope(snap: Snapshot, *company_ids: str) -> bool:
         (c := snap.companies.get(cid)) is not None and c.county == county for cid in company_ids)
 
 
+def plan_summary(snap: Snapshot, plan: Plan) -> dict[str, Any]:
+    """A plan's status and totals as the user may see them: money and CO2 totals (and the
+    objective and its bound) withheld by the disclosure rule when hidden rows are in them
+    (listed in ``withheld``), since the totals less the rows shown would give them."""
+    figures = plan_figures(plan, hidden_flows(snap))
+    return {"id": plan.id, "status": plan.status, "objective": plan.objective,
+            "objective_value": figures["objective_value"].value,
+            "bound": figures["bound"].value,
+            "totals": {k: figures[k].value if k in figures else v
+                       for k, v in plan.totals.items()},
+            "withheld": {k: f for k, f in figures.items() if not f.shown},
+            "created_at": plan.created_at}
+
+
 def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
-    """A plan as the user may see it: rows with hidden flows anonymised (amounts banded),
-    rows outside a county user's county left out."""
+    """A plan as the user may see it: rows with hidden flows anonymised (amounts and
+    distances banded), totals by :func:`plan_summary`, the frontier left out when it may
+    be built from hidden flows, rows outside a county user's county left out."""
     body = plan_json(plan)
+    summary = plan_summary(snap, plan)
+    for key in ("objective_value", "bound", "totals", "withheld"):
+        body[key] = summary[key]
+    # a frontier point is a total of rows nobody is shown: withheld when any candidate it
+    # could hold is hidden from the user
+    body["frontier_withheld"] = bool(plan.frontier) and _hidden_candidates(snap)
+    if body["frontier_withheld"]:
+        body["frontier"] = []
     rows = []
     for e in plan.exchanges:
         if not in_scope(snap, e.supply_company, e.demand_company):
@@ -80,7 +119,10 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
                      "amount": None if hidden else e.amount, "unit": e.unit,
                      "amount_text": (amount_band(e.amount, e.unit) if hidden
                                      else f"{e.amount:,.0f} {e.unit}/yr"),
-                     "mode": e.mode, "distance_km": round(e.distance_km, 0 if hidden else 1),
+                     "mode": e.mode,
+                     "distance_km": None if hidden else round(e.distance_km, 1),
+                     "distance_text": (distance_text(e.distance_km) if hidden
+                                       else f"{e.distance_km:,.1f} km"),
                      "value_nok": None if hidden else e.value_nok,
                      "co2_avoided_t": None if hidden else e.co2_avoided_t,
                      "link_built": e.link_built, "anonymised": hidden})
@@ -95,6 +137,15 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
                           "resource": n.resource, "direction": n.direction,
                           "reason": n.reason})
     body["needs_data"] = needs
-    body["facilities_built"] = [f for f in body["facilities_built"]
-                                if in_scope(snap, f["company_id"])]
+    # a process's activity times its coefficients gives its flows' amounts
+    secret = hidden_flows(snap)
+    processes = {p.id: p for p in snap.data.processes}
+    facilities = []
+    for f in body["facilities_built"]:
+        p = processes.get(f["process_id"])
+        if p is not None and any(fid in secret for fid, _ in (*p.inputs, *p.outputs)):
+            f = {**f, "activity": None}
+        if in_scope(snap, f["company_id"]):
+            facilities.append(f)
+    body["facilities_built"] = facilities
     return body
