@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .export import SpreadsheetWriter
+from .export import SpreadsheetWriter, json_text
 from .matching import value_chains
 from .messages import renderer
 from .model import Candidate, Company, Dataset, Plan, Process
@@ -45,7 +44,7 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
     if fmt != "table":
         rows = candidate_rows(cands, lang=lang, taxonomy=taxonomy)
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1)
+        return json_text(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
         out = io.StringIO()
         w = SpreadsheetWriter(out)
