@@ -111,7 +111,7 @@ def main() -> None:
             files = write_region(n, folder / "csv")
             store = folder / "store.db"
             # kernels, in this process
-            result, parse_s = timed(lambda: parse_tables(read_tables(files)))
+            result, parse_s = timed(lambda f=files: parse_tables(read_tables(f)))
             data = result.dataset
             cands, match_s = timed(match_dataset, data)
             plan, solve_s = timed(optimise, data, list(cands), time_limit_s=limit)

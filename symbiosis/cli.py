@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 
 from . import services
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
-from .export import SpreadsheetWriter
+from .export import SpreadsheetWriter, json_text
 from .matching import chain_steps
 from .model import Candidate, Flow
 from .report import case_report, format_candidates, format_plan, plan_json
@@ -48,12 +47,18 @@ def _taxonomy(ctx: click.Context):  # noqa: ANN202
 @click.option("--factors", type=click.Path(exists=True, dir_okay=False), default=None,
               envvar="SYMBIOSIS_FACTORS",
               help="CSV overriding taxonomy factors: resource,field,value,source,year.")
+@click.option("--country", default=None, envvar="SYMBIOSIS_COUNTRY",
+              help="Country whose boxes imported places are checked against (a code of "
+                   "symbiosis/data/country_boxes.csv; default NO, Norway; also "
+                   "SYMBIOSIS_COUNTRY).")
 @click.pass_context
-def cli(ctx: click.Context, store_url: str | None, factors: str | None) -> None:
+def cli(ctx: click.Context, store_url: str | None, factors: str | None,
+        country: str | None) -> None:
     """Industrial-symbiosis matchmaking: flows in, candidates and plans out."""
     ctx.ensure_object(dict)
     ctx.obj["store_url"] = store_url
     ctx.obj["factors"] = factors
+    ctx.obj["country"] = country
 
 
 def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
@@ -65,8 +70,10 @@ def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
     tax = _taxonomy(ctx)
     confirmed = load_mapping(mapping, tax) if mapping else None
     try:
+        # the command line has no cluster identity: whoever runs it is an admin
         result = services.import_tables(store, read_tables(files, kind=kind), taxonomy=tax,
-                                        mapping=confirmed)
+                                        mapping=confirmed, owner=None,
+                                        country=ctx.obj.get("country"))
     except ImportValidationError as exc:
         unsure = [e for e in exc.errors if e.code == "unrecognised"]
         if write_mapping and unsure:
@@ -76,6 +83,8 @@ def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
                        err=True)
         raise
     d = result.dataset
+    for label, dialect in result.dialects:
+        click.echo(f"{label}: read as {dialect}")
     click.echo(f"imported {len(d.companies)} companies, {len(d.parks)} parks, "
                f"{len(d.flows)} flows, {len(d.processes)} processes into {store.url}")
     _print_interpretations(result.interpretations, result.dataset.flows)
@@ -204,7 +213,7 @@ def optimize(ctx: click.Context, objective: str, budget: float | None, min_co2: 
     data, plan = _optimise(ctx, objective=objective, budget_nok=budget, min_co2_t=min_co2,
                            frontier_points=frontier_points, time_limit_s=time_limit, gap=gap)
     if fmt == "json":
-        click.echo(json.dumps(plan_json(plan), ensure_ascii=False, indent=1))
+        click.echo(json_text(plan_json(plan), ensure_ascii=False, indent=1))
     else:
         click.echo(format_plan(plan, data=data, taxonomy=_taxonomy(ctx)))
     if plan.status not in ("optimal", "feasible"):

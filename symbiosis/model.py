@@ -87,6 +87,8 @@ class Park:
     target_year: int | None = None
     target_t_co2e: float | None = None
     source: str | None = None
+    #: the cluster that owns the park (``None``: only an admin changes it)
+    cluster: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .disclosure import withheld_text
-from .export import SpreadsheetWriter
+from .export import SpreadsheetWriter, json_text
 from .indicators import AreaIndicators, CountyProgress, ParkProgress
 from .matching import value_chains
 from .messages import renderer
@@ -54,7 +53,7 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
     if fmt != "table":
         rows = candidate_rows(cands, lang=lang, taxonomy=taxonomy)
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1)
+        return json_text(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
         out = io.StringIO()
         w = SpreadsheetWriter(out)
@@ -228,4 +227,4 @@ def indicators_report(ind: AreaIndicators, counties: Sequence[CountyProgress],
         return buffer.getvalue()
     body["counties"] = [dataclasses.asdict(p) for p in counties]
     body["parks"] = [dataclasses.asdict(p) for p in parks]
-    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+    return json_text(body, ensure_ascii=False, indent=1) + "\n"

@@ -14,9 +14,9 @@ imports it (the layer contract in ``pyproject.toml``).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources as importlib_resources
@@ -25,23 +25,25 @@ from typing import TYPE_CHECKING
 
 from graph import CandidatePatch, Store
 
-from .errors import NotFoundError
-from .export import SpreadsheetWriter, exchange_rows, geojson
+from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
+from .export import SpreadsheetWriter, exchange_rows, geojson, json_text
 from .indicators import area_indicators, county_progress, park_progress
 from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan
+from .ownership import Origins, ownership_errors
 from .report import indicators_report
 from .taxonomy import Taxonomy, default_taxonomy
 
 if TYPE_CHECKING:  # the optimizer and the table readers load when a use case needs them
     from optimizer import ParkPlan, SolveInterrupter
 
-    from .io import ImportResult, Table
+    from .io import Deadline, ImportResult, Table
 
-__all__ = ["case_files", "parse_for_store", "import_tables", "save", "delete_company",
-           "delete_flow", "rematch", "fresh_candidates", "explain", "filter_candidates", "plan",
+__all__ = ["case_files", "parse_for_store", "import_tables", "save", "ownership_check",
+           "move_company", "delete_company", "delete_flow", "rematch", "fresh_candidates",
+           "explain", "filter_candidates", "plan",
            "plan_exchanges", "save_plan", "advance_exchange", "plan_park", "report", "export",
            "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges"]
 
@@ -70,33 +72,79 @@ def documented_exchanges() -> list[dict[str, str]]:
 # -- import and edits ----------------------------------------------------------------------
 def parse_for_store(store: Store, tables: Sequence[Table], *,
                     taxonomy: Taxonomy | None = None,
-                    mapping: Mapping[str, str] | None = None) -> ImportResult:
+                    mapping: Mapping[str, str] | None = None, owner: str | None = None,
+                    country: str | None = None,
+                    deadline: Deadline | None = None) -> ImportResult:
     """Validate ``tables`` against what ``store`` already holds (rows may refer to stored
-    companies and flows). Raises :class:`ImportValidationError` listing every bad row."""
+    companies and flows; a row about a stored id changes only the columns it gives).
+
+    ``owner`` is the cluster the import is made for (``None``: an admin, who may write
+    anything): a row that touches an id of another cluster is refused. ``country``: whose
+    boxes places are checked against (``None``: Norway). Reads the store without writing;
+    raises :class:`ImportValidationError` listing every bad row."""
     from .io import parse_tables
 
-    existing = store.dataset()
-    return parse_tables(tables, taxonomy=taxonomy,
-                        known_companies={c.id for c in existing.companies},
-                        known_flows={f.id: (f.company_id, f.direction) for f in existing.flows},
-                        mapping=mapping)
+    return parse_tables(tables, taxonomy=taxonomy, mapping=mapping, stored=store.dataset(),
+                        owner=owner, country_code=country, deadline=deadline)
 
 
 def import_tables(store: Store, tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
-                  mapping: Mapping[str, str] | None = None) -> ImportResult:
+                  mapping: Mapping[str, str] | None = None, owner: str | None = None,
+                  country: str | None = None) -> ImportResult:
     """Validate and store ``tables`` with fresh candidates; nothing is written when a row
     is bad."""
-    result = parse_for_store(store, tables, taxonomy=taxonomy, mapping=mapping)
-    save(store, result.dataset, taxonomy=taxonomy)
+    result = parse_for_store(store, tables, taxonomy=taxonomy, mapping=mapping, owner=owner,
+                             country=country)
+    save(store, result.dataset, taxonomy=taxonomy, owner=owner, origins=result.origins)
     return result
 
 
-def save(store: Store, data: Dataset, *, taxonomy: Taxonomy | None = None) -> CandidatePatch:
+def ownership_check(store: Store, data: Dataset, owner: str, *,
+                    origins: Origins | None = None) -> list[RowError]:
+    """The rows of ``data`` the cluster ``owner`` may not write, read from the store by
+    id (see :mod:`symbiosis.ownership`)."""
+    flows = {f.id: f for f in store.flows_by_id({f.id for f in data.flows})}
+    processes = ({p.id: p for p in store.processes()} if data.processes else {})
+    parks = {p.id: p for p in store.parks()} if data.parks else {}
+    ids = ({c.id for c in data.companies} | {f.company_id for f in data.flows}
+           | {p.company_id for p in data.processes}
+           | {f.company_id for f in flows.values()}
+           | {p.company_id for p in processes.values()})
+    companies = {c.id: c for c in store.companies_by_id(ids)}
+    return ownership_errors(data, owner, companies=companies, flows=flows,
+                            processes=processes, parks=parks, origins=origins)
+
+
+def save(store: Store, data: Dataset, *, taxonomy: Taxonomy | None = None,
+         owner: str | None = None, origins: Origins | None = None) -> CandidatePatch:
     """Insert or update ``data`` (from a form, an upload or an API batch) and the
-    candidates of what it touched, in one transaction."""
+    candidates of what it touched, in one transaction.
+
+    With ``owner`` (a cluster) the ownership of every row is checked again against the
+    store as it is now (the store may have changed since ``data`` was checked): cheap
+    reads by id; :class:`ImportValidationError` and nothing written when a row is not the
+    cluster's."""
+    if owner is not None:
+        errors = ownership_check(store, data, owner, origins=origins)
+        if errors:
+            raise ImportValidationError(errors)
     patch = fresh_candidates(store, data, taxonomy=taxonomy)
     store.load(data, candidates=patch)
     return patch
+
+
+def move_company(store: Store, company_id: str, cluster: str) -> Company:
+    """Give a company (and with it its flows and processes) to another cluster: an
+    admin's act, never an import's."""
+    company = store.company(company_id)
+    if company is None:
+        raise NotFoundError(f"no company {company_id}")
+    name = cluster.strip()
+    if not name:
+        raise SymbiosisError("a company needs a cluster: name one")
+    moved = dataclasses.replace(company, cluster=name)
+    store.load(Dataset(companies=(moved,)))  # the cluster changes no candidate
+    return moved
 
 
 def delete_company(store: Store, company_id: str, *,
@@ -331,10 +379,10 @@ def export(store: Store, fmt: str) -> str:
     """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
     data, exchanges = store.dataset(), store.exchanges()
     if fmt == "geojson":
-        return json.dumps(geojson(data, exchanges), ensure_ascii=False) + "\n"
+        return json_text(geojson(data, exchanges), ensure_ascii=False) + "\n"
     rows = exchange_rows(data, exchanges)
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+        return json_text(rows, ensure_ascii=False, indent=1) + "\n"
     buffer = io.StringIO()
     fields = list(rows[0]) if rows else ["id"]
     w = SpreadsheetWriter(buffer)

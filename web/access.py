@@ -119,6 +119,17 @@ class Access:
     def imports(self) -> bool:
         return self.role in ("admin", "cluster_manager")
 
+    def import_owner(self) -> str | None:
+        """The cluster this user's imports and edits are limited to; ``None`` for an
+        admin, who may write anything (a manager without a cluster may write nothing)."""
+        if self.role == "admin":
+            return None
+        return (self.user.cluster if self.user else None) or ""
+
+    def moves_companies(self) -> bool:
+        """May give a company to another cluster."""
+        return self.role == "admin"
+
     def runs_matching(self) -> bool:
         return self.role in ("admin", "cluster_manager")
 

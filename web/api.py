@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from graph import Store
 from symbiosis import services
 from symbiosis.errors import ImportValidationError, SymbiosisError
 from symbiosis.io import Table
@@ -21,14 +20,14 @@ from symbiosis.recognition import normalise_text
 from .auth import allow, login_required
 from .candidates import search
 from .companies import filtered_companies, readable_company
-from .data import snapshot, taxonomy, write
+from .data import get_store, snapshot, taxonomy, write
 from .db import get_accounts
 from .exchanges import change_status, exchange_list, exchange_view
 from .indicators import area
 from .jobs import api_cancel, api_view, own_job, request_wait, wait
 from .openapi import openapi_document
 from .optimize import OptimizeRequest, find_plan, run_optimizer
-from .upload import cluster_errors, mapping_cluster
+from .upload import mapping_cluster
 from .views import arg_str, flow_view, in_scope, plan_summary, plan_view
 
 __all__ = ["bp"]
@@ -43,12 +42,13 @@ def http_error(exc: HTTPException) -> Any:
 
 @bp.errorhandler(ImportValidationError)
 def invalid(exc: ImportValidationError) -> Any:
-    return jsonify(error="invalid rows; nothing was stored",
+    """The first errors (:data:`symbiosis.errors.SHOWN_ERRORS`) and how many in all."""
+    return jsonify(error="invalid rows; nothing was stored", total=len(exc.errors),
                    errors=[{"table": e.file, "row": e.row, "field": e.field,
                             "message": e.message, "value": e.value,
                             "suggestions": [{"resource": k, "confidence": c}
                                             for k, c in e.suggestions]}
-                           for e in exc.errors]), 422
+                           for e in exc.shown]), 422
 
 
 @bp.errorhandler(SymbiosisError)
@@ -108,24 +108,25 @@ def create_companies() -> Any:
         rows = body.get(kind) or []
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             abort(400, description=f"'{kind}' must be a list of objects")
+        # a key a row leaves out keeps the stored value; null clears it
         columns = tuple(sorted({str(k) for r in rows for k in r}))
         tables.append(Table(kind=kind, label=kind, columns=columns, rows=tuple(
-            (n, {c: "" if r.get(c) is None else str(r.get(c)) for c in columns})
-            for n, r in enumerate(rows, start=1))))
+            (n, {str(c): _cell(v) for c, v in r.items()}) for n, r in enumerate(rows, start=1))))
     tables = [t for t in tables if t.rows]
-    if g.access.role != "admin":
-        errors = cluster_errors(tables, g.user.cluster,
-                                {c.id: c.cluster for c in snapshot().data.companies})
-        if errors:
-            raise ImportValidationError(errors)
-    for text, key in confirmed.items():  # confirmed only once the caller may import
-        get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
-
-    def change(store: Store) -> Any:
-        return services.import_tables(store, tables, taxonomy=taxonomy(),
-                                      mapping=get_accounts().mapping(mapping_cluster()))
-
-    result = write(change)
+    owner = g.access.import_owner()
+    mapping = dict(get_accounts().mapping(mapping_cluster()))
+    mapping.update((normalise_text(text), key) for text, key in confirmed.items())
+    try:  # checked outside the store lock
+        result = services.parse_for_store(get_store(), tables, taxonomy=taxonomy(),
+                                          mapping=mapping, owner=owner,
+                                          country=current_app.config["COUNTRY"])
+    except ImportValidationError as exc:
+        if not any(e.code == "other_cluster" for e in exc.errors):
+            _confirm(confirmed)
+        raise
+    _confirm(confirmed)  # confirmed only once the caller may import these rows
+    write(lambda store: services.save(store, result.dataset, taxonomy=taxonomy(), owner=owner,
+                                      origins=result.origins))
     return jsonify(companies=len(result.dataset.companies), flows=len(result.dataset.flows),
                    warnings=list(result.warnings),
                    readings=[{"table": i.file, "row": i.row, "flow": i.flow_id,
@@ -134,6 +135,34 @@ def create_companies() -> Any:
                               "qualifiers": dict(i.recognition.qualifiers),
                               "evidence": list(i.recognition.evidence)}
                              for i in result.interpretations]), 201
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _confirm(confirmed: dict[str, str]) -> None:
+    for text, key in confirmed.items():
+        get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
+
+
+@bp.post("/companies/<company_id>/cluster")
+@login_required
+def move_company(company_id: str) -> Any:
+    """Give a company, with its flows and processes, to another cluster (admins only)."""
+    allow(g.access.moves_companies(), "move companies between clusters")
+    if snapshot().companies.get(company_id) is None:
+        abort(404, description=f"no company {company_id}")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("cluster"), str) \
+            or not body["cluster"].strip():
+        abort(400, description="send {'cluster': 'the cluster to move the company to'}")
+    moved = write(lambda store: services.move_company(store, company_id, body["cluster"]))
+    return jsonify(company=_company_json(moved))
 
 
 @bp.delete("/companies/<company_id>")

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from graph import Store
 from symbiosis import services
+from symbiosis.errors import ImportValidationError
 from symbiosis.model import Company, Dataset, Flow
 from symbiosis.taxonomy import QUALITY_FIELDS
 
 from .auth import allow, login_required
-from .data import Snapshot, snapshot, taxonomy, write
+from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
 from .i18n import gettext
 from .views import arg_str, flow_view
@@ -33,18 +43,20 @@ def readable_company(company_id: str) -> Company:
 
 def _save(kind: str, fields: tuple[str, ...], cells: dict[str, str], *, new: bool,
           known: set[str]) -> tuple[Dataset | None, dict[str, str]]:
-    holder: dict[str, Any] = {}
-
-    def change(store: Store) -> None:
-        data, errors = parse_form(store, kind, fields, cells, taxonomy=taxonomy())
-        if new and cells.get("id") in known:
-            errors.setdefault("id", "already exists: choose another id")
-        if data is not None and not errors:
-            services.save(store, data, taxonomy=taxonomy())
-        holder["result"] = (None if errors else data, errors)
-
-    write(change)
-    return holder["result"]  # type: ignore[no-any-return]
+    """Check a form's row without the store lock, then store it under the lock (where
+    ownership is checked again)."""
+    owner = g.access.import_owner()
+    data, errors = parse_form(get_store(), kind, fields, cells, taxonomy=taxonomy(),
+                              owner=owner, country=current_app.config["COUNTRY"])
+    if new and cells.get("id") in known:
+        errors.setdefault("id", "already exists: choose another id")
+    if data is None or errors:
+        return None, errors
+    try:
+        write(lambda store: services.save(store, data, taxonomy=taxonomy(), owner=owner))
+    except ImportValidationError as exc:
+        return None, {e.field: e.message for e in exc.errors}
+    return data, {}
 
 
 def filtered_companies(snap: Snapshot) -> tuple[list[Company], str | None, dict[str, Any]]:
@@ -78,8 +90,11 @@ def detail(company_id: str) -> Any:
     # this company has confidential flows, and which anonymised rows are its
     shown = [flow_view(snap, f) for f in snap.data.flows
              if f.company_id == company_id and g.access.sees_flow(f, company)]
+    clusters = snap.memo(("clusters",), lambda: sorted(
+        {c.cluster for c in snap.data.companies if c.cluster}))
     return render_template("company.html", company=company, flows=shown,
-                           may_edit=g.access.edits_company(company))
+                           may_edit=g.access.edits_company(company),
+                           may_move=g.access.moves_companies(), clusters=clusters)
 
 
 @bp.route("/new", methods=("GET", "POST"))
@@ -120,6 +135,21 @@ def edit(company_id: str) -> Any:
         400 if errors else 200
 
 
+@bp.post("/<company_id>/cluster")
+@login_required
+def move(company_id: str) -> Any:
+    """Give a company, with its flows and processes, to another cluster (admins only)."""
+    readable_company(company_id)
+    allow(g.access.moves_companies(), "move companies between clusters")
+    cluster = request.form.get("cluster", "").strip()
+    if not cluster:
+        flash(gettext("Name the cluster to move the company to."), "error")
+    else:
+        write(lambda store: services.move_company(store, company_id, cluster))
+        flash(gettext("Saved."))
+    return redirect(url_for("companies.detail", company_id=company_id))
+
+
 @bp.post("/<company_id>/delete")
 @login_required
 def delete(company_id: str) -> Any:
@@ -148,6 +178,7 @@ def _flow_form(company: Company, cells: dict[str, str], *, new: bool) -> Any:
         if not new:
             cells["id"] = request.view_args["flow_id"]  # type: ignore[index]
         cells["confidential"] = "true" if request.form.get("confidential") else "false"
+        cells["confirm_large"] = "true" if request.form.get("confirm_large") else "false"
         data, errors = _save("flows", FLOW_FIELDS, cells, new=new, known=set(snapshot().flows))
         if data is not None:
             flash(gettext("Saved."))

@@ -241,6 +241,13 @@ NB: dict[str, str] = {
     "operating": "i drift",
     "ended": "avsluttet",
     "candidate": "kandidat",
+    # uploads, ownership and plausibility
+    "The first {n} are listed.": "De første {n} er listet.",
+    "Move to cluster": "Flytt til klynge",
+    "Move": "Flytt",
+    "Name the cluster to move the company to.": "Oppgi klyngen bedriften skal flyttes til.",
+    "The amount is right even though it is very large":
+        "Mengden er riktig selv om den er svært stor",
 }
 
 

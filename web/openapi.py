@@ -112,6 +112,16 @@ def openapi_document() -> dict[str, Any]:
                                          "401": {"$ref": "#/components/responses/Unauthorized"},
                                          "403": {"$ref": "#/components/responses/Forbidden"},
                                          "404": {"description": "unknown"}}}},
+            "/companies/{company_id}/cluster": {
+                "parameters": [_p("company_id")],
+                "post": {"summary": "move a company, with its flows and processes, to another "
+                                    "cluster (admins only)",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"type": "object", "required": ["cluster"],
+                                        "properties": {"cluster": {"type": "string"}}}}}},
+                         "responses": {**_ok("the company"),
+                                       "403": {"$ref": "#/components/responses/Forbidden"},
+                                       "404": {"description": "unknown"}}}},
             "/flows": {"get": {"summary": "flows (hidden ones anonymised)", "parameters": [
                 _q("company", "company id"), _q("resource", "taxonomy key or alias"),
                 _q("direction", "supply | demand")], "responses": _ok("flows")}},
