@@ -239,13 +239,16 @@ def demo(ctx: click.Context, output: str) -> None:
 @click.option("--by", required=True, help="Who changes the status.")
 @click.option("--note", default="")
 @click.option("--start-year", type=int)
+@click.option("--end-year", type=int, help="With 'ended': the year it ends (default: this "
+              "year); never before the start year.")
 @click.pass_context
 def exchange_cmd(ctx: click.Context, exchange_id: str, status: str, by: str, note: str,
-                 start_year: int | None) -> None:
+                 start_year: int | None, end_year: int | None) -> None:
     """Move an exchange along proposed -> agreed -> operating -> ended (kept as history)."""
     try:
         before, changed = services.advance_exchange(_store(ctx), exchange_id, status, by=by,
-                                                    note=note, start_year=start_year)
+                                                    note=note, start_year=start_year,
+                                                    end_year=end_year)
     except NotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{changed.id}: {before} -> {changed.status}")

@@ -273,12 +273,16 @@ def save_plan(store: Store, plan: Plan) -> None:
 
 
 def advance_exchange(store: Store, exchange_id: str, status: str, *, by: str,
-                     note: str = "", start_year: int | None = None) -> tuple[str, Exchange]:
-    """Move an exchange along its lifecycle; returns the former status and the exchange."""
+                     note: str = "", start_year: int | None = None,
+                     end_year: int | None = None) -> tuple[str, Exchange]:
+    """Move an exchange along its lifecycle; returns the former status and the exchange.
+    Raises :class:`~symbiosis.lifecycle.LifecycleError` for a change the lifecycle does not
+    allow, among them an end before the start year."""
     current = store.exchange(exchange_id)
     if current is None:
         raise NotFoundError(f"no exchange {exchange_id}")
-    changed = advance(current, status, by=by, note=note, start_year=start_year)
+    changed = advance(current, status, by=by, note=note, start_year=start_year,
+                      end_year=end_year)
     store.put_exchange(changed)
     return current.status, changed
 

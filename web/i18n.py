@@ -228,6 +228,7 @@ NB: dict[str, str] = {
     "History": "Historikk",
     "Move to": "Flytt til",
     "Start year": "Startår",
+    "End year": "Sluttår",
     "Note": "Merknad",
     "proposed": "foreslått",
     "agreed": "avtalt",
