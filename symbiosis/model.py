@@ -70,6 +70,9 @@ class Company:
     park_id: str | None = None
     cluster: str | None = None
     source: str | None = None
+    #: ISO 3166 alpha-2 code of a company outside Norway (``None``: Norway, where county
+    #: and municipality are names from the register, :mod:`symbiosis.places`)
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class Park:
     target_year: int | None = None
     target_t_co2e: float | None = None
     source: str | None = None
+    #: as for :class:`Company`: ``None`` for Norway
+    country: str | None = None
 
 
 @dataclass(frozen=True)

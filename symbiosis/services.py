@@ -36,13 +36,14 @@ from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan
+from .places import PlaceMigration, migrate_places
 from .report_html import report_html
 from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["case_files", "parse_for_store", "import_tables", "save", "delete_company",
            "delete_flow", "rematch", "fresh_candidates", "explain", "filter_candidates", "plan",
            "plan_exchanges", "save_plan", "advance_exchange", "plan_park", "report", "export",
-           "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges"]
+           "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges", "normalise_places"]
 
 #: a write touching more flows than this re-matches the whole store
 FULL_REMATCH_ABOVE = 3000
@@ -112,6 +113,17 @@ def delete_flow(store: Store, flow_id: str, *, taxonomy: Taxonomy | None = None)
         raise NotFoundError(f"no flow {flow_id}")
     patch = fresh_candidates(store, Dataset(), removed=[flow], taxonomy=taxonomy)
     store.delete_flow(flow_id, candidates=patch)
+
+
+def normalise_places(store: Store, *, dry_run: bool = False) -> PlaceMigration:
+    """Rewrite the stored companies' and parks' counties and municipalities to register
+    names ("troms" and "Troms" become one county), in one transaction; what the register
+    does not know is left as it is and listed. Candidates stay: places do not move."""
+    data = store.dataset()
+    result = migrate_places(data.companies, data.parks)
+    if not dry_run and (result.companies or result.parks):
+        store.load(Dataset(companies=result.companies, parks=result.parks))
+    return result
 
 
 # -- matching ---------------------------------------------------------------------------

@@ -64,7 +64,8 @@ def openapi() -> Any:
 def _company_json(c: Any) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "lat": c.lat, "lon": c.lon,
             "org_number": c.org_number, "nace": c.nace, "municipality": c.municipality,
-            "county": c.county, "park_id": c.park_id, "cluster": c.cluster}
+            "county": c.county, "park_id": c.park_id, "cluster": c.cluster,
+            "country": c.country}
 
 
 @bp.get("/companies")

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 from graph import Store, open_store
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Plan
+from symbiosis.places import default_register
 from symbiosis.search import CandidateIndex
 from symbiosis.taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 
@@ -39,8 +40,9 @@ class Snapshot:
 
     @property
     def counties(self) -> list[str]:
-        return self.memo(("counties-list",), lambda: sorted(
-            {c.county for c in self.data.companies if c.county}))
+        """The 15 counties of the register, for drop-downs and filters (never the free
+        text stored with a company)."""
+        return default_register().county_names()
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per snapshot and key (figures that read the whole store)."""

@@ -18,7 +18,7 @@ from symbiosis.taxonomy import QUALITY_FIELDS, Taxonomy
 __all__ = ["COMPANY_FIELDS", "FLOW_FIELDS", "parse_form", "company_cells", "flow_cells"]
 
 COMPANY_FIELDS = ("id", "name", "lat", "lon", "org_number", "nace", "municipality", "county",
-                  "park_id", "cluster", "source")
+                  "park_id", "cluster", "source", "country")
 FLOW_FIELDS = ("id", "company_id", "direction", "resource", "amount", "unit", "ewc", "months",
                "price_nok_per_unit", "confidential", "description", "source", *QUALITY_FIELDS)
 

@@ -70,6 +70,8 @@ NB: dict[str, str] = {
     "Name": "Navn",
     "County": "Fylke",
     "Municipality": "Kommune",
+    "from the municipality": "fra kommunen",
+    "Country (outside Norway)": "Land (utenfor Norge)",
     "Cluster": "Klynge",
     "Park": "Industriområde",
     "Resource": "Ressurs",

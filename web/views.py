@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import g, request
+from flask import abort, g, request
 
 from symbiosis.matching import explain
 from symbiosis.model import Candidate, Flow, Plan
+from symbiosis.places import default_register
 from symbiosis.report import plan_json
 
 from .access import amount_band
 from .data import Snapshot, taxonomy
 from .i18n import resource_label
 
-__all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "plan_view", "in_scope",
-           "hidden_flow"]
+__all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "arg_place", "plan_view",
+           "in_scope", "hidden_flow"]
 
 
 def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
@@ -40,6 +41,18 @@ def candidate_views(snap: Snapshot, cands: Sequence[Candidate]) -> list[dict[str
 def arg_str(name: str) -> str | None:
     value = request.args.get(name, "").strip()
     return value or None
+
+
+def arg_place(name: str) -> str | None:
+    """A ``county`` or ``municipality`` filter of the query string as its register name
+    ("troms", "Romsa" and "55" are Troms); 400 with the nearest names for an unknown one."""
+    text = arg_str(name)
+    if text is None:
+        return None
+    got = default_register().read(*((text, None) if name == "county" else (None, text)))
+    if not got.ok:
+        abort(400, description=got.problems[0].message)
+    return got.county if name == "county" else got.municipality
 
 
 def arg_float(name: str) -> float | None:
