@@ -45,6 +45,8 @@ def _place(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     if not value:
         return value
     county = param.name == "county"
+    if not county and default_register().municipality_name(value):  # "Våler": both
+        return default_register().municipality_name(value)
     got = default_register().read(value if county else None, None if county else value)
     if not got.ok:
         raise click.BadParameter(got.problems[0].message)

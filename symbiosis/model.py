@@ -116,6 +116,9 @@ class Flow:
     #: the amount and unit as written, and the conversion used to reach ``amount``
     amount_text: str = ""
     conversion: str = ""
+    #: of a demand flow: the CO2 factor (a key of :mod:`symbiosis.co2`) for what its
+    #: resource replaces here, when not its park's, county's or resource's default
+    replaces: str = ""
 
     @property
     def quantity_known(self) -> bool:

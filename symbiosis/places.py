@@ -233,6 +233,12 @@ class Register:
     def municipality_labels(self) -> list[str]:
         return sorted((self.label(n) for n in self.municipalities), key=_fold)
 
+    def municipality_name(self, text: str) -> str | None:
+        """The register name ``text`` reads as, also when two municipalities share it
+        (for filters: "Våler" is both Våler in Østfold and Våler in Innlandet)."""
+        names = {self.municipalities[n].name for n in self._read_municipality(text).numbers}
+        return names.pop() if len(names) == 1 else None
+
     def county_of(self, municipality: str) -> str | None:
         """The county of a municipality given by its register name, or None."""
         numbers = self._names.get(place_key(municipality), ())

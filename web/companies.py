@@ -162,7 +162,9 @@ def _flow_form(company: Company, cells: dict[str, str], *, new: bool) -> Any:
             return redirect(url_for("companies.detail", company_id=company.id))
     return render_template("flow_form.html", company=company, cells=cells, errors=errors,
                            new=new, resources=sorted(taxonomy().resources),
-                           quality_fields=QUALITY_FIELDS), 400 if errors else 200
+                           quality_fields=QUALITY_FIELDS,
+                           co2_factors=sorted(taxonomy().co2.factors.values(),
+                                              key=lambda f: f.key)), 400 if errors else 200
 
 
 @bp.route("/<company_id>/flows/new", methods=("GET", "POST"))

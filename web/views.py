@@ -49,7 +49,10 @@ def arg_place(name: str) -> str | None:
     text = arg_str(name)
     if text is None:
         return None
-    got = default_register().read(*((text, None) if name == "county" else (None, text)))
+    register = default_register()
+    if name == "municipality" and register.municipality_name(text):
+        return register.municipality_name(text)
+    got = register.read(*((text, None) if name == "county" else (None, text)))
     if not got.ok:
         abort(400, description=got.problems[0].message)
     return got.county if name == "county" else got.municipality

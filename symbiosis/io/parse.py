@@ -317,6 +317,14 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
                 r.text("months"))
     price = r.number("price_nok_per_unit")
     confidential = r.flag("confidential")
+    replaces = r.text("replaces")
+    if replaces and direction == "supply":
+        r.error("replaces", "is said of a demand flow: what its resource is made with today",
+                replaces)
+    elif replaces and key:
+        problem = taxonomy.co2.check_replaces(key, replaces)
+        if problem:
+            r.error("replaces", problem, replaces)
     if len(r.errors) > n0:
         return None
     amount_text = f"{r.text('amount')} {unit_text}".strip() if conversion else ""
@@ -325,7 +333,7 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
                 price_nok_per_unit=price, confidential=confidential,
                 description=r.text("description"), source=r.optional("source"),
                 resource_text="" if resource_text == key else resource_text,
-                amount_text=amount_text, conversion=conversion)
+                amount_text=amount_text, conversion=conversion, replaces=replaces)
 
 
 def _pairs(r: _Row, field: str) -> tuple[tuple[str, float], ...]:
