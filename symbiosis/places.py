@@ -239,12 +239,6 @@ class Register:
         names = {self.municipalities[n].name for n in self._read_municipality(text).numbers}
         return names.pop() if len(names) == 1 else None
 
-    def county_of(self, municipality: str) -> str | None:
-        """The county of a municipality given by its register name, or None."""
-        numbers = self._names.get(place_key(municipality), ())
-        counties = {self.municipalities[n].county for n in numbers}
-        return self.counties[counties.pop()].name if len(counties) == 1 else None
-
     # -- reading what people type --------------------------------------------------
     def _suggest(self, text: str, names: Iterable[str]) -> tuple[str, ...]:
         choices = sorted(set(names))
