@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import CandidatePatch, Store
+from .base import CandidatePatch, Store, StoreChanges
 from .embedded import EmbeddedStore
 
-__all__ = ["Store", "CandidatePatch", "EmbeddedStore", "Neo4jStore", "open_store",
+__all__ = ["Store", "CandidatePatch", "StoreChanges", "EmbeddedStore", "Neo4jStore", "open_store",
            "DEFAULT_STORE"]
 
 DEFAULT_STORE = "symbiosis-store.db"

@@ -11,7 +11,25 @@ from dataclasses import dataclass
 
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Park, Plan, Process
 
-__all__ = ["Store", "CandidatePatch"]
+__all__ = ["Store", "CandidatePatch", "StoreChanges"]
+
+
+@dataclass(frozen=True)
+class StoreChanges:
+    """What the writes since a revision touched, for readers that keep a copy (the web
+    snapshot): ids of companies, flows, processes and parks written or deleted; flows
+    whose candidates were replaced; whether all candidates, the exchanges and plans, or
+    everything changed."""
+
+    revision: object
+    companies: frozenset[str] = frozenset()
+    flows: frozenset[str] = frozenset()
+    processes: frozenset[str] = frozenset()
+    parks: frozenset[str] = frozenset()
+    candidates_of: frozenset[str] = frozenset()
+    all_candidates: bool = False
+    exchanges: bool = False
+    everything: bool = False
 
 
 @dataclass(frozen=True)
@@ -21,7 +39,7 @@ class CandidatePatch:
     write they come with."""
 
     flows: frozenset[str]
-    candidates: tuple[Candidate, ...] = ()
+    candidates: Sequence[Candidate] = ()
 
 
 class Store(ABC):
@@ -154,6 +172,17 @@ class Store(ABC):
     def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
         """The flows linked by a stored candidate to one of ``flow_ids``, with their
         companies."""
+
+    def candidates_of(self, flow_ids: Collection[str]) -> list[Candidate]:
+        """Stored candidates with an end in ``flow_ids`` (best first)."""
+        wanted = set(flow_ids)
+        return [c for c in self.candidates() if c.supply_flow in wanted
+                or c.demand_flow in wanted]
+
+    def changes_since(self, revision: object) -> StoreChanges | None:
+        """What changed after ``revision``, or ``None`` when the store cannot tell (read
+        everything again)."""
+        return None
 
     def flow(self, flow_id: str) -> Flow | None:
         found = self.flows_by_id([flow_id])

@@ -38,7 +38,7 @@ from symbiosis.model import (
 )
 
 from . import codec
-from .base import CandidatePatch, Store
+from .base import CandidatePatch, Store, StoreChanges
 
 __all__ = ["EmbeddedStore"]
 
@@ -86,7 +86,15 @@ CREATE INDEX IF NOT EXISTS exchanges_supply ON exchanges (supply_flow);
 CREATE INDEX IF NOT EXISTS exchanges_demand ON exchanges (demand_flow);
 CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges (status);
 CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, created_at TEXT, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS changes (rev INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_rev ON changes (rev);
 """
+
+#: revisions whose changes are kept for readers that follow the store
+KEEP_CHANGES = 200
+#: more keys of one kind in one write are recorded as "everything of that kind"
+MANY_CHANGES = 5000
+_KINDS = ("company", "flow", "process", "park", "cand")
 
 _CANDIDATE_COLUMNS = ", ".join(RECORD_FIELDS)
 _INSERT_CANDIDATE = (f"INSERT OR REPLACE INTO candidates ({_CANDIDATE_COLUMNS}) VALUES "
@@ -116,7 +124,7 @@ class EmbeddedStore(Store):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = self._db()
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'changes'").fetchone():
                 db.executescript("BEGIN IMMEDIATE;" + _SCHEMA
                                  + "INSERT OR IGNORE INTO meta VALUES ('revision', '0');"
                                  + f"INSERT OR IGNORE INTO meta VALUES ('format', "
@@ -146,15 +154,60 @@ class EmbeddedStore(Store):
         """One write transaction; the revision moves with every commit."""
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
+        self._local.touched = {}
         try:
             yield db
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
                        "WHERE key = 'revision'")
+            self._log_changes(db)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+    def _touch(self, kind: str, keys: Iterable[str] = ("*",)) -> None:
+        """Note what this transaction changes (``*``: everything of the kind)."""
+        seen = self._local.touched.setdefault(kind, set())
+        if "*" not in seen:
+            seen.update(keys)
+
+    def _log_changes(self, db: sqlite3.Connection) -> None:
+        rev = int(db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+        rows = []
+        for kind, keys in self._local.touched.items():
+            if "*" in keys or len(keys) > MANY_CHANGES:
+                keys = {"*"}
+            rows += [(rev, kind, k) for k in keys]
+        db.executemany("INSERT INTO changes VALUES (?, ?, ?)", rows)
+        if rev % 50 == 0:
+            db.execute("DELETE FROM changes WHERE rev <= ?", (rev - KEEP_CHANGES,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('changes_from', ?)",
+                       (str(rev - KEEP_CHANGES + 1),))
+
+    def changes_since(self, revision: object) -> StoreChanges | None:
+        if not isinstance(revision, int):
+            return None
+        with self._snapshot() as db:
+            now = int(db.execute("SELECT value FROM meta WHERE key = 'revision'"
+                                 ).fetchone()[0])
+            start = db.execute("SELECT value FROM meta WHERE key = 'changes_from'").fetchone()
+            if revision > now or (start is not None and revision + 1 < int(start[0])):
+                return None
+            rows = db.execute("SELECT kind, key FROM changes WHERE rev > ?",
+                              (revision,)).fetchall()
+        keys: dict[str, set[str]] = {k: set() for k in (*_KINDS, "exchange", "all")}
+        for kind, key in rows:
+            keys[kind].add(key)
+        if keys["all"] or any("*" in keys[k] for k in ("company", "flow", "process", "park")):
+            return StoreChanges(now, everything=True)
+        return StoreChanges(now, companies=frozenset(keys["company"]),
+                            flows=frozenset(keys["flow"]),
+                            processes=frozenset(keys["process"]),
+                            parks=frozenset(keys["park"]),
+                            candidates_of=frozenset(keys["cand"] - {"*"}),
+                            all_candidates="*" in keys["cand"],
+                            exchanges=bool(keys["exchange"]))
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -199,6 +252,11 @@ class EmbeddedStore(Store):
     def load(self, data: Dataset, *, candidates: CandidatePatch | None = None) -> None:
         with self._tx() as db:
             self._check_load(db, data)
+            self._touch("company", (c.id for c in data.companies))
+            self._touch("flow", (f.id for f in data.flows))
+            self._touch("process", (p.id for p in data.processes))
+            self._touch("park", [*(p.id for p in data.parks),
+                                 *(c.park_id for c in data.companies if c.park_id)])
             self._many(db, "INSERT OR REPLACE INTO parks VALUES (?, ?, ?)",
                        [(p.id, p.county, _dumps(p)) for p in data.parks])
             parks_named = {c.park_id for c in data.companies if c.park_id}
@@ -248,6 +306,9 @@ class EmbeddedStore(Store):
             raise StoreConflictError("; ".join(problems))
 
     def _drop_flows(self, db: sqlite3.Connection, flow_ids: Sequence[str]) -> None:
+        self._touch("flow", flow_ids)
+        self._touch("cand", flow_ids)
+        self._touch("exchange")
         for sql in ("DELETE FROM candidates WHERE supply_flow IN ({ids})",
                     "DELETE FROM candidates WHERE demand_flow IN ({ids})",
                     "DELETE FROM exchanges WHERE supply_flow IN ({ids})",
@@ -266,6 +327,8 @@ class EmbeddedStore(Store):
                 db, "SELECT id FROM processes WHERE company_id = ?", (company_id,))]
             self._in(db, "DELETE FROM process_flows WHERE process_id IN ({ids})", procs)
             self._in(db, "DELETE FROM processes WHERE id IN ({ids})", procs)
+            self._touch("company", [company_id])
+            self._touch("process", procs)
             self._drop_flows(db, flows)
             self._rows(db, "DELETE FROM companies WHERE id = ?", (company_id,))
             if candidates is not None:
@@ -293,17 +356,29 @@ class EmbeddedStore(Store):
 
     def _check_candidate_flows(self, db: sqlite3.Connection,
                                cands: Sequence[Candidate]) -> None:
-        ids = {fid for c in cands for fid in c.key}
+        pairs = cands.keys() if isinstance(cands, CandidateList) else [c.key for c in cands]
+        ids = {fid for key in pairs for fid in key}
         known = {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})", ids)}
         if ids - known:
             raise StoreConflictError(f"candidates refer to unknown flows: {sorted(ids - known)}")
 
     def _patch(self, db: sqlite3.Connection, patch: CandidatePatch) -> None:
+        """Only the difference is written: an edit re-matches its neighbourhood, and most
+        of the neighbours' candidates come out as they were."""
+        self._touch("cand", patch.flows)
         self._check_candidate_flows(db, patch.candidates)
-        for sql in ("DELETE FROM candidates WHERE supply_flow IN ({ids})",
-                    "DELETE FROM candidates WHERE demand_flow IN ({ids})"):
-            self._in(db, sql, sorted(patch.flows))
-        self._insert_candidates(db, patch.candidates)
+        new: dict[Any, tuple[object, ...]] = {(r[0], r[1]): r for r in (
+            patch.candidates.records() if isinstance(patch.candidates, CandidateList)
+            else (candidate_record(c) for c in patch.candidates))}
+        old: dict[Any, tuple[object, ...]] = {}
+        for side in ("supply_flow", "demand_flow"):
+            for r in self._in(db, f"SELECT {_CANDIDATE_COLUMNS} FROM candidates "  # noqa: S608
+                                  f"WHERE {side} IN ({{ids}})", sorted(patch.flows)):
+                old[(r[0], r[1])] = tuple(r)
+        gone = [k for k in old if k not in new]
+        self._many(db, "DELETE FROM candidates WHERE supply_flow = ? AND demand_flow = ?",
+                   gone)
+        self._many(db, _INSERT_CANDIDATE, [r for k, r in new.items() if old.get(k) != r])
 
     def replace_candidates(self, candidates: Sequence[Candidate], *,
                            flows: Collection[str] | None = None) -> None:
@@ -312,10 +387,12 @@ class EmbeddedStore(Store):
                 self._patch(db, CandidatePatch(frozenset(flows), tuple(candidates)))
                 return
             self._check_candidate_flows(db, candidates)
+            self._touch("cand")
             self._rows(db, "DELETE FROM candidates")
             self._insert_candidates(db, candidates)
 
     def _put_exchanges(self, db: sqlite3.Connection, exchanges: Sequence[Exchange]) -> None:
+        self._touch("exchange")
         ids = {fid for e in exchanges for fid in (e.supply_flow, e.demand_flow)}
         known = {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})", ids)}
         for e in exchanges:
@@ -328,6 +405,7 @@ class EmbeddedStore(Store):
 
     def save_plan(self, plan: Plan, exchanges: Sequence[Exchange]) -> None:
         with self._tx() as db:
+            self._touch("exchange")
             self._rows(db, "DELETE FROM exchanges WHERE status = ?",
                        (ExchangeStatus.PROPOSED.value,))
             self._put_exchanges(db, exchanges)
@@ -340,6 +418,7 @@ class EmbeddedStore(Store):
 
     def clear(self) -> None:
         with self._tx() as db:
+            self._touch("all")
             for table in ("parks", "companies", "flows", "processes", "process_flows",
                           "candidates", "exchanges", "plans"):
                 self._rows(db, f"DELETE FROM {table}")  # noqa: S608 - fixed names
@@ -410,6 +489,16 @@ class EmbeddedStore(Store):
         return [codec.company(json.loads(r[0])) for r in self._in(
             self._db(), "SELECT doc FROM companies WHERE id IN ({ids})", ids)]
 
+    def candidates_of(self, flow_ids: Collection[str]) -> list[Candidate]:
+        found: dict[tuple[str, str], Candidate] = {}
+        with self._snapshot() as db:
+            for side in ("supply_flow", "demand_flow"):
+                for r in self._in(db, f"SELECT {_CANDIDATE_COLUMNS} FROM candidates "  # noqa: S608
+                                      f"WHERE {side} IN ({{ids}})", flow_ids):
+                    c = _candidate(r)
+                    found[c.key] = c
+        return sorted(found.values(), key=lambda c: (-c.score, c.supply_flow, c.demand_flow))
+
     def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
         with self._snapshot() as db:
             ids = {r[0] for r in self._in(
@@ -426,20 +515,19 @@ class EmbeddedStore(Store):
 
     def area(self, resources: Collection[str], *, south: float, west: float, north: float,
              east: float) -> Dataset:
+        wanted = sorted(set(resources))
+        marks = ",".join("?" * len(wanted))
         with self._snapshot() as db:
-            companies = self._rows(
-                db, "SELECT id, doc FROM companies WHERE lat BETWEEN ? AND ? "
-                    "AND lon BETWEEN ? AND ?", (south, north, west, east))
-            ids = {r[0] for r in companies}
-            wanted = set(resources)
-            flows = [d for d in (json.loads(r[0]) for r in self._in(
-                db, "SELECT doc FROM flows WHERE company_id IN ({ids})", ids))
-                if d["resource"] in wanted]
-        keep = {d["company_id"] for d in flows}
+            rows = self._rows(
+                db, f"SELECT c.id, c.doc, f.doc FROM flows f JOIN companies c "  # noqa: S608
+                    f"ON c.id = f.company_id WHERE f.resource IN ({marks}) "
+                    f"AND c.lat BETWEEN ? AND ? AND c.lon BETWEEN ? AND ?",
+                (*wanted, south, north, west, east))
+        companies = {cid: doc for cid, doc, _ in rows}
         return Dataset(
-            companies=tuple(sorted((codec.company(json.loads(doc)) for cid, doc in companies
-                                    if cid in keep), key=lambda c: c.id)),
-            flows=tuple(sorted((codec.flow(d) for d in flows), key=lambda f: f.id)))
+            companies=tuple(codec.company(json.loads(companies[k])) for k in sorted(companies)),
+            flows=tuple(sorted((codec.flow(json.loads(r[2])) for r in rows),
+                               key=lambda f: f.id)))
 
     def flows(self, *, company_id: str | None = None, resource: str | None = None,
               direction: str | None = None, county: str | None = None,
@@ -473,7 +561,7 @@ class EmbeddedStore(Store):
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._rows(self._db(), f"SELECT {_CANDIDATE_COLUMNS} FROM candidates"  # noqa: S608
                           + where + " ORDER BY score DESC, supply_flow, demand_flow", params)
-        return [Candidate(*r[:17], (), (), *r[17:]) for r in rows]  # no reasons stored
+        return [_candidate(r) for r in rows]
 
     def plans(self) -> list[Plan]:
         return [codec.plan(json.loads(r[0])) for r in self._rows(
@@ -500,6 +588,11 @@ class EmbeddedStore(Store):
         with self._snapshot() as db:
             return {k: int(self._rows(db, f"SELECT count(*) FROM {t}")[0][0])  # noqa: S608
                     for k, t in tables.items()}
+
+
+def _candidate(row: Sequence[Any]) -> Candidate:
+    """A candidate from its stored columns (:data:`RECORD_FIELDS`): no reasons are stored."""
+    return Candidate(*row[:17], (), (), *row[17:])  # type: ignore[call-arg]
 
 
 def _where(**filters: Any) -> tuple[str, list[Any]]:

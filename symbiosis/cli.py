@@ -6,19 +6,20 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import services
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
 from .export import SpreadsheetWriter
-from .io import Interpretation, read_tables
 from .matching import chain_steps
 from .model import Candidate, Flow
-from .places import default_register
-from .recognition import load_mapping
 from .report import case_report, format_candidates, format_plan, plan_json
 from .taxonomy import default_taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    from .io import Interpretation
 
 __all__ = ["main", "cli"]
 
@@ -44,6 +45,8 @@ def _place(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     """A ``--county`` or ``--municipality`` option as its register name."""
     if not value:
         return value
+    from .places import default_register
+
     county = param.name == "county"
     if not county and default_register().municipality_name(value):  # "Våler": both
         return default_register().municipality_name(value)
@@ -70,6 +73,9 @@ def cli(ctx: click.Context, store_url: str | None, factors: str | None) -> None:
 
 def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
             mapping: str | None = None, write_mapping: str | None = None) -> None:
+    from .io import read_tables  # pandas and the readers load only for imports
+    from .recognition import load_mapping
+
     store = _store(ctx)
     tax = _taxonomy(ctx)
     confirmed = load_mapping(mapping, tax) if mapping else None

@@ -69,9 +69,10 @@ def geojson(data: Dataset, exchanges: Sequence[Exchange], *,
     """
     companies = {c.id: c for c in data.companies}
     flows = {f.id: f for f in data.flows}
-    secret_companies = {c.id for c in data.companies
-                        if any(hidden(f) for f in data.flows if f.company_id == c.id)
-                        and all(hidden(f) for f in data.flows if f.company_id == c.id)}
+    shown: dict[str, list[bool]] = {}
+    for f in data.flows:  # grouped once: a scan per company would grow with the square
+        shown.setdefault(f.company_id, []).append(not hidden(f))
+    secret_companies = {cid for cid, seen in shown.items() if not any(seen)}
     features: list[dict[str, Any]] = []
     for c in data.companies:
         if c.id in secret_companies:

@@ -43,10 +43,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 from .co2 import Co2Factor
 from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
@@ -505,6 +508,16 @@ class CandidateList(Sequence[Candidate]):
         return [(flows[a].id, flows[b].id) for a, b in zip(self._sel["i"].tolist(),
                                                           self._sel["j"].tolist(), strict=True)]
 
+    def subset(self, positions: Sequence[int]) -> CandidateList:
+        """The candidates at ``positions`` (in this list's order), still as columns."""
+        picked = np.asarray(sorted(positions), dtype=np.int64)
+        out = CandidateList.__new__(CandidateList)
+        out._cols, out._groups = self._cols, self._groups
+        out._sel = {k: v[picked] for k, v in self._sel.items()} if self._n else {}
+        out._n = len(picked)
+        out._cache = {}
+        return out
+
     def records(self) -> Iterator[tuple[object, ...]]:
         """Every candidate as a tuple of :data:`RECORD_FIELDS`, straight from the columns
         (no reasons: :func:`explain` makes them again when they are shown)."""
@@ -774,6 +787,8 @@ def _find(companies: Iterable[Company], flows: Iterable[Flow], tax: Taxonomy, *,
             groups.append(group)
             keys.append((rs, link.demand, reach))
             searches[keys[-1]] = None  # a direct link and a conversion share the search
+    from scipy.spatial import cKDTree  # imported when matching runs, not with the package
+
     s_trees = {rs: cKDTree(xyz[sup[rs]]) for rs in {k[0] for k in searches}}
     d_trees = {rd: cKDTree(xyz[dem[rd]]) for rd in {k[1] for k in searches}}
 

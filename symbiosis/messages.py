@@ -153,4 +153,17 @@ def renderer(taxonomy: object, lang: str = "en") -> Callable[[Reason], str]:
     def mode(key: str) -> str:
         return modes.get(key, key)
 
-    return lambda reason: render(reason, lang, label=label, tech_label=tech, mode_label=mode)
+    # the same reason (a link's resources and rule, a unit conversion) recurs across many
+    # candidates: its words are made once
+    made: dict[Reason, str] = {}
+
+    def words(reason: Reason) -> str:
+        text = made.get(reason)
+        if text is None:
+            if len(made) > 100_000:
+                made.clear()
+            text = made[reason] = render(reason, lang, label=label, tech_label=tech,
+                                         mode_label=mode)
+        return text
+
+    return words

@@ -22,17 +22,14 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph import CandidatePatch, Store
-from optimizer import ParkPlan, SolveInterrupter, optimise
-from optimizer import plan_park as _plan_park
 
 from .co2 import Co2Choice, Co2Factor, Co2FactorError, Co2Factors, check_factor
 from .errors import NotFoundError
 from .export import SpreadsheetWriter, exchange_rows, geojson
 from .indicators import area_indicators, county_progress, park_status
-from .io import ImportResult, Table, parse_tables
 from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
@@ -40,6 +37,11 @@ from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, 
 from .places import PlaceMigration, default_register, migrate_places
 from .report_html import report_html
 from .taxonomy import Taxonomy, default_taxonomy
+
+if TYPE_CHECKING:  # the optimizer and the table readers load when a use case needs them
+    from optimizer import ParkPlan, SolveInterrupter
+
+    from .io import ImportResult, Table
 
 __all__ = ["case_files", "parse_for_store", "import_tables", "save", "delete_company",
            "delete_flow", "rematch", "fresh_candidates", "explain", "filter_candidates", "plan",
@@ -151,6 +153,8 @@ def parse_for_store(store: Store, tables: Sequence[Table], *,
                     mapping: Mapping[str, str] | None = None) -> ImportResult:
     """Validate ``tables`` against what ``store`` already holds (rows may refer to stored
     companies and flows). Raises :class:`ImportValidationError` listing every bad row."""
+    from .io import parse_tables
+
     existing = store.dataset()
     return parse_tables(tables, taxonomy=_tax(taxonomy, store),
                         known_companies={c.id for c in existing.companies},
@@ -286,7 +290,8 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
         area_flows.pop(fid, None)
     cands = find_candidates(area_companies.values(), area_flows.values(), taxonomy=tax)
     scope = touched | neighbours
-    kept = tuple(c for c in cands if c.supply_flow in scope or c.demand_flow in scope)
+    kept = cands.subset([n for n, (s, d) in enumerate(cands.keys())
+                         if s in scope or d in scope])
     return CandidatePatch(frozenset(scope), kept)
 
 
@@ -299,7 +304,7 @@ def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy
     flows = {f.id: f for f in now.flows if f.id not in removed}
     flows.update((f.id, f) for f in data.flows)
     cands = find_candidates(companies.values(), flows.values(), taxonomy=tax)
-    return CandidatePatch(frozenset(flows) | removed, tuple(cands))
+    return CandidatePatch(frozenset(flows) | removed, cands)
 
 
 def explain(store: Store, candidates: Sequence[Candidate], *,
@@ -344,6 +349,8 @@ def plan(store: Store, *, county: str | None = None, objective: str = "value",
          interrupter: SolveInterrupter | None = None) -> tuple[Dataset, Plan]:
     """Optimise the store (or one county of it) over its stored candidates; a solved plan
     is stored with its proposals when ``save``."""
+    from optimizer import optimise
+
     data = store.dataset(county=county)
     ids = {c.id for c in data.companies}
     cands = [c for c in store.candidates(county=county)
@@ -382,6 +389,8 @@ def plan_park(store: Store, park_id: str, *, budget_nok: float | None = None,
               year: int | None = None,
               interrupter: SolveInterrupter | None = None) -> tuple[Dataset, ParkPlan]:
     """The least-cost plan that brings a park to its net-zero target."""
+    from optimizer import plan_park as _plan_park
+
     data = store.dataset()
     park = next((p for p in data.parks if p.id == park_id), None)
     if park is None:

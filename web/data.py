@@ -8,6 +8,8 @@ app's store lock and drops the snapshot.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context
 
-from graph import Store, open_store
+from graph import Store, StoreChanges, open_store
 from symbiosis import services
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Plan
 from symbiosis.places import default_register
@@ -34,10 +36,14 @@ class Snapshot:
     candidates: list[Candidate]
     exchanges: list[Exchange]
     plans: list[Plan]
-    index: CandidateIndex
     companies: dict[str, Company] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def index(self) -> CandidateIndex:
+        """The candidate search, built when a page first searches."""
+        return CandidateIndex(self.data, self.candidates)
 
     @property
     def counties(self) -> list[str]:
@@ -54,11 +60,47 @@ class Snapshot:
     @classmethod
     def of(cls, store: Store) -> Snapshot:
         data = store.dataset()
-        candidates = store.candidates()
-        return cls(data=data, candidates=candidates, exchanges=store.exchanges(),
-                   plans=store.plans(), index=CandidateIndex(data, candidates),
-                   companies={c.id: c for c in data.companies},
+        return cls(data=data, candidates=store.candidates(), exchanges=store.exchanges(),
+                   plans=store.plans(), companies={c.id: c for c in data.companies},
                    flows={f.id: f for f in data.flows})
+
+    def refreshed(self, store: Store, changes: StoreChanges) -> Snapshot:
+        """This snapshot with what ``changes`` names read again: the rows a write touched,
+        not the store."""
+        companies = _replaced(self.companies, changes.companies, store.companies_by_id)
+        flows = _replaced(self.flows, changes.flows, store.flows_by_id)
+        data = Dataset(
+            companies=tuple(companies[k] for k in sorted(companies)),
+            flows=tuple(flows[k] for k in sorted(flows)),
+            processes=tuple(store.processes()) if changes.processes else self.data.processes,
+            parks=tuple(store.parks()) if changes.parks else self.data.parks)
+        if changes.all_candidates:
+            candidates = store.candidates()
+        elif changes.candidates_of:
+            scope = changes.candidates_of
+            candidates = [c for c in self.candidates
+                          if c.supply_flow not in scope and c.demand_flow not in scope]
+            for c in store.candidates_of(scope):  # best first, as stored
+                bisect.insort(candidates, c, key=_rank)
+        else:
+            candidates = self.candidates
+        exchanges, plans = ((store.exchanges(), store.plans()) if changes.exchanges
+                            else (self.exchanges, self.plans))
+        return Snapshot(data=data, candidates=candidates, exchanges=exchanges, plans=plans,
+                        companies=companies, flows=flows)
+
+
+def _rank(c: Candidate) -> tuple[float, str, str]:
+    return (-c.score, c.supply_flow, c.demand_flow)
+
+
+def _replaced(current: dict[str, T], ids: frozenset[str],
+              read: Callable[[frozenset[str]], list[Any]]) -> dict[str, T]:
+    if not ids:
+        return current
+    out = {k: v for k, v in current.items() if k not in ids}
+    out.update((x.id, x) for x in read(ids))
+    return out
 
 
 class _State:
@@ -126,21 +168,30 @@ def snapshot() -> Snapshot:
                  (revision == st.revision if revision is not None else
                   time.monotonic() - st.taken_at < current_app.config["CACHE_SECONDS"]))
         if not fresh:
-            st.snapshot = Snapshot.of(store)
+            changes = (store.changes_since(st.revision)
+                       if st.snapshot is not None and revision is not None else None)
+            if changes is not None and not changes.everything:
+                assert st.snapshot is not None
+                st.snapshot = st.snapshot.refreshed(store, changes)
+                revision = changes.revision
+            else:
+                st.snapshot = Snapshot.of(store)
             st.revision, st.taken_at = revision, time.monotonic()
         assert st.snapshot is not None
         return st.snapshot
 
 
 def write(change: Callable[[Store], T]) -> T:
-    """Run ``change`` on the store under the app's lock and drop the cached snapshot."""
+    """Run ``change`` on the store under the app's lock. The next read refreshes the
+    snapshot with what the write touched (or drops it, for a store that cannot tell)."""
     st = _state()
     store = get_store()
     with st.lock:
         try:
             return change(store)
         finally:
-            st.snapshot = None
+            if store.revision() is None:
+                st.snapshot = None
 
 
 def close(app: Flask) -> None:
