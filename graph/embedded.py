@@ -422,6 +422,16 @@ class EmbeddedStore(Store):
             for table in ("parks", "companies", "flows", "processes", "process_flows",
                           "candidates", "exchanges", "plans"):
                 self._rows(db, f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            self._rows(db, "DELETE FROM meta WHERE key LIKE 'setting:%'")
+
+    # settings live in the meta table under 'setting:' + key (no schema change)
+    def put_setting(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            self._rows(db, "INSERT OR REPLACE INTO meta VALUES (?, ?)", ("setting:" + key, value))
+
+    def settings(self) -> dict[str, str]:
+        rows = self._rows(self._db(), "SELECT key, value FROM meta WHERE key LIKE 'setting:%'")
+        return {str(k)[len("setting:"):]: str(v) for k, v in rows}
 
     # -- reads --------------------------------------------------------------------------
     def _companies_where(self, db: sqlite3.Connection, county: str | None,

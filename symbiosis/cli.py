@@ -40,6 +40,21 @@ def _taxonomy(ctx: click.Context):  # noqa: ANN202
     return ctx.obj["taxonomy"]
 
 
+def _place(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A ``--county`` or ``--municipality`` option as its register name."""
+    if not value:
+        return value
+    from .places import default_register
+
+    county = param.name == "county"
+    if not county and default_register().municipality_name(value):  # "Våler": both
+        return default_register().municipality_name(value)
+    got = default_register().read(value if county else None, None if county else value)
+    if not got.ok:
+        raise click.BadParameter(got.problems[0].message)
+    return got.county if county else got.municipality
+
+
 @click.group()
 @click.option("--store", "store_url", envvar="SYMBIOSIS_STORE", default=None,
               help="Store URL: a file path (default ./symbiosis-store.db) or "
@@ -151,8 +166,8 @@ def _match(ctx: click.Context, *, max_distance: float | None = None,
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-@click.option("--county")
-@click.option("--municipality")
+@click.option("--county", callback=_place)
+@click.option("--municipality", callback=_place)
 @click.option("--resource", help="Taxonomy key, alias or EWC code (supply or demand side).")
 @click.option("--company")
 @click.option("--max-distance", type=float, help="Routed km cap on top of resource limits.")
@@ -253,21 +268,24 @@ def demo(ctx: click.Context, output: str) -> None:
 @click.option("--by", required=True, help="Who changes the status.")
 @click.option("--note", default="")
 @click.option("--start-year", type=int)
+@click.option("--end-year", type=int, help="With 'ended': the year it ends (default: this "
+              "year); never before the start year.")
 @click.pass_context
 def exchange_cmd(ctx: click.Context, exchange_id: str, status: str, by: str, note: str,
-                 start_year: int | None) -> None:
+                 start_year: int | None, end_year: int | None) -> None:
     """Move an exchange along proposed -> agreed -> operating -> ended (kept as history)."""
     try:
         before, changed = services.advance_exchange(_store(ctx), exchange_id, status, by=by,
-                                                    note=note, start_year=start_year)
+                                                    note=note, start_year=start_year,
+                                                    end_year=end_year)
     except NotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{changed.id}: {before} -> {changed.status}")
 
 
 @cli.command()
-@click.option("--county")
-@click.option("--municipality")
+@click.option("--county", callback=_place)
+@click.option("--municipality", callback=_place)
 @click.option("--park")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "html"]), default="json")
 @click.option("--output", type=click.Path(dir_okay=False),
@@ -328,6 +346,41 @@ _USERS = click.option("--users", "users_db", envvar="SYMBIOSIS_USERS",
                       help="Accounts file of the web front end (also SYMBIOSIS_USERS).")
 
 
+@cli.command("migrate-places")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@_USERS
+@click.pass_context
+def migrate_places_cmd(ctx: click.Context, dry_run: bool, users_db: str) -> None:
+    """Rewrite stored counties and municipalities (and the counties of county staff in the
+    accounts file, when it exists) to the names of the 2024 register; list what the
+    register does not know, left as it is."""
+    result = services.normalise_places(_store(ctx), dry_run=dry_run)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{verb} {len(result.changed)} compan(ies) and park(s):")
+    for c in result.changed:
+        before, after = (" / ".join(x or "-" for x in pair) for pair in (c.before, c.after))
+        click.echo(f"  {c.kind} {c.id}: {before} -> {after}")
+    for kind, item, note in result.warnings:
+        click.echo(f"  note: {kind} {item}, {note.field}: {note.message}")
+    if result.unmatched:
+        click.echo(f"not matched, left as they are ({len(result.unmatched)}):")
+        for kind, item, note in result.unmatched:
+            click.echo(f"  {kind} {item}, {note.field}: {note.message}")
+    if Path(users_db).exists():
+        from web.db import Accounts
+
+        accounts = Accounts(users_db)
+        try:
+            if dry_run:
+                return
+            for username, was, now in accounts.normalise_counties():
+                click.echo(f"  user {username}: county {was} -> {now}" if now else
+                           f"  user {username}: county {was!r} not in the register, "
+                           "left as it is")
+        finally:
+            accounts.close()
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
@@ -365,7 +418,7 @@ def user() -> None:
 @click.option("--role", type=click.Choice(["admin", "cluster_manager", "county_staff",
                                            "viewer"]), required=True)
 @click.option("--cluster", help="The cluster a cluster manager edits.")
-@click.option("--county", help="The county county staff read.")
+@click.option("--county", callback=_place, help="The county county staff read.")
 @click.option("--password", envvar="SYMBIOSIS_PASSWORD", default=None,
               help="Read from SYMBIOSIS_PASSWORD or asked for when not given.")
 @click.option("--token", is_flag=True, help="Also make an API token and print it once.")

@@ -17,14 +17,16 @@ import csv
 import dataclasses
 import datetime
 import io
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graph import CandidatePatch, Store
 
+from .co2 import Co2Choice, Co2Factor, Co2FactorError, Co2Factors, check_factor
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
 from .export import SpreadsheetWriter, exchange_rows, geojson, json_text
 from .indicators import area_indicators, county_progress, park_progress
@@ -33,6 +35,7 @@ from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan
 from .ownership import Origins, ownership_errors
+from .places import PlaceMigration, default_register, migrate_places
 from .report import indicators_report
 from .taxonomy import Taxonomy, default_taxonomy
 
@@ -45,15 +48,92 @@ __all__ = ["case_files", "parse_for_store", "import_tables", "save", "ownership_
            "move_company", "delete_company", "delete_flow", "rematch", "fresh_candidates",
            "explain", "filter_candidates", "plan",
            "plan_exchanges", "save_plan", "advance_exchange", "plan_park", "report", "export",
-           "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges"]
+           "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges", "normalise_places",
+           "store_taxonomy", "co2_factors", "add_co2_factor", "choose_co2_factor",
+           "CO2_SETTING"]
 
 #: a write touching more flows than this re-matches the whole store
 FULL_REMATCH_ABOVE = 3000
 _KM_PER_DEGREE = 111.2
 
 
-def _tax(taxonomy: Taxonomy | None) -> Taxonomy:
-    return taxonomy or default_taxonomy()
+def _tax(taxonomy: Taxonomy | None, store: Store | None = None) -> Taxonomy:
+    """The taxonomy to use, with the CO2 factor sets and choices stored in ``store``."""
+    tax = taxonomy or default_taxonomy()
+    return store_taxonomy(store, tax) if store is not None else tax
+
+
+# -- CO2 factor sets and choices, kept with the store -----------------------------------
+#: the store setting that holds the added factor sets and the park and county choices
+CO2_SETTING = "co2_factor_sets"
+_WITH_CO2: dict[tuple[int, str], Taxonomy] = {}
+
+
+def _co2_setting(store: Store) -> dict[str, list[dict[str, Any]]]:
+    text = store.settings().get(CO2_SETTING)
+    body = json.loads(text) if text else {}
+    return {"factors": list(body.get("factors") or []),
+            "choices": list(body.get("choices") or [])}
+
+
+def store_taxonomy(store: Store, taxonomy: Taxonomy | None = None) -> Taxonomy:
+    """``taxonomy`` with the factor sets and choices stored in ``store`` (the same object
+    again while they do not change)."""
+    base = (taxonomy or default_taxonomy()).origin
+    text = store.settings().get(CO2_SETTING, "")
+    if not text:
+        return base
+    cache_key = (id(base), text)
+    found = _WITH_CO2.get(cache_key)
+    if found is None or found.resources is not base.resources:
+        body = _co2_setting(store)
+        factors = [check_factor(f) for f in body["factors"]]
+        choices = [Co2Choice(**c) for c in body["choices"]]
+        found = base.with_co2(base.co2.with_sets(factors, choices))
+        if len(_WITH_CO2) > 32:
+            _WITH_CO2.clear()
+        _WITH_CO2[cache_key] = found
+    return found
+
+
+def co2_factors(store: Store, *, taxonomy: Taxonomy | None = None) -> Co2Factors:
+    """The shipped factors with the factor sets and choices stored in ``store``."""
+    return store_taxonomy(store, taxonomy).co2
+
+
+def add_co2_factor(store: Store, cells: Mapping[str, object], *, by: str,
+                   taxonomy: Taxonomy | None = None) -> Co2Factor:
+    """Add a factor set (a factor with its source and year, checked by
+    :func:`symbiosis.co2.check_factor`); flows, parks and counties may then name it.
+    Raises :class:`~symbiosis.co2.Co2FactorError` naming the bad field."""
+    factor = check_factor(cells, taken=co2_factors(store, taxonomy=taxonomy).factors,
+                          added_by=by)
+    body = _co2_setting(store)
+    body["factors"].append(dataclasses.asdict(factor))
+    store.put_setting(CO2_SETTING, json.dumps(body, ensure_ascii=False, sort_keys=True))
+    return factor
+
+
+def choose_co2_factor(store: Store, choice: Co2Choice, *,
+                      taxonomy: Taxonomy | None = None) -> Sequence[Candidate]:
+    """What the demand of one kind replaces in a park or a county (an empty ``factor``
+    drops the choice); the store is matched again, so every CO2 figure uses it."""
+    if choice.scope == "county":
+        got = default_register().read(choice.name, None)
+        if not got.ok or got.county is None:
+            raise Co2FactorError("name", got.problems[0].message if got.problems
+                                 else "name the county")
+        choice = dataclasses.replace(choice, name=got.county)
+    body = _co2_setting(store)
+    body["choices"] = [c for c in body["choices"] if (c["scope"], c["name"], c["applies_to"])
+                       != (choice.scope, choice.name, choice.applies_to)]
+    if choice.factor:
+        problem = co2_factors(store, taxonomy=taxonomy).choice_problem(choice)
+        if problem is not None:
+            raise problem
+        body["choices"].append(dataclasses.asdict(choice))
+    store.put_setting(CO2_SETTING, json.dumps(body, ensure_ascii=False, sort_keys=True))
+    return rematch(store, taxonomy=taxonomy)
 
 
 def case_files() -> list[Path]:
@@ -84,8 +164,9 @@ def parse_for_store(store: Store, tables: Sequence[Table], *,
     raises :class:`ImportValidationError` listing every bad row."""
     from .io import parse_tables
 
-    return parse_tables(tables, taxonomy=taxonomy, mapping=mapping, stored=store.dataset(),
-                        owner=owner, country_code=country, deadline=deadline)
+    return parse_tables(tables, taxonomy=_tax(taxonomy, store), mapping=mapping,
+                        stored=store.dataset(), owner=owner, country_code=country,
+                        deadline=deadline)
 
 
 def import_tables(store: Store, tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
@@ -165,13 +246,24 @@ def delete_flow(store: Store, flow_id: str, *, taxonomy: Taxonomy | None = None)
     store.delete_flow(flow_id, candidates=patch)
 
 
+def normalise_places(store: Store, *, dry_run: bool = False) -> PlaceMigration:
+    """Rewrite the stored companies' and parks' counties and municipalities to register
+    names ("troms" and "Troms" become one county), in one transaction; what the register
+    does not know is left as it is and listed. Candidates stay: places do not move."""
+    data = store.dataset()
+    result = migrate_places(data.companies, data.parks)
+    if not dry_run and (result.companies or result.parks):
+        store.load(Dataset(companies=result.companies, parks=result.parks))
+    return result
+
+
 # -- matching ---------------------------------------------------------------------------
 def rematch(store: Store, *, taxonomy: Taxonomy | None = None,
             max_distance_km: float | None = None,
             max_per_flow: int | None = DEFAULT_MAX_PER_FLOW) -> Sequence[Candidate]:
     """Match the whole store and replace its candidates."""
     data = store.dataset()
-    cands = find_candidates(data.companies, data.flows, taxonomy=_tax(taxonomy),
+    cands = find_candidates(data.companies, data.flows, taxonomy=_tax(taxonomy, store),
                             max_distance_km=max_distance_km, max_per_flow=max_per_flow)
     store.replace_candidates(cands)
     return cands
@@ -204,7 +296,7 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
     neighbour's list is ranked among its stored partners and the touched flows, which
     can keep a pair the full ranking would cut, never drop one it keeps.
     """
-    tax = _tax(taxonomy)
+    tax = _tax(taxonomy, store)
     written = {f.id: f for f in data.flows}
     new_companies = {c.id: c for c in data.companies}
     for cid in new_companies:
@@ -269,7 +361,7 @@ def explain(store: Store, candidates: Sequence[Candidate], *,
     """Stored candidates with their reasons and limits, made from their flows."""
     flows = store.flows_by_id({fid for c in candidates for fid in c.key})
     companies = store.companies_by_id({f.company_id for f in flows})
-    return explain_candidates(candidates, companies, flows, taxonomy=_tax(taxonomy))
+    return explain_candidates(candidates, companies, flows, taxonomy=_tax(taxonomy, store))
 
 
 def filter_candidates(store: Store, candidates: Sequence[Candidate], *,
@@ -327,12 +419,16 @@ def save_plan(store: Store, plan: Plan) -> None:
 
 
 def advance_exchange(store: Store, exchange_id: str, status: str, *, by: str,
-                     note: str = "", start_year: int | None = None) -> tuple[str, Exchange]:
-    """Move an exchange along its lifecycle; returns the former status and the exchange."""
+                     note: str = "", start_year: int | None = None,
+                     end_year: int | None = None) -> tuple[str, Exchange]:
+    """Move an exchange along its lifecycle; returns the former status and the exchange.
+    Raises :class:`~symbiosis.lifecycle.LifecycleError` for a change the lifecycle does not
+    allow, among them an end before the start year."""
     current = store.exchange(exchange_id)
     if current is None:
         raise NotFoundError(f"no exchange {exchange_id}")
-    changed = advance(current, status, by=by, note=note, start_year=start_year)
+    changed = advance(current, status, by=by, note=note, start_year=start_year,
+                      end_year=end_year)
     store.put_exchange(changed)
     return current.status, changed
 

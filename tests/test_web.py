@@ -124,6 +124,8 @@ EXPECTED_DENIED = {  # GET pages a role may not open
     "solor": set(),
     "admin": set(),
 }
+for _role in ("viewer", "fjord", "troms", "solor"):  # CO2 factor sets: admins only
+    EXPECTED_DENIED[_role] = EXPECTED_DENIED[_role] | {"/admin/factors"}
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED_DENIED))

@@ -92,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts.close()
 
     from . import (
+        admin,
         api,
         auth,
         candidates,
@@ -117,7 +118,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(db.close_accounts)
     app.before_request(auth.load_user)
     for module in (auth, home, companies, upload, candidates, optimize, network_views, maps,
-                   indicators, parks, exchanges, jobs):
+                   indicators, parks, exchanges, jobs, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)

@@ -64,7 +64,8 @@ def openapi() -> Any:
 def _company_json(c: Any) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "lat": c.lat, "lon": c.lon,
             "org_number": c.org_number, "nace": c.nace, "municipality": c.municipality,
-            "county": c.county, "park_id": c.park_id, "cluster": c.cluster}
+            "county": c.county, "park_id": c.park_id, "cluster": c.cluster,
+            "country": c.country}
 
 
 @bp.get("/companies")
@@ -267,11 +268,12 @@ def exchange_status(exchange_id: str) -> Any:
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict) or not body.get("status"):
         abort(400, description="send {'status': 'agreed' | 'operating' | 'ended'}")
-    year = body.get("start_year")
-    if year is not None and not isinstance(year, int):
-        abort(400, description="start_year must be an integer")
+    start, end = body.get("start_year"), body.get("end_year")
+    for name, year in (("start_year", start), ("end_year", end)):
+        if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+            abort(400, description=f"{name} must be an integer")
     changed = change_status(exchange_id, str(body["status"]), note=str(body.get("note", "")),
-                            start_year=year)
+                            start_year=start, end_year=end)
     view = exchange_view(snapshot(), changed)
     return jsonify(view)
 

@@ -15,7 +15,7 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import gettext
 from .jobs import Job, phase, start
-from .views import arg_float, arg_str, candidate_views, hidden_flows
+from .views import arg_float, arg_place, arg_str, candidate_views, hidden_flows
 
 __all__ = ["bp", "search", "CSV_COLUMNS"]
 
@@ -34,8 +34,8 @@ def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, A
     do not show."""
     resource = arg_str("resource")
     key, problem = (taxonomy().resolve(resource) if resource else ("", None))
-    params: dict[str, Any] = {"county": g.access.county_scope() or arg_str("county"),
-              "municipality": arg_str("municipality"), "resource": key or None,
+    params: dict[str, Any] = {"county": g.access.county_scope() or arg_place("county"),
+              "municipality": arg_place("municipality"), "resource": key or None,
               "company": arg_str("company"), "max_distance_km": arg_float("max_distance"),
               "min_value_nok": arg_float("min_value")}
     sort = arg_str("sort") or "score"

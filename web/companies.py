@@ -19,13 +19,14 @@ from flask import (
 from symbiosis import services
 from symbiosis.errors import ImportValidationError
 from symbiosis.model import Company, Dataset, Flow
+from symbiosis.places import default_register
 from symbiosis.taxonomy import QUALITY_FIELDS
 
 from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
 from .i18n import gettext
-from .views import arg_str, flow_view
+from .views import arg_place, arg_str, flow_view
 
 __all__ = ["bp", "readable_company", "filtered_companies"]
 
@@ -62,8 +63,9 @@ def _save(kind: str, fields: tuple[str, ...], cells: dict[str, str], *, new: boo
 def filtered_companies(snap: Snapshot) -> tuple[list[Company], str | None, dict[str, Any]]:
     """Companies matching the query string (county, municipality, cluster, park_id, q),
     within the user's county; with the county and filters applied."""
-    county = g.access.county_scope() or arg_str("county")
-    filters = {k: arg_str(k) for k in ("municipality", "cluster", "park_id", "q")}
+    county = g.access.county_scope() or arg_place("county")
+    filters = {k: arg_str(k) for k in ("cluster", "park_id", "q")}
+    filters["municipality"] = arg_place("municipality")
     rows = [c for c in snap.data.companies
             if (county is None or c.county == county)
             and all(v is None or getattr(c, k) == v for k, v in filters.items() if k != "q")
@@ -111,8 +113,7 @@ def create() -> Any:
         if data is not None:
             flash(gettext("Saved."))
             return redirect(url_for("companies.detail", company_id=cells["id"]))
-    return render_template("company_form.html", cells=cells, errors=errors, new=True), \
-        400 if errors else 200
+    return _company_form(cells, errors, new=True)
 
 
 @bp.route("/<company_id>/edit", methods=("GET", "POST"))
@@ -131,7 +132,15 @@ def edit(company_id: str) -> Any:
         if data is not None:
             flash(gettext("Saved."))
             return redirect(url_for("companies.detail", company_id=company_id))
-    return render_template("company_form.html", cells=cells, errors=errors, new=False), \
+    return _company_form(cells, errors, new=False)
+
+
+def _company_form(cells: dict[str, str], errors: dict[str, str], *, new: bool) -> Any:
+    """The company form, with the register's counties and municipalities to choose from."""
+    register = default_register()
+    return render_template("company_form.html", cells=cells, errors=errors, new=new,
+                           counties=register.county_names(),
+                           municipalities=register.municipality_labels()), \
         400 if errors else 200
 
 
@@ -185,7 +194,9 @@ def _flow_form(company: Company, cells: dict[str, str], *, new: bool) -> Any:
             return redirect(url_for("companies.detail", company_id=company.id))
     return render_template("flow_form.html", company=company, cells=cells, errors=errors,
                            new=new, resources=sorted(taxonomy().resources),
-                           quality_fields=QUALITY_FIELDS), 400 if errors else 200
+                           quality_fields=QUALITY_FIELDS,
+                           co2_factors=sorted(taxonomy().co2.factors.values(),
+                                              key=lambda f: f.key)), 400 if errors else 200
 
 
 @bp.route("/<company_id>/flows/new", methods=("GET", "POST"))

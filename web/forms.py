@@ -19,10 +19,10 @@ from symbiosis.taxonomy import QUALITY_FIELDS, Taxonomy
 __all__ = ["COMPANY_FIELDS", "FLOW_FIELDS", "parse_form", "company_cells", "flow_cells"]
 
 COMPANY_FIELDS = ("id", "name", "lat", "lon", "org_number", "nace", "municipality", "county",
-                  "park_id", "cluster", "source")
+                  "park_id", "cluster", "source", "country")
 FLOW_FIELDS = ("id", "company_id", "direction", "resource", "amount", "unit", "ewc", "months",
-               "price_nok_per_unit", "confidential", "description", "source", *QUALITY_FIELDS,
-               "confirm_large")
+               "price_nok_per_unit", "confidential", "description", "source", "replaces",
+               *QUALITY_FIELDS, "confirm_large")
 
 
 def parse_form(store: Store, kind: str, fields: Sequence[str], form: Mapping[str, str], *,
@@ -51,7 +51,7 @@ def flow_cells(f: Flow) -> dict[str, str]:
              "price_nok_per_unit": ("" if f.price_nok_per_unit is None
                                     else f"{f.price_nok_per_unit:g}"),
              "confidential": "true" if f.confidential else "", "description": f.description,
-             "source": f.source or ""}
+             "source": f.source or "", "replaces": f.replaces}
     cells.update({q: f"{v:g}" for q, v in f.quality.items()})
     ceiling = amount_ceiling(f.unit)
     if f.amount is not None and ceiling is not None and f.amount > ceiling:

@@ -73,6 +73,8 @@ NB: dict[str, str] = {
     "Name": "Navn",
     "County": "Fylke",
     "Municipality": "Kommune",
+    "from the municipality": "fra kommunen",
+    "Country (outside Norway)": "Land (utenfor Norge)",
     "Cluster": "Klynge",
     "Park": "Industriområde",
     "Resource": "Ressurs",
@@ -235,6 +237,7 @@ NB: dict[str, str] = {
     "History": "Historikk",
     "Move to": "Flytt til",
     "Start year": "Startår",
+    "End year": "Sluttår",
     "Note": "Merknad",
     "proposed": "foreslått",
     "agreed": "avtalt",
@@ -248,6 +251,32 @@ NB: dict[str, str] = {
     "Name the cluster to move the company to.": "Oppgi klyngen bedriften skal flyttes til.",
     "The amount is right even though it is very large":
         "Mengden er riktig selv om den er svært stor",
+    # CO2 factors
+    "CO2 factors": "CO2-faktorer",
+    "What a recovered resource replaces decides the CO2 it avoids.":
+        "Det en gjenvunnet ressurs erstatter, avgjør hvor mye CO2 den sparer.",
+    "A demand flow may name a factor (replaces); else its park's choice applies, then its "
+    "county's, then its resource's default.":
+        "En etterspørsel kan nevne en faktor (replaces); ellers gjelder valget for "
+        "industriområdet, så for fylket, så ressursens standard.",
+    "Key": "Nøkkel",
+    "Replaces (CO2 factor, demand only)": "Erstatter (CO2-faktor, bare etterspørsel)",
+    "Label": "Navn",
+    "Label (Norwegian)": "Navn (norsk)",
+    "Applies to": "Gjelder",
+    "Factor": "Faktor",
+    "Year": "År",
+    "Added by": "Lagt til av",
+    "Defaults per resource": "Standard per ressurs",
+    "Replaces": "Erstatter",
+    "Choices per park and county": "Valg per industriområde og fylke",
+    "Where": "Hvor",
+    "Park or county": "Industriområde eller fylke",
+    "the default": "standarden",
+    "Add a factor set": "Legg til et faktorsett",
+    "Notes": "Merknader",
+    "park": "industriområde",
+    "county": "fylke",
 }
 
 

@@ -27,7 +27,7 @@ from symbiosis.report_html import line_chart_svg
 from .auth import login_required
 from .data import Snapshot, snapshot
 from .i18n import gettext
-from .views import arg_str, hidden_flow
+from .views import arg_place, arg_str, hidden_flow
 
 __all__ = ["bp", "area", "parks_status", "counties"]
 
@@ -36,8 +36,8 @@ bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 def area(snap: Snapshot) -> AreaIndicators:
     """Indicators of the area the query string names (county staff: their county)."""
-    county = g.access.county_scope() or arg_str("county")
-    municipality, park = arg_str("municipality"), arg_str("park")
+    county = g.access.county_scope() or arg_place("county")
+    municipality, park = arg_place("municipality"), arg_str("park")
     year = datetime.date.today().year
     return snap.memo(("area", g.access.reader(), county, municipality, park, year),
                      lambda: area_indicators(snap.data, snap.exchanges, county=county,

@@ -12,7 +12,7 @@ from .auth import allow, login_required
 from .data import Snapshot, snapshot, taxonomy
 from .i18n import gettext, resource_label
 from .network import FAMILY_COLOURS, STATUS_COLOURS, network_graph, network_payload
-from .views import arg_str, hidden_flow, hidden_flows
+from .views import arg_place, arg_str, hidden_flow, hidden_flows
 
 __all__ = ["bp", "picture"]
 
@@ -23,7 +23,7 @@ MAX_FLOWS = 3000
 def _scope(snap: Snapshot) -> tuple[Dataset, str]:
     """The part of the store to draw, and its title."""
     company, park = arg_str("company"), arg_str("park")
-    county = g.access.county_scope() or arg_str("county")
+    county = g.access.county_scope() or arg_place("county")
     data = snap.data
     if company:
         c = snap.companies.get(company)

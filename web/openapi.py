@@ -78,7 +78,9 @@ def openapi_document() -> dict[str, Any]:
                     "wait": {"oneOf": [{"type": "boolean"}, {"type": "number"}]}}},
                 "StatusChange": {"type": "object", "required": ["status"], "properties": {
                     "status": {"type": "string", "enum": ["agreed", "operating", "ended"]},
-                    "note": {"type": "string"}, "start_year": {"type": "integer"}}},
+                    "note": {"type": "string"}, "start_year": {"type": "integer"},
+                    "end_year": {"type": "integer",
+                                 "description": "with 'ended'; never before the start year"}}},
             },
             "responses": {
                 "Unauthorized": {"description": "no or unknown token", "content": {

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from symbiosis import services
 from symbiosis.errors import OptimizationError
 from symbiosis.model import Plan
+from symbiosis.places import default_register
 from symbiosis.report_html import frontier_svg
 
 from .auth import allow, login_required
@@ -36,7 +37,15 @@ class OptimizeRequest:
         limit = self._number(source, "time_limit", 30.0, low=1)
         self.time_limit = min(limit or 30.0, current_app.config["OPTIMIZE_MAX_SECONDS"])
         self.frontier = int(self._number(source, "frontier_points", 0, low=0, high=12) or 0)
-        self.county = g.access.county_scope() or (str(source.get("county") or "") or None)
+        self.county = g.access.county_scope() or self._county(source)
+
+    def _county(self, source: dict[str, Any]) -> str | None:
+        """The county asked for, as its register name."""
+        text = str(source.get("county") or "").strip()
+        got = default_register().read(text, None)
+        if not got.ok:
+            self.errors["county"] = got.problems[0].message
+        return got.county
 
     def _number(self, source: dict[str, Any], key: str, default: float | None, *,
                 low: float | None = None, high: float | None = None) -> float | None:

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import g, request
+from flask import abort, g, request
 
 from symbiosis.disclosure import plan_figures
 from symbiosis.matching import explain
 from symbiosis.model import Candidate, Flow, Plan
+from symbiosis.places import default_register
 from symbiosis.report import plan_json
 
 from .access import amount_band, distance_text
 from .data import Snapshot, taxonomy
 from .i18n import resource_label
 
-__all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "plan_view", "in_scope",
-           "hidden_flow", "hidden_flows", "plan_summary"]
+__all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "arg_place", "plan_view",
+           "in_scope", "hidden_flow", "hidden_flows", "plan_summary"]
 
 
 def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
@@ -56,6 +57,21 @@ def candidate_views(snap: Snapshot, cands: Sequence[Candidate]) -> list[dict[str
 def arg_str(name: str) -> str | None:
     value = request.args.get(name, "").strip()
     return value or None
+
+
+def arg_place(name: str) -> str | None:
+    """A ``county`` or ``municipality`` filter of the query string as its register name
+    ("troms", "Romsa" and "55" are Troms); 400 with the nearest names for an unknown one."""
+    text = arg_str(name)
+    if text is None:
+        return None
+    register = default_register()
+    if name == "municipality" and register.municipality_name(text):
+        return register.municipality_name(text)
+    got = register.read(*((text, None) if name == "county" else (None, text)))
+    if not got.ok:
+        abort(400, description=got.problems[0].message)
+    return got.county if name == "county" else got.municipality
 
 
 def arg_float(name: str) -> float | None:

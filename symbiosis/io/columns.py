@@ -24,11 +24,12 @@ REQUIRED = {
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "companies": ("id", "name", "lat", "lon", "org_number", "nace", "municipality", "county",
-                  "park_id", "cluster", "source"),
-    "parks": ("id", "name", "county", "municipality", "lat", "lon", "radius_km",
+                  "country", "park_id", "cluster", "source"),
+    "parks": ("id", "name", "county", "municipality", "country", "lat", "lon", "radius_km",
               "baseline_t_co2e", "target_year", "target_t_co2e", "source", "cluster"),
     "flows": ("id", "company_id", "direction", "resource", "amount", "unit", "ewc", "months",
-              "price_nok_per_unit", "confidential", "description", "source", *QUALITY_FIELDS,
+              "price_nok_per_unit", "confidential", "description", "source", "replaces",
+              *QUALITY_FIELDS,
               # not stored: says that an amount above the plausible ceiling is meant
               "confirm_large"),
     "processes": ("id", "company_id", "name", "inputs", "outputs", "capacity",

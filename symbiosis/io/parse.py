@@ -12,6 +12,7 @@ from typing import TypeVar
 from ..errors import ImportValidationError, RowError
 from ..model import ALL_MONTHS, Company, Dataset, Flow, Park, Process, valid_org_number
 from ..ownership import Origins, ownership_errors
+from ..places import default_register
 from ..recognition import ASK_BELOW, Recognition, Recognizer, recognizer
 from ..taxonomy import (
     CUSTOM_PREFIX,
@@ -33,6 +34,7 @@ _TRUE = {"true", "yes", "y", "1", "ja", "j", "x"}
 _FALSE = {"false", "no", "n", "0", "nei", ""}
 _RANGE = re.compile(r"^(-?\d+(?:[.,]\d+)?)(?:–|—|-|/|to)(-?\d+(?:[.,]\d+)?)$")
 _NACE = re.compile(r"^\d{2}(\.\d{1,2})?(/\d{2}(\.\d{1,2})?)*$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _QUALITY_RANGES = {"temperature_c": (-60.0, 1600.0), "purity_pct": (0.0, 100.0),
                    "dry_matter_pct": (0.0, 100.0), "moisture_pct": (0.0, 100.0)}
 _MONTH_NAMES = {m: i for i, names in enumerate(
@@ -200,7 +202,28 @@ def _each(rows: Sequence[_Row], read: Callable[[_Row], T | None],
     return out
 
 
-def _company(r: _Row) -> Company | None:
+def _place(r: _Row, warnings: list[str]) -> tuple[str | None, str | None, str | None]:
+    """Country, county and municipality of a company or park row. In Norway (no country,
+    or ``NO``) county and municipality are read against the register: register names come
+    back, a municipality fills its county, and what the register refuses is an error of
+    its field (with the nearest names); elsewhere they are kept as written."""
+    country = r.text("country").upper()
+    if country and not _COUNTRY.match(country):
+        r.error("country", "is not a two-letter country code such as NO, SE, DK or FI",
+                r.text("country"))
+    if country not in ("", "NO"):
+        return country, r.optional("county"), r.optional("municipality")
+    got = default_register().read(r.text("county"), r.text("municipality"))
+    for p in got.problems:
+        abroad = "; outside Norway, give the 'country' (SE, DK, FI ...)" \
+            if p.code == "unknown" and not p.suggestions and not p.value.isdigit() else ""
+        r.error(p.field, p.message + abroad, p.value, code=f"place_{p.code}")
+    warnings += [f"{r.table.label}, row {r.row_no}, field '{w.field}': {w.message}"
+                 for w in got.warnings]
+    return None, got.county, got.municipality
+
+
+def _company(r: _Row, warnings: list[str]) -> Company | None:
     n0 = len(r.errors)
     cid, name = r.text("id", required=True), r.text("name", required=True)
     lat = r.number("lat", required=True, low=-90, high=90)
@@ -212,20 +235,22 @@ def _company(r: _Row) -> Company | None:
     nace = r.optional("nace")
     if nace and not _NACE.match(nace):
         r.error("nace", "is not a NACE code like 16.10", nace)
+    country, county, municipality = _place(r, warnings)
     if len(r.errors) > n0 or lat is None or lon is None:
         return None
     return Company(id=cid, name=name, lat=lat, lon=lon,
                    org_number=org.replace(" ", "") if org else None, nace=nace,
-                   municipality=r.optional("municipality"), county=r.optional("county"),
+                   municipality=municipality, county=county,
                    park_id=r.optional("park_id"), cluster=r.optional("cluster"),
-                   source=r.optional("source"))
+                   source=r.optional("source"), country=country)
 
 
-def _park(r: _Row) -> Park | None:
+def _park(r: _Row, warnings: list[str]) -> Park | None:
     n0 = len(r.errors)
     year = r.number("target_year", low=2000, high=2100)
+    country, county, municipality = _place(r, warnings)
     park = Park(id=r.text("id", required=True), name=r.text("name", required=True),
-                county=r.optional("county"), municipality=r.optional("municipality"),
+                county=county, municipality=municipality, country=country,
                 lat=r.number("lat", low=-90, high=90), lon=r.number("lon", low=-180, high=180),
                 radius_km=r.number("radius_km", low=0),
                 baseline_t_co2e=r.number("baseline_t_co2e", low=0),
@@ -327,6 +352,14 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
                 r.text("months"))
     price = r.number("price_nok_per_unit")
     confidential = r.flag("confidential")
+    replaces = r.text("replaces")
+    if replaces and direction == "supply":
+        r.error("replaces", "is said of a demand flow: what its resource is made with today",
+                replaces)
+    elif replaces and key:
+        problem = taxonomy.co2.check_replaces(key, replaces)
+        if problem:
+            r.error("replaces", problem, replaces)
     if len(r.errors) > n0:
         return None
     amount_text = f"{r.text('amount')} {unit_text}".strip() if conversion else ""
@@ -340,7 +373,8 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
                 unit=canonical, quality=quality, ewc=ewc, months=months,
                 price_nok_per_unit=price, confidential=confidential,
                 description=r.text("description"), source=r.optional("source"),
-                resource_text=resource_text, amount_text=amount_text, conversion=conversion)
+                resource_text="" if resource_text == key else resource_text,
+                amount_text=amount_text, conversion=conversion, replaces=replaces)
 
 
 def _check_amount(r: _Row, amount: float, unit: str, confirmed: bool) -> None:
@@ -433,9 +467,11 @@ def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
     old_processes = {p.id: p for p in have.processes}
 
     park_rows = _rows(groups["parks"], errors, old_parks)
-    parks = _unique(park_rows, _each(park_rows, _park, deadline), lambda p: p.id, {})
+    parks = _unique(park_rows, _each(park_rows, lambda r: _park(r, warnings), deadline),
+                    lambda p: p.id, {})
     company_rows = _rows(groups["companies"], errors, old_companies)
-    companies = _unique(company_rows, _each(company_rows, _company, deadline),
+    companies = _unique(company_rows,
+                        _each(company_rows, lambda r: _company(r, warnings), deadline),
                         lambda c: c.id, {})
     company_ids = set(known_companies) | set(old_companies) | {c.id for c in companies}
     # a company row that failed still has an id: do not report its flows twice
