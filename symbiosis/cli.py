@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -413,6 +414,18 @@ def user() -> None:
     """Accounts of the web front end."""
 
 
+@contextlib.contextmanager
+def _accounts(users_db: str) -> Iterator[Any]:
+    """The accounts file of the web front end, closed afterwards."""
+    from web.db import Accounts
+
+    accounts = Accounts(users_db)
+    try:
+        yield accounts
+    finally:
+        accounts.close()
+
+
 @user.command("add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "cluster_manager", "county_staff",
@@ -426,18 +439,13 @@ def user() -> None:
 def user_add(username: str, role: str, cluster: str | None, county: str | None,
              password: str | None, token: bool, users_db: str) -> None:
     """Create a user (passwords are stored hashed)."""
-    from web.db import Accounts
-
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         made = accounts.add(username, password, role, cluster=cluster, county=county)
         click.echo(f"user {made.username} ({made.role}) added to {users_db}")
         if token:
             click.echo(f"API token (shown once): {accounts.new_token(username)}")
-    finally:
-        accounts.close()
 
 
 @user.command("token")
@@ -445,26 +453,18 @@ def user_add(username: str, role: str, cluster: str | None, county: str | None,
 @_USERS
 def user_token(username: str, users_db: str) -> None:
     """Make a new API token for a user (the old one stops working)."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         click.echo(accounts.new_token(username))
-    finally:
-        accounts.close()
 
 
 @user.command("list")
 @_USERS
 def user_list(users_db: str) -> None:
     """List users and their roles."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    for u in accounts.users():
-        state = "\tdisabled" if u.disabled else ""
-        click.echo(f"{u.username}\t{u.role}\t{u.cluster or ''}\t{u.county or ''}{state}")
-    accounts.close()
+    with _accounts(users_db) as accounts:
+        for u in accounts.users():
+            state = "\tdisabled" if u.disabled else ""
+            click.echo(f"{u.username}\t{u.role}\t{u.cluster or ''}\t{u.county or ''}{state}")
 
 
 @user.command("password")
@@ -474,16 +474,11 @@ def user_list(users_db: str) -> None:
 @_USERS
 def user_password(username: str, password: str | None, users_db: str) -> None:
     """Set a user's password (the user's sessions end)."""
-    from web.db import Accounts
-
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.set_password(username, password)
         click.echo(f"password of {username} changed; their sessions have ended")
-    finally:
-        accounts.close()
 
 
 @user.command("disable")
@@ -491,14 +486,9 @@ def user_password(username: str, password: str | None, users_db: str) -> None:
 @_USERS
 def user_disable(username: str, users_db: str) -> None:
     """Stop a user signing in or using an API token (their sessions end)."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.set_disabled(username, True)
         click.echo(f"user {username} disabled")
-    finally:
-        accounts.close()
 
 
 @user.command("enable")
@@ -506,14 +496,9 @@ def user_disable(username: str, users_db: str) -> None:
 @_USERS
 def user_enable(username: str, users_db: str) -> None:
     """Let a disabled user sign in again."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.set_disabled(username, False)
         click.echo(f"user {username} enabled")
-    finally:
-        accounts.close()
 
 
 @user.command("delete")
@@ -522,14 +507,9 @@ def user_enable(username: str, users_db: str) -> None:
 @_USERS
 def user_delete(username: str, users_db: str) -> None:
     """Delete a user for good (their sessions and API token stop working)."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.delete(username)
         click.echo(f"user {username} deleted")
-    finally:
-        accounts.close()
 
 
 def main() -> None:

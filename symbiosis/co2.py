@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import DataFileError, SymbiosisError
-from .knowledge import data_path, number_cell, read_rows
+from .knowledge import data_path, number_cell, read_rows, sourced_row
 from .model import Company, Flow
 
 __all__ = ["Co2Factor", "Co2Choice", "Co2FactorError", "Co2Factors",
@@ -215,7 +215,7 @@ def load_co2(sources: Iterable[str], resources: Iterable[str], *,
         if not _KEY.match(key) or key in factors:
             raise DataFileError(f"{path.name}, row {i}, field 'key': empty, malformed or "
                                 f"duplicate ({key!r})")
-        src, year = _sourced(path, i, rec, known)
+        src, year = sourced_row(path, i, rec, known)
         applies_to = (rec.get("applies_to") or "").strip()
         if applies_to not in APPLIES_TO:
             raise DataFileError(f"{path.name}, row {i}, field 'applies_to': one of "
@@ -242,20 +242,9 @@ def load_co2(sources: Iterable[str], resources: Iterable[str], *,
         if key not in factors:
             raise DataFileError(f"{path.name}, row {i}, field 'replaces': unknown factor "
                                 f"{key!r}")
-        _sourced(path, i, rec, known)
+        sourced_row(path, i, rec, known)
         defaults[resource] = key
     return Co2Factors(factors, defaults)
-
-
-def _sourced(path: Path, row: int, rec: Mapping[str, str], sources: set[str]
-             ) -> tuple[str, int]:
-    src, year = (rec.get("source") or "").strip(), (rec.get("year") or "").strip()
-    if src not in sources:
-        raise DataFileError(f"{path.name}, row {row}, field 'source': needs a known source "
-                            f"key (got {src!r})")
-    if not year.isdigit():
-        raise DataFileError(f"{path.name}, row {row}, field 'year': needs a year")
-    return src, int(year)
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,7 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 
 from .errors import DataFileError
-from .knowledge import data_path, read_rows
+from .knowledge import data_path, read_rows, sourced_row
 from .model import Company, Park
 
 __all__ = ["County", "Municipality", "FormerMunicipality", "PlaceNote", "Place", "Register",
@@ -412,17 +412,6 @@ class Register:
                      problems=tuple(problems))
 
 
-def _sourced(path: Path, row: int, rec: Mapping[str, str], sources: set[str]
-             ) -> tuple[str, int]:
-    src, year = (rec.get("source") or "").strip(), (rec.get("year") or "").strip()
-    if src not in sources:
-        raise DataFileError(f"{path.name}, row {row}, field 'source': needs a known source "
-                            f"key (got {src!r})")
-    if not year.isdigit():
-        raise DataFileError(f"{path.name}, row {row}, field 'year': needs a year")
-    return src, int(year)
-
-
 def _names(rec: Mapping[str, str], *fields: str) -> tuple[str, ...]:
     out: list[str] = []
     for f in fields:
@@ -450,7 +439,7 @@ def load_register(*, data_dir: str | Path | None = None) -> Register:
         name = (rec.get("name") or "").strip()
         if not name:
             raise DataFileError(f"{path.name}, row {i}, field 'name': empty")
-        src, year = _sourced(path, i, rec, sources)
+        src, year = sourced_row(path, i, rec, sources)
         counties.append(County(
             number, name, _names(rec, "name_nn", "name_se", "alt_names"),
             _names(rec, "former_names"),
@@ -470,7 +459,7 @@ def load_register(*, data_dir: str | Path | None = None) -> Register:
         name = (rec.get("name") or "").strip()
         if not name:
             raise DataFileError(f"{path.name}, row {i}, field 'name': empty")
-        src, year = _sourced(path, i, rec, sources)
+        src, year = sourced_row(path, i, rec, sources)
         municipalities.append(Municipality(
             number, name, county, _names(rec, "name_nn", "alt_names"),
             tuple(_number(path, i, "former_numbers", n, 4)
@@ -488,7 +477,7 @@ def load_register(*, data_dir: str | Path | None = None) -> Register:
         if successor is not None and successor not in known:
             raise DataFileError(f"{path.name}, row {i}, field 'successor': no municipality "
                                 f"{successor!r}")
-        src, year = _sourced(path, i, rec, sources)
+        src, year = sourced_row(path, i, rec, sources)
         former.append(FormerMunicipality(name, (rec.get("number") or "").strip(),
                                          (rec.get("valid") or "").strip(), successor, src,
                                          year))
