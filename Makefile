@@ -28,10 +28,12 @@ browser:
 demo: install
 	$(BIN)/symbiosis demo
 
-# The web front end on http://127.0.0.1:5000/ over the configured store (SYMBIOSIS_STORE).
+# The web front end on http://127.0.0.1:$(PORT)/ (make serve PORT=8080) over the configured
+# store (SYMBIOSIS_STORE).
 # Create a first account with: .venv/bin/symbiosis user add NAME --role admin
+PORT ?= 5000
 serve: install
-	$(BIN)/symbiosis serve
+	$(BIN)/symbiosis serve --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check symbiosis graph optimizer web fixtures tests bench
@@ -52,6 +54,7 @@ bench: install-dev
 	$(PY) bench/optimizer.py
 	$(PY) bench/store_load.py
 	$(PY) bench/web.py
+	$(PY) bench/user_paths.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -45,7 +45,7 @@ from symbiosis.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 CASES = Path(__file__).resolve().parent / "cases"
 _FLOW_COLUMNS = ("id", "company_id", "direction", "resource", "amount", "unit",
                  "temperature_c", "purity_pct", "dry_matter_pct", "months")
-_COMPANY_COLUMNS = ("id", "name", "lat", "lon", "municipality", "county")
+_COMPANY_COLUMNS = ("id", "name", "lat", "lon", "municipality", "county", "country")
 
 
 @dataclass

@@ -94,6 +94,11 @@ class Store(ABC):
     def clear(self) -> None:
         """Remove everything."""
 
+    @abstractmethod
+    def put_setting(self, key: str, value: str) -> None:
+        """Insert or replace one named setting kept with the data (the CO2 factor sets
+        and choices, as JSON text)."""
+
     # -- reads ---------------------------------------------------------------
     @abstractmethod
     def dataset(self, *, county: str | None = None, municipality: str | None = None,
@@ -135,6 +140,10 @@ class Store(ABC):
     @abstractmethod
     def counts(self) -> dict[str, int]:
         ...
+
+    @abstractmethod
+    def settings(self) -> dict[str, str]:
+        """Every setting stored with :meth:`put_setting`."""
 
     def close(self) -> None:  # noqa: B027 - optional for stores without resources
         """Release connections."""

@@ -276,3 +276,5 @@ COUNT_LABEL: dict[str, LiteralString] = {
     "plans": "MATCH (n:Plan) RETURN count(n) AS n",
 }
 ANY_NODE: LiteralString = "MATCH (n) RETURN count(n) AS n"
+PUT_SETTING: LiteralString = "MERGE (s:Setting {key: $key}) SET s.value = $value"
+SETTINGS: LiteralString = "MATCH (s:Setting) RETURN s.key AS key, s.value AS value"

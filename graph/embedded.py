@@ -393,12 +393,22 @@ class EmbeddedStore(Store):
             raise StoreConflictError(f"candidates refer to unknown flows: {sorted(ids - known)}")
 
     def _patch(self, db: sqlite3.Connection, patch: CandidatePatch) -> None:
+        """Only the difference is written: an edit re-matches its neighbourhood, and most
+        of the neighbours' candidates come out as they were."""
         self._touch("cand", patch.flows)
         self._check_candidate_flows(db, patch.candidates)
-        for sql in ("DELETE FROM candidates WHERE supply_flow IN ({ids})",
-                    "DELETE FROM candidates WHERE demand_flow IN ({ids})"):
-            self._in(db, sql, sorted(patch.flows))
-        self._insert_candidates(db, patch.candidates)
+        new: dict[Any, tuple[object, ...]] = {(r[0], r[1]): r for r in (
+            patch.candidates.records() if isinstance(patch.candidates, CandidateList)
+            else (candidate_record(c) for c in patch.candidates))}
+        old: dict[Any, tuple[object, ...]] = {}
+        for side in ("supply_flow", "demand_flow"):
+            for r in self._in(db, f"SELECT {_CANDIDATE_COLUMNS} FROM candidates "  # noqa: S608
+                                  f"WHERE {side} IN ({{ids}})", sorted(patch.flows)):
+                old[(r[0], r[1])] = tuple(r)
+        gone = [k for k in old if k not in new]
+        self._many(db, "DELETE FROM candidates WHERE supply_flow = ? AND demand_flow = ?",
+                   gone)
+        self._many(db, _INSERT_CANDIDATE, [r for k, r in new.items() if old.get(k) != r])
 
     def replace_candidates(self, candidates: Sequence[Candidate], *,
                            flows: Collection[str] | None = None) -> None:
@@ -460,6 +470,16 @@ class EmbeddedStore(Store):
             for table in ("parks", "companies", "flows", "processes", "process_flows",
                           "candidates", "exchanges", "plans"):
                 self._rows(db, f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            self._rows(db, "DELETE FROM meta WHERE key LIKE 'setting:%'")
+
+    # settings live in the meta table under 'setting:' + key (no schema change)
+    def put_setting(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            self._rows(db, "INSERT OR REPLACE INTO meta VALUES (?, ?)", ("setting:" + key, value))
+
+    def settings(self) -> dict[str, str]:
+        rows = self._rows(self._db(), "SELECT key, value FROM meta WHERE key LIKE 'setting:%'")
+        return {str(k)[len("setting:"):]: str(v) for k, v in rows}
 
     # -- reads --------------------------------------------------------------------------
     def _companies_where(self, db: sqlite3.Connection, county: str | None,
@@ -543,20 +563,19 @@ class EmbeddedStore(Store):
 
     def area(self, resources: Collection[str], *, south: float, west: float, north: float,
              east: float) -> Dataset:
+        wanted = sorted(set(resources))
+        marks = ",".join("?" * len(wanted))
         with self._snapshot() as db:
-            companies = self._rows(
-                db, "SELECT id, doc FROM companies WHERE lat BETWEEN ? AND ? "
-                    "AND lon BETWEEN ? AND ?", (south, north, west, east))
-            ids = {r[0] for r in companies}
-            wanted = set(resources)
-            flows = [d for d in (json.loads(r[0]) for r in self._in(
-                db, "SELECT doc FROM flows WHERE company_id IN ({ids})", ids))
-                if d["resource"] in wanted]
-        keep = {d["company_id"] for d in flows}
+            rows = self._rows(
+                db, f"SELECT c.id, c.doc, f.doc FROM flows f JOIN companies c "  # noqa: S608
+                    f"ON c.id = f.company_id WHERE f.resource IN ({marks}) "
+                    f"AND c.lat BETWEEN ? AND ? AND c.lon BETWEEN ? AND ?",
+                (*wanted, south, north, west, east))
+        companies = {cid: doc for cid, doc, _ in rows}
         return Dataset(
-            companies=tuple(sorted((codec.company(json.loads(doc)) for cid, doc in companies
-                                    if cid in keep), key=lambda c: c.id)),
-            flows=tuple(sorted((codec.flow(d) for d in flows), key=lambda f: f.id)))
+            companies=tuple(codec.company(json.loads(companies[k])) for k in sorted(companies)),
+            flows=tuple(sorted((codec.flow(json.loads(r[2])) for r in rows),
+                               key=lambda f: f.id)))
 
     def flows(self, *, company_id: str | None = None, resource: str | None = None,
               direction: str | None = None, county: str | None = None,

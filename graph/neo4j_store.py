@@ -332,6 +332,12 @@ class Neo4jStore(Store):
     def clear(self) -> None:
         self._write(lambda tx: tx.run(q.CLEAR).consume())
 
+    def put_setting(self, key: str, value: str) -> None:
+        self._write(lambda tx: tx.run(q.PUT_SETTING, key=key, value=value).consume())
+
+    def settings(self) -> dict[str, str]:
+        return {str(r["key"]): str(r["value"]) for r in self._read(q.SETTINGS)}
+
     # -- reads ----------------------------------------------------------------------
     def flows_by_id(self, ids: Collection[str]) -> list[Flow]:
         return [codec.flow(r["props"]) for r in self._read(q.FLOWS_BY_ID, ids=sorted(ids))]

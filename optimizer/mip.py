@@ -28,7 +28,8 @@ from symbiosis.model import Process
 from .problem import Problem
 
 __all__ = ["Built", "Outcome", "build_model", "solve", "solve_one", "solve_built",
-           "VALUE_SCALE", "baseline_activity", "solver_output_to_stderr"]
+           "VALUE_SCALE", "baseline_activity", "solver_output_to_stderr", "solver_failure",
+           "solve_failure_text"]
 
 VALUE_SCALE = 1e-3  # NOK -> kNOK inside the solver
 EPS = 1e-6
@@ -224,8 +225,43 @@ _STATUS = {
 }
 
 
+def solve_failure_text(exc: BaseException) -> str:
+    """The solver's own words for a failure.
+
+    MathOpt reports a refused model as a ``StatusNotOk`` from its C++ layer and turns it
+    into a Python exception through ``canonical_code``; with the pybind11_abseil this
+    OR-Tools release ships with, that attribute is missing, and what reaches us is
+    ``AttributeError: 'StatusNotOk' object has no attribute 'canonical_code'`` with the
+    real status as its context. Its ``message`` says what was refused."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        message = getattr(current, "message", None)
+        if type(current).__name__ == "StatusNotOk" and isinstance(message, str):
+            return message
+        current = current.__cause__ or current.__context__
+    return str(exc)
+
+
+def solver_failure(exc: BaseException) -> str:
+    """A failed solve in words, for people: what happened, what to check, and the
+    solver's own message."""
+    detail = solve_failure_text(exc)
+    hint = ("a number in the model is not finite or too large: check the amounts, prices "
+            "and capacities of the flows and processes"
+            if any(w in detail.lower() for w in ("finite", "nan", "inf", "too large"))
+            else "the model could not be solved")
+    return f"The optimiser refused the model: {hint} (solver: {detail})"
+
+
 def solve(built: Built, objective: mathopt.LinearExpression, *, time_limit_s: float,
           gap: float, interrupter: SolveInterrupter | None = None) -> Outcome:
+    if interrupter is not None and interrupter.interrupted:
+        # HiGHS through MathOpt does not stop on the interrupter: the solves of a plan
+        # (its components, the frontier's points, the missing figures) stop between one
+        # and the next
+        raise OptimizationError("the optimisation was cancelled")
     built.model.maximize(objective)
     params = mathopt.SolveParameters(time_limit=dt.timedelta(seconds=time_limit_s),
                                      relative_gap_tolerance=gap, absolute_gap_tolerance=1e-9,
@@ -235,8 +271,8 @@ def solve(built: Built, objective: mathopt.LinearExpression, *, time_limit_s: fl
         with solver_output_to_stderr():
             result = mathopt.solve(built.model, mathopt.SolverType.HIGHS, params=params,
                                    interrupter=interrupter)
-    except Exception as exc:  # solver failures become the project's own error
-        raise OptimizationError(f"solver failed: {exc}") from exc
+    except Exception as exc:  # solver failures become the project's own error, in words
+        raise OptimizationError(solver_failure(exc)) from exc
     seconds = time.perf_counter() - start
     status = _STATUS.get(result.termination.reason, "error")
     values: dict[mathopt.Variable, float] = {}

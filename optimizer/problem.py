@@ -14,6 +14,7 @@ existing exchange has no amount has an unknown remainder, bounded by its own amo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -178,8 +179,47 @@ def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
                    notes=tuple(notes))
 
 
+#: the largest number the model takes: HiGHS reads 1e20 and more as infinite, and
+#: amounts ten orders of magnitude above any real flow only hide a unit mistake
+SOLVER_CEILING = 1e15
+
+
+def _usable(value: float | None) -> bool:
+    return value is None or (math.isfinite(value) and abs(value) < SOLVER_CEILING)
+
+
 def validate(problem: Problem) -> None:
-    """Refuse a problem the model cannot represent faithfully."""
+    """Refuse a problem the model cannot represent faithfully, naming the flow, candidate
+    or process that holds a number the solver cannot use (not finite, or beyond
+    :data:`SOLVER_CEILING`)."""
+    for fid, bound in problem.bounds.items():
+        if not _usable(bound):
+            raise OptimizationError(
+                f"flow {fid} has an amount of {bound:g} {problem.flows[fid].unit}/yr, which "
+                "the solver cannot use: correct the flow's amount and optimise again"
+                if fid in problem.flows else
+                f"flow {fid} has a bound of {bound:g}, which the solver cannot use")
+    for c in problem.candidates:
+        for name in ("unit_value_nok", "unit_co2_avoided_t", "fixed_cost_nok_per_year",
+                     "conversion_yield"):
+            if not _usable(getattr(c, name)):
+                raise OptimizationError(
+                    f"candidate {c.supply_flow} -> {c.demand_flow} has {name} "
+                    f"{getattr(c, name):g}, which the solver cannot use: check the prices "
+                    "and factors of its flows")
+    for p in problem.processes:
+        for name, value in (("capacity", p.capacity),
+                            ("fixed_cost_nok_per_year", p.fixed_cost_nok_per_year),
+                            ("variable_cost_nok_per_unit", p.variable_cost_nok_per_unit),
+                            *((f"coefficient of {fid}", k) for fid, k in (*p.inputs,
+                                                                         *p.outputs))):
+            if not _usable(value):
+                raise OptimizationError(f"process {p.id} has {name} {value:g}, which the "
+                                        "solver cannot use: correct the process")
+    for fid, price in (*problem.input_price.items(), *problem.output_price.items()):
+        if not _usable(price):
+            raise OptimizationError(f"flow {fid} has a price of {price:g}, which the solver "
+                                    "cannot use: correct its price")
     seen = set()
     for c in problem.candidates:
         if c.key in seen:

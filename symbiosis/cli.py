@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import services
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
-from .export import SpreadsheetWriter
+from .export import SpreadsheetWriter, json_text
 from .indicators import area_indicators
-from .io import Interpretation, read_tables
 from .matching import chain_steps
 from .model import Candidate, Flow
-from .recognition import load_mapping
 from .report import (
     case_report,
     format_candidates,
@@ -26,6 +25,9 @@ from .report import (
     plan_json,
 )
 from .taxonomy import default_taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    from .io import Interpretation
 
 __all__ = ["main", "cli"]
 
@@ -47,6 +49,21 @@ def _taxonomy(ctx: click.Context):  # noqa: ANN202
     return ctx.obj["taxonomy"]
 
 
+def _place(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A ``--county`` or ``--municipality`` option as its register name."""
+    if not value:
+        return value
+    from .places import default_register
+
+    county = param.name == "county"
+    if not county and default_register().municipality_name(value):  # "Våler": both
+        return default_register().municipality_name(value)
+    got = default_register().read(value if county else None, None if county else value)
+    if not got.ok:
+        raise click.BadParameter(got.problems[0].message)
+    return got.county if county else got.municipality
+
+
 @click.group()
 @click.option("--store", "store_url", envvar="SYMBIOSIS_STORE", default=None,
               help="Store URL: a file path (default ./symbiosis-store.db) or "
@@ -54,22 +71,33 @@ def _taxonomy(ctx: click.Context):  # noqa: ANN202
 @click.option("--factors", type=click.Path(exists=True, dir_okay=False), default=None,
               envvar="SYMBIOSIS_FACTORS",
               help="CSV overriding taxonomy factors: resource,field,value,source,year.")
+@click.option("--country", default=None, envvar="SYMBIOSIS_COUNTRY",
+              help="Country whose boxes imported places are checked against (a code of "
+                   "symbiosis/data/country_boxes.csv; default NO, Norway; also "
+                   "SYMBIOSIS_COUNTRY).")
 @click.pass_context
-def cli(ctx: click.Context, store_url: str | None, factors: str | None) -> None:
+def cli(ctx: click.Context, store_url: str | None, factors: str | None,
+        country: str | None) -> None:
     """Industrial-symbiosis matchmaking: flows in, candidates and plans out."""
     ctx.ensure_object(dict)
     ctx.obj["store_url"] = store_url
     ctx.obj["factors"] = factors
+    ctx.obj["country"] = country
 
 
 def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
             mapping: str | None = None, write_mapping: str | None = None) -> None:
+    from .io import read_tables  # pandas and the readers load only for imports
+    from .recognition import load_mapping
+
     store = _store(ctx)
     tax = _taxonomy(ctx)
     confirmed = load_mapping(mapping, tax) if mapping else None
     try:
+        # the command line has no cluster identity: whoever runs it is an admin
         result = services.import_tables(store, read_tables(files, kind=kind), taxonomy=tax,
-                                        mapping=confirmed)
+                                        mapping=confirmed, owner=None,
+                                        country=ctx.obj.get("country"))
     except ImportValidationError as exc:
         unsure = [e for e in exc.errors if e.code == "unrecognised"]
         if write_mapping and unsure:
@@ -79,6 +107,8 @@ def _import(ctx: click.Context, files: list[str], kind: str | None = None, *,
                        err=True)
         raise
     d = result.dataset
+    for label, dialect in result.dialects:
+        click.echo(f"{label}: read as {dialect}")
     click.echo(f"imported {len(d.companies)} companies, {len(d.parks)} parks, "
                f"{len(d.flows)} flows, {len(d.processes)} processes into {store.url}")
     _print_interpretations(result.interpretations, result.dataset.flows)
@@ -145,8 +175,8 @@ def _match(ctx: click.Context, *, max_distance: float | None = None,
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-@click.option("--county")
-@click.option("--municipality")
+@click.option("--county", callback=_place)
+@click.option("--municipality", callback=_place)
 @click.option("--resource", help="Taxonomy key, alias or EWC code (supply or demand side).")
 @click.option("--company")
 @click.option("--max-distance", type=float, help="Routed km cap on top of resource limits.")
@@ -217,8 +247,8 @@ def optimize(ctx: click.Context, objective: str, budget: float | None, min_co2: 
                            county=county, municipality=municipality, park=park,
                            scenario=scenario)
     if fmt == "json":
-        click.echo(json.dumps(plan_json(plan, data=data, taxonomy=_taxonomy(ctx)),
-                              ensure_ascii=False, indent=1))
+        click.echo(json_text(plan_json(plan, data=data, taxonomy=_taxonomy(ctx)),
+                             ensure_ascii=False, indent=1))
     else:
         click.echo(format_plan(plan, data=data, taxonomy=_taxonomy(ctx)))
     if plan.status not in ("optimal", "feasible"):
@@ -315,21 +345,24 @@ def demo(ctx: click.Context, output: str) -> None:
 @click.option("--by", required=True, help="Who changes the status.")
 @click.option("--note", default="")
 @click.option("--start-year", type=int)
+@click.option("--end-year", type=int, help="With 'ended': the year it ends (default: this "
+              "year); never before the start year.")
 @click.pass_context
 def exchange_cmd(ctx: click.Context, exchange_id: str, status: str, by: str, note: str,
-                 start_year: int | None) -> None:
+                 start_year: int | None, end_year: int | None) -> None:
     """Move an exchange along proposed -> agreed -> operating -> ended (kept as history)."""
     try:
         before, changed = services.advance_exchange(_store(ctx), exchange_id, status, by=by,
-                                                    note=note, start_year=start_year)
+                                                    note=note, start_year=start_year,
+                                                    end_year=end_year)
     except NotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{changed.id}: {before} -> {changed.status}")
 
 
 @cli.command()
-@click.option("--county")
-@click.option("--municipality")
+@click.option("--county", callback=_place)
+@click.option("--municipality", callback=_place)
 @click.option("--park")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "html"]), default="json")
 @click.option("--output", type=click.Path(dir_okay=False),
@@ -390,6 +423,41 @@ _USERS = click.option("--users", "users_db", envvar="SYMBIOSIS_USERS",
                       help="Accounts file of the web front end (also SYMBIOSIS_USERS).")
 
 
+@cli.command("migrate-places")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@_USERS
+@click.pass_context
+def migrate_places_cmd(ctx: click.Context, dry_run: bool, users_db: str) -> None:
+    """Rewrite stored counties and municipalities (and the counties of county staff in the
+    accounts file, when it exists) to the names of the 2024 register; list what the
+    register does not know, left as it is."""
+    result = services.normalise_places(_store(ctx), dry_run=dry_run)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{verb} {len(result.changed)} compan(ies) and park(s):")
+    for c in result.changed:
+        before, after = (" / ".join(x or "-" for x in pair) for pair in (c.before, c.after))
+        click.echo(f"  {c.kind} {c.id}: {before} -> {after}")
+    for kind, item, note in result.warnings:
+        click.echo(f"  note: {kind} {item}, {note.field}: {note.message}")
+    if result.unmatched:
+        click.echo(f"not matched, left as they are ({len(result.unmatched)}):")
+        for kind, item, note in result.unmatched:
+            click.echo(f"  {kind} {item}, {note.field}: {note.message}")
+    if Path(users_db).exists():
+        from web.db import Accounts
+
+        accounts = Accounts(users_db)
+        try:
+            if dry_run:
+                return
+            for username, was, now in accounts.normalise_counties():
+                click.echo(f"  user {username}: county {was} -> {now}" if now else
+                           f"  user {username}: county {was!r} not in the register, "
+                           "left as it is")
+        finally:
+            accounts.close()
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
@@ -422,12 +490,24 @@ def user() -> None:
     """Accounts of the web front end."""
 
 
+@contextlib.contextmanager
+def _accounts(users_db: str) -> Iterator[Any]:
+    """The accounts file of the web front end, closed afterwards."""
+    from web.db import Accounts
+
+    accounts = Accounts(users_db)
+    try:
+        yield accounts
+    finally:
+        accounts.close()
+
+
 @user.command("add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "cluster_manager", "county_staff",
                                            "viewer"]), required=True)
 @click.option("--cluster", help="The cluster a cluster manager edits.")
-@click.option("--county", help="The county county staff read.")
+@click.option("--county", callback=_place, help="The county county staff read.")
 @click.option("--password", envvar="SYMBIOSIS_PASSWORD", default=None,
               help="Read from SYMBIOSIS_PASSWORD or asked for when not given.")
 @click.option("--token", is_flag=True, help="Also make an API token and print it once.")
@@ -435,18 +515,13 @@ def user() -> None:
 def user_add(username: str, role: str, cluster: str | None, county: str | None,
              password: str | None, token: bool, users_db: str) -> None:
     """Create a user (passwords are stored hashed)."""
-    from web.db import Accounts
-
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         made = accounts.add(username, password, role, cluster=cluster, county=county)
         click.echo(f"user {made.username} ({made.role}) added to {users_db}")
         if token:
             click.echo(f"API token (shown once): {accounts.new_token(username)}")
-    finally:
-        accounts.close()
 
 
 @user.command("token")
@@ -454,26 +529,18 @@ def user_add(username: str, role: str, cluster: str | None, county: str | None,
 @_USERS
 def user_token(username: str, users_db: str) -> None:
     """Make a new API token for a user (the old one stops working)."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         click.echo(accounts.new_token(username))
-    finally:
-        accounts.close()
 
 
 @user.command("list")
 @_USERS
 def user_list(users_db: str) -> None:
     """List users and their roles."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    for u in accounts.users():
-        state = "\tdisabled" if u.disabled else ""
-        click.echo(f"{u.username}\t{u.role}\t{u.cluster or ''}\t{u.county or ''}{state}")
-    accounts.close()
+    with _accounts(users_db) as accounts:
+        for u in accounts.users():
+            state = "\tdisabled" if u.disabled else ""
+            click.echo(f"{u.username}\t{u.role}\t{u.cluster or ''}\t{u.county or ''}{state}")
 
 
 @user.command("password")
@@ -483,16 +550,11 @@ def user_list(users_db: str) -> None:
 @_USERS
 def user_password(username: str, password: str | None, users_db: str) -> None:
     """Set a user's password (the user's sessions end)."""
-    from web.db import Accounts
-
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.set_password(username, password)
         click.echo(f"password of {username} changed; their sessions have ended")
-    finally:
-        accounts.close()
 
 
 @user.command("disable")
@@ -500,14 +562,9 @@ def user_password(username: str, password: str | None, users_db: str) -> None:
 @_USERS
 def user_disable(username: str, users_db: str) -> None:
     """Stop a user signing in or using an API token (their sessions end)."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.set_disabled(username, True)
         click.echo(f"user {username} disabled")
-    finally:
-        accounts.close()
 
 
 @user.command("enable")
@@ -515,14 +572,9 @@ def user_disable(username: str, users_db: str) -> None:
 @_USERS
 def user_enable(username: str, users_db: str) -> None:
     """Let a disabled user sign in again."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.set_disabled(username, False)
         click.echo(f"user {username} enabled")
-    finally:
-        accounts.close()
 
 
 @user.command("delete")
@@ -531,14 +583,9 @@ def user_enable(username: str, users_db: str) -> None:
 @_USERS
 def user_delete(username: str, users_db: str) -> None:
     """Delete a user for good (their sessions and API token stop working)."""
-    from web.db import Accounts
-
-    accounts = Accounts(users_db)
-    try:
+    with _accounts(users_db) as accounts:
         accounts.delete(username)
         click.echo(f"user {username} deleted")
-    finally:
-        accounts.close()
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ __all__ = [
     "DataFileError",
     "RowError",
     "ImportValidationError",
+    "SHOWN_ERRORS",
     "StoreError",
     "StoreConflictError",
     "StoreUnavailableError",
@@ -49,13 +50,26 @@ class RowError:
         return f"{self.file}, row {self.row}, field '{self.field}': {self.message}{shown}"
 
 
+#: how many errors a report lists before it only counts the rest
+SHOWN_ERRORS = 50
+
+
 class ImportValidationError(SymbiosisError):
-    """An import found bad rows; nothing was written. ``errors`` lists every one."""
+    """An import found bad rows; nothing was written. ``errors`` lists every one; its text
+    lists the first :data:`SHOWN_ERRORS` and counts the rest."""
 
     def __init__(self, errors: list[RowError]):
         self.errors = list(errors)
-        lines = "\n".join(f"  - {e}" for e in self.errors)
-        super().__init__(f"{len(self.errors)} error(s) in the input; nothing was stored:\n{lines}")
+        lines = "\n".join(f"  - {e}" for e in self.errors[:SHOWN_ERRORS])
+        more = len(self.errors) - SHOWN_ERRORS
+        rest = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(f"{len(self.errors)} error(s) in the input; nothing was stored:\n"
+                         f"{lines}{rest}")
+
+    @property
+    def shown(self) -> list[RowError]:
+        """The errors a report lists (the first :data:`SHOWN_ERRORS`)."""
+        return self.errors[:SHOWN_ERRORS]
 
 
 class StoreError(SymbiosisError):

@@ -4,17 +4,44 @@ spreadsheet opens without running anything written in a cell."""
 from __future__ import annotations
 
 import csv
+import json
+import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from .model import Dataset, Exchange, Flow
 
 __all__ = ["geojson", "exchange_rows", "spreadsheet_cell", "spreadsheet_text",
-           "SpreadsheetWriter"]
+           "SpreadsheetWriter", "finite", "json_text"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every float that is not finite (``inf``, ``nan``) made ``None``, so
+    that it can be written as JSON: ``Infinity`` and ``NaN`` are not JSON.
+
+    >>> finite({"a": [1.5, float("inf")], "b": (float("nan"),)})
+    {'a': [1.5, None], 'b': [None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """``value`` as JSON text, numbers that are not finite written as ``null``.
+
+    >>> json_text({"amount": float("inf")})
+    '{"amount": null}'
+    """
+    return json.dumps(finite(value), allow_nan=False, **options)
 
 
 def spreadsheet_cell(value: object) -> object:
@@ -69,9 +96,10 @@ def geojson(data: Dataset, exchanges: Sequence[Exchange], *,
     """
     companies = {c.id: c for c in data.companies}
     flows = {f.id: f for f in data.flows}
-    secret_companies = {c.id for c in data.companies
-                        if any(hidden(f) for f in data.flows if f.company_id == c.id)
-                        and all(hidden(f) for f in data.flows if f.company_id == c.id)}
+    shown: dict[str, list[bool]] = {}
+    for f in data.flows:  # grouped once: a scan per company would grow with the square
+        shown.setdefault(f.company_id, []).append(not hidden(f))
+    secret_companies = {cid for cid, seen in shown.items() if not any(seen)}
     features: list[dict[str, Any]] = []
     for c in data.companies:
         if c.id in secret_companies:

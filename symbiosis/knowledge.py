@@ -196,8 +196,9 @@ def number_cell(path: Path, row: int, name: str, text: str | None, *,
     return value
 
 
-def _source(path: Path, row: int, rec: Mapping[str, str], sources: Iterable[str]
-            ) -> tuple[str, int]:
+def sourced_row(path: Path, row: int, rec: Mapping[str, str], sources: Iterable[str]
+                ) -> tuple[str, int]:
+    """The source keys (``;``-separated, each known) and the year of a data row."""
     src = (rec.get("source") or "").strip()
     year = (rec.get("year") or "").strip()
     keys = [s.strip() for s in src.split(";") if s.strip()]
@@ -240,7 +241,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
             continue
         child = _resource(path, i, "child", rec.get("child", ""), res)
         parent = _resource(path, i, "parent", rec.get("parent", ""), res)
-        _source(path, i, rec, src)
+        sourced_row(path, i, rec, src)
         if child in k.parents:
             raise DataFileError(f"{path.name}, row {i}, field 'child': {child!r} has two parents")
         k.parents[child] = parent
@@ -268,7 +269,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         term = (rec.get("term") or "").strip()
         if not term:
             raise DataFileError(f"{path.name}, row {i}, field 'term': empty")
-        s, y = _source(path, i, rec, src)
+        s, y = sourced_row(path, i, rec, src)
         terms.append(Term(key, lang, term, s, y))
     k.terms = tuple(terms)
 
@@ -283,7 +284,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         maturity = (rec.get("maturity") or "").strip()
         if maturity not in MATURITIES:
             raise DataFileError(f"{path.name}, row {i}, field 'maturity': one of {MATURITIES}")
-        s, y = _source(path, i, rec, src)
+        s, y = sourced_row(path, i, rec, src)
         k.technologies[key] = Technology(
             key=key, label_en=rec.get("label_en", key), label_no=rec.get("label_no", key),
             site=site, maturity=maturity,
@@ -317,7 +318,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         if rule not in _RULES:
             raise DataFileError(f"{path.name}, row {i}, field 'rule': unknown {rule!r}")
         yld = number_cell(path, i, "yield", rec.get("yield"), positive=True)
-        s, y = _source(path, i, rec, src)
+        s, y = sourced_row(path, i, rec, src)
         pathways.append(Pathway(
             id=pid, supply=supply, demand=demand, kind=kind,
             technology=tech if kind == "via" else "", yield_=1.0 if yld is None else yld,
@@ -333,7 +334,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         if form not in ("loose", "solid", "bulk"):
             raise DataFileError(f"{path.name}, row {i}, field 'form': loose, solid or bulk")
         value = number_cell(path, i, "t_per_m3", rec.get("t_per_m3"), required=True, positive=True)
-        s, y = _source(path, i, rec, src)
+        s, y = sourced_row(path, i, rec, src)
         assert value is not None
         k.densities.setdefault((key, form), (value, s, y))
     path = p("heating_values.csv")
@@ -344,7 +345,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
             raise DataFileError(f"{path.name}, row {i}, field 'basis': nm3 or t")
         value = number_cell(path, i, "mwh_per_unit", rec.get("mwh_per_unit"), required=True,
                      positive=True)
-        s, y = _source(path, i, rec, src)
+        s, y = sourced_row(path, i, rec, src)
         assert value is not None
         k.heating_values.setdefault((key, basis), (value, s, y))
     path = p("qualifier_kinds.csv")
@@ -356,7 +357,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         if op not in ("<", "<=", ">", ">="):
             raise DataFileError(f"{path.name}, row {i}, field 'op': one of < <= > >=")
         value = number_cell(path, i, "value", rec.get("value"), required=True)
-        _source(path, i, rec, src)
+        sourced_row(path, i, rec, src)
         assert value is not None
         kinds.append((concept, (rec.get("qualifier") or "").strip(), op, value, kind))
     k.qualifier_kinds = tuple(kinds)
@@ -367,7 +368,7 @@ def load_knowledge(resources: Iterable[str], sources: Iterable[str], *,
         assert half is not None and outer is not None
         if outer < half:
             raise DataFileError(f"{path.name}, row {i}, field 'outer_km': below half_km")
-        s, y = _source(path, i, rec, src)
+        s, y = sourced_row(path, i, rec, src)
         k.reach[((rec.get("profile") or "").strip(), (rec.get("mode") or "").strip())] = (
             half, outer, s, y)
     return k

@@ -8,7 +8,7 @@ import datetime as dt
 from .errors import SymbiosisError
 from .model import Exchange, ExchangeStatus, StatusChange
 
-__all__ = ["advance", "ALLOWED", "LifecycleError"]
+__all__ = ["advance", "ALLOWED", "LifecycleError", "YEARS"]
 
 PROPOSED, AGREED, OPERATING, ENDED = (
     ExchangeStatus.PROPOSED.value, ExchangeStatus.AGREED.value,
@@ -19,6 +19,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     OPERATING: frozenset({ENDED}),
     ENDED: frozenset(),
 }
+#: the years an exchange may start or end in
+YEARS = range(1900, 2201)
 
 
 class LifecycleError(SymbiosisError):
@@ -38,6 +40,13 @@ def advance(exchange: Exchange, status: str, *, by: str, at: str | None = None,
     Traceback (most recent call last):
     ...
     symbiosis.lifecycle.LifecycleError: exchange x cannot go from agreed to proposed
+
+    An exchange cannot end before the year it starts:
+
+    >>> advance(e, "ended", by="x", at="2026-09-01")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symbiosis.lifecycle.LifecycleError: exchange x cannot end in 2026, before its start year 2027...
     """
     if status not in ALLOWED:
         raise LifecycleError(f"unknown status {status!r}; one of {sorted(ALLOWED)}")
@@ -46,13 +55,25 @@ def advance(exchange: Exchange, status: str, *, by: str, at: str | None = None,
                              f"to {status}")
     if not by:
         raise LifecycleError("say who changes the status")
+    for name, given in (("start year", start_year), ("end year", end_year)):
+        if given is not None and given not in YEARS:
+            raise LifecycleError(f"{name} {given} is not a year between {YEARS.start} and "
+                                 f"{YEARS.stop - 1}")
+    if end_year is not None and status != ENDED:
+        raise LifecycleError(f"an end year is given only when the exchange ends, not when "
+                             f"it becomes {status}")
     when = at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     year = dt.date.fromisoformat(when[:10]).year
+    start = start_year if start_year is not None else (
+        exchange.start_year if exchange.start_year is not None or status != OPERATING
+        else year)
+    end = end_year if end_year is not None else (year if status == ENDED else
+                                                 exchange.end_year)
+    if start is not None and end is not None and end < start:
+        fix = ("an end year" if end_year is None else "a later end year") + \
+            f" of {start} or later, or an earlier start year"
+        raise LifecycleError(f"exchange {exchange.id} cannot end in {end}, before its start "
+                             f"year {start}: give {fix}")
     return dataclasses.replace(
-        exchange, status=status,
-        start_year=start_year if start_year is not None else (
-            exchange.start_year if exchange.start_year is not None or status != OPERATING
-            else year),
-        end_year=end_year if end_year is not None else (year if status == ENDED else
-                                                        exchange.end_year),
+        exchange, status=status, start_year=start, end_year=end,
         history=(*exchange.history, StatusChange(status, when, by, note)))

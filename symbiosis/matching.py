@@ -43,11 +43,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
+
+from .co2 import Co2Factor
 from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
 from .knowledge import Link, Technology
 from .model import Candidate, Company, Dataset, Flow, Process, Reason
@@ -82,9 +86,14 @@ class _Columns:
     dry_matter: F
     moisture: F
     price: F
+    #: of a demand flow whose park, county or own ``replaces`` chose a CO2 factor other
+    #: than its resource's default: that factor (NaN: the default) and its key
+    co2_ef: F
+    co2_chosen: tuple[Co2Factor | None, ...]
 
 
-def _columns(companies: Iterable[Company], flows: Iterable[Flow]) -> _Columns:
+def _columns(companies: Iterable[Company], flows: Iterable[Flow],
+             tax: Taxonomy | None = None) -> _Columns:
     by_id = {c.id: c for c in companies}
     kept = tuple(f for f in flows if f.company_id in by_id)
     owners = tuple(by_id[f.company_id] for f in kept)
@@ -100,6 +109,8 @@ def _columns(companies: Iterable[Company], flows: Iterable[Flow]) -> _Columns:
         if f.months not in mask_of:
             mask_of[f.months] = sum(1 << (m - 1) for m in f.months)
     masks = np.array([mask_of[f.months] for f in kept], dtype=np.int64)
+    chosen = [None if tax is None else tax.co2.replaced(f, c) for f, c in zip(kept, owners,
+                                                                             strict=True)]
     return _Columns(
         flows=kept, company=owners,
         company_code=np.array([codes[f.company_id] for f in kept], dtype=np.int64),
@@ -110,7 +121,9 @@ def _columns(companies: Iterable[Company], flows: Iterable[Flow]) -> _Columns:
         temperature=q("temperature_c"), purity=q("purity_pct"), dry_matter=q("dry_matter_pct"),
         moisture=q("moisture_pct"),
         price=np.array([nan if f.price_nok_per_unit is None else f.price_nok_per_unit
-                        for f in kept], dtype=float))
+                        for f in kept], dtype=float),
+        co2_ef=np.array([nan if x is None else x.factor for x in chosen], dtype=float),
+        co2_chosen=tuple(chosen))
 
 
 def _groups(cols: _Columns) -> tuple[dict[str, I], dict[str, I]]:
@@ -131,6 +144,8 @@ class _Group:
     link: Link
     modes: tuple[TransportOption, ...]
     technology: Technology | None = None
+    #: the CO2 factor the group's substitute factor comes from, when from the catalogue
+    co2_default: Co2Factor | None = None
 
 
 def _group(tax: Taxonomy, link: Link) -> _Group:
@@ -141,7 +156,9 @@ def _group(tax: Taxonomy, link: Link) -> _Group:
     modes = supply.transport
     if tech is not None and tech.site == "supply" and link.via_resource:
         modes = tax.resource(link.via_resource).transport or modes
-    return _Group(supply, demand, link, modes, tech)
+    substitute = demand if demand.substitute_ef_t_per_unit is not None else supply
+    default = tax.co2.factors.get(substitute.co2_factor) if substitute.co2_factor else None
+    return _Group(supply, demand, link, modes, tech, default)
 
 
 def _group_reach(group: _Group, max_distance_km: float | None) -> float:
@@ -269,7 +286,10 @@ def _evaluate(cols: _Columns, group: _Group, i: I, j: I, dist: F, *,
     ef = group.demand.substitute_ef_t_per_unit
     if ef is None:
         ef = group.supply.substitute_ef_t_per_unit
-    unit_co2 = (nan if ef is None else ef * yld) - co2_km * routed
+    # what the demand replaces where it is (its flow, park or county), else the default
+    chosen = cols.co2_ef[j]
+    ef_pair = np.where(np.isnan(chosen), nan if ef is None else ef, chosen)
+    unit_co2 = ef_pair * yld - co2_km * routed
     fixed = fixed_km * routed
     if tech is not None and tech.annual_fixed_cost_nok:
         scale = tech.typical_scale or 0.0
@@ -488,6 +508,16 @@ class CandidateList(Sequence[Candidate]):
         return [(flows[a].id, flows[b].id) for a, b in zip(self._sel["i"].tolist(),
                                                           self._sel["j"].tolist(), strict=True)]
 
+    def subset(self, positions: Sequence[int]) -> CandidateList:
+        """The candidates at ``positions`` (in this list's order), still as columns."""
+        picked = np.asarray(sorted(positions), dtype=np.int64)
+        out = CandidateList.__new__(CandidateList)
+        out._cols, out._groups = self._cols, self._groups
+        out._sel = {k: v[picked] for k, v in self._sel.items()} if self._n else {}
+        out._n = len(picked)
+        out._cache = {}
+        return out
+
     def records(self) -> Iterator[tuple[object, ...]]:
         """Every candidate as a tuple of :data:`RECORD_FIELDS`, straight from the columns
         (no reasons: :func:`explain` makes them again when they are shown)."""
@@ -581,7 +611,8 @@ class CandidateList(Sequence[Candidate]):
         if unit_co2 is None:
             limits.append(Reason.of("co2_unknown"))
         elif co2 is not None:
-            reasons.append(Reason.of("co2_avoided", t_per_year=co2))
+            reasons.append(Reason.of("co2_avoided", t_per_year=co2,
+                                     **_factor_used(g, cols.co2_chosen[j])))
         return Candidate(
             supply_flow=s.id, demand_flow=d.id, supply_company=s.company_id,
             demand_company=d.company_id, resource=s.resource, demand_resource=d.resource,
@@ -591,6 +622,20 @@ class CandidateList(Sequence[Candidate]):
             co2_avoided_t=co2, score=float(sel["score"][n]), reasons=tuple(reasons),
             limits=tuple(limits), relation=relation, via=link.technology,
             conversion_yield=link.yield_, certainty=link.certainty)
+
+
+def _factor_used(g: _Group, chosen: Co2Factor | None) -> dict[str, str | float]:
+    """The CO2 factor a candidate's figure uses: its key (of ``co2_factors.csv`` or an
+    added factor set; for a resource's own substitute factor, the resource's key), value,
+    unit, year and source."""
+    chosen = chosen or g.co2_default
+    if chosen is not None:
+        return {"factor": chosen.key, "ef": chosen.factor, "ef_unit": chosen.unit,
+                "year": str(chosen.year), "source": chosen.source}
+    res = g.demand if g.demand.substitute_ef_t_per_unit is not None else g.supply
+    source, year = res.sources.get("substitute_ef_t_per_unit", ("", 0))
+    return {"factor": res.key, "ef": res.substitute_ef_t_per_unit or 0.0,
+            "ef_unit": f"t CO2/{res.unit}", "year": str(year), "source": source}
 
 
 #: a candidate's fields as stored: all but its reasons and limits, which are made again
@@ -725,7 +770,7 @@ def _no_cyclic_gc() -> Iterator[None]:
 def _find(companies: Iterable[Company], flows: Iterable[Flow], tax: Taxonomy, *,
           max_distance_km: float | None, max_per_flow: int | None, nearest: int | None,
           same_company: bool) -> CandidateList:
-    cols = _columns(companies, flows)
+    cols = _columns(companies, flows, tax)
     sup, dem = _groups(cols)
     xyz = unit_vectors(cols.lat, cols.lon)
     groups: list[_Group] = []
@@ -742,6 +787,8 @@ def _find(companies: Iterable[Company], flows: Iterable[Flow], tax: Taxonomy, *,
             groups.append(group)
             keys.append((rs, link.demand, reach))
             searches[keys[-1]] = None  # a direct link and a conversion share the search
+    from scipy.spatial import cKDTree  # imported when matching runs, not with the package
+
     s_trees = {rs: cKDTree(xyz[sup[rs]]) for rs in {k[0] for k in searches}}
     d_trees = {rd: cKDTree(xyz[dem[rd]]) for rd in {k[1] for k in searches}}
 
@@ -780,7 +827,7 @@ def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow
     two must return the same candidates; used by the tests and ``bench/matching.py``.
     """
     tax = taxonomy or default_taxonomy()
-    cols = _columns(companies, flows)
+    cols = _columns(companies, flows, tax)
     supplies = [k for k, f in enumerate(cols.flows) if f.direction == "supply"]
     demands = [k for k, f in enumerate(cols.flows) if f.direction == "demand"]
     found: dict[Link, tuple[list[int], list[int]]] = {}

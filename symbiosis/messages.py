@@ -24,6 +24,8 @@ __all__ = ["render", "render_all", "catalogue", "format_number", "LANGS"]
 LANGS = ("en", "nb")
 _RESOURCE_PARAMS = {"supply", "demand", "output"}
 _INTEGER_PARAMS = {"amount", "nok_per_year", "nok_per_km_year", "t_per_year"}
+#: factors: small numbers shown to their fourth significant digit (0.0152, not 0.02)
+_FACTOR_PARAMS = {"ef"}
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +73,9 @@ def render(reason: Reason, lang: str = "en", *,
             out[key] = label(value) if label else value
         elif isinstance(value, bool) or value is None:
             out[key] = "" if value is None else str(value)
+        elif isinstance(value, int | float) and key in _FACTOR_PARAMS:
+            text = f"{float(value):.4g}"
+            out[key] = text.replace(".", ",") if lang == "nb" else text
         elif isinstance(value, int | float):
             out[key] = format_number(float(value), lang,
                                      digits=0 if key in _INTEGER_PARAMS else None)
@@ -103,6 +108,9 @@ def render(reason: Reason, lang: str = "en", *,
                                  if x)
     if "rule" in out and reason.code == "quality_unknown":
         out["rule"] = _word(f"rule.{out['rule']}.name", lang, out["rule"])
+    if reason.code == "co2_avoided":
+        out["factor_text"] = _word("co2_avoided.factor", lang, "").format_map(_Missing(out)) \
+            if params.get("factor") else ""
     if reason.code == "fixed_cost":
         tech = params.get("technology")
         out["facility"] = _word("fixed_cost.facility", lang, "").format(**out) if tech else ""
@@ -145,4 +153,17 @@ def renderer(taxonomy: object, lang: str = "en") -> Callable[[Reason], str]:
     def mode(key: str) -> str:
         return modes.get(key, key)
 
-    return lambda reason: render(reason, lang, label=label, tech_label=tech, mode_label=mode)
+    # the same reason (a link's resources and rule, a unit conversion) recurs across many
+    # candidates: its words are made once
+    made: dict[Reason, str] = {}
+
+    def words(reason: Reason) -> str:
+        text = made.get(reason)
+        if text is None:
+            if len(made) > 100_000:
+                made.clear()
+            text = made[reason] = render(reason, lang, label=label, tech_label=tech,
+                                         mode_label=mode)
+        return text
+
+    return words

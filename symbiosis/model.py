@@ -74,6 +74,9 @@ class Company:
     park_id: str | None = None
     cluster: str | None = None
     source: str | None = None
+    #: ISO 3166 alpha-2 code of a company outside Norway (``None``: Norway, where county
+    #: and municipality are names from the register, :mod:`symbiosis.places`)
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,10 @@ class Park:
     target_year: int | None = None
     target_t_co2e: float | None = None
     source: str | None = None
+    #: the cluster that owns the park (``None``: only an admin changes it)
+    cluster: str | None = None
+    #: as for :class:`Company`: ``None`` for Norway
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,9 @@ class Flow:
     #: the amount and unit as written, and the conversion used to reach ``amount``
     amount_text: str = ""
     conversion: str = ""
+    #: of a demand flow: the CO2 factor (a key of :mod:`symbiosis.co2`) for what its
+    #: resource replaces here, when not its park's, county's or resource's default
+    replaces: str = ""
 
     @property
     def quantity_known(self) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .export import SpreadsheetWriter
+from .disclosure import withheld_text
+from .export import SpreadsheetWriter, json_text
+from .indicators import AreaIndicators, CountyProgress, ParkProgress
 from .matching import value_chains
 from .messages import renderer
 from .model import (
@@ -21,12 +23,19 @@ from .model import (
     PlanScope,
     Process,
 )
+from .report_html import report_html
 from .scenarios import PlanComparison
 from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["candidate_rows", "format_candidates", "format_plan", "plan_json", "plan_chains",
-           "case_report", "TOTALS", "total_rows", "line_text", "conditional_text",
-           "needs_text", "format_comparison", "format_scenarios", "scope_text"]
+           "case_report", "indicators_report", "INDICATOR_KEYS", "TOTALS", "total_rows",
+           "line_text", "conditional_text", "needs_text", "format_comparison",
+           "format_scenarios", "scope_text"]
+
+#: the indicators a report lists, in order
+INDICATOR_KEYS = ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
+                  "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
+                  "participation")
 
 CANDIDATE_FIELDS = ("supply_flow", "demand_flow", "supply_company", "demand_company",
                     "resource", "demand_resource", "distance_km", "mode", "amount", "unit",
@@ -57,7 +66,7 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
     if fmt != "table":
         rows = candidate_rows(cands, lang=lang, taxonomy=taxonomy)
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1)
+        return json_text(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
         out = io.StringIO()
         w = SpreadsheetWriter(out)
@@ -353,3 +362,36 @@ def case_report(data: Dataset, cands: Sequence[Candidate],
     lines.append(f"recall {hits}/{len(documented)}; precision {hits}/{len(cands)} "
                  f"({hits / max(1, len(cands)):.0%}) of candidates are documented exchanges")
     return "\n".join(lines)
+
+
+def indicators_report(ind: AreaIndicators, counties: Sequence[CountyProgress],
+                      parks: Sequence[ParkProgress], *, fmt: str = "json",
+                      title: str = "") -> str:
+    """The indicators report as JSON, CSV or one HTML page. Withheld figures are empty
+    (``null``) with their band or ``confidential`` beside them (JSON: ``withheld``; CSV:
+    the ``withheld`` column)."""
+    if fmt == "html":
+        return report_html(ind, counties, parks,
+                           title=title or f"Industrial symbiosis indicators: {ind.area}")
+    body: dict[str, Any] = dataclasses.asdict(ind)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        out = SpreadsheetWriter(buffer)
+        out.writerow(["indicator", "value", "exchanges", "withheld"])
+
+        def row(label: str, name: str, value: object) -> None:
+            held = ind.withheld.get(name)
+            out.writerow([label, "" if value is None else value,
+                          ";".join(body["sources"].get(name, ())),
+                          "" if held is None else withheld_text(held, "{:.0f}")])
+
+        for key in INDICATOR_KEYS:
+            row(key, key, body[key])
+        for y, value in ind.trajectory_realised:
+            row(f"co2_avoided_t_{y}_realised", f"trajectory_realised/{y}", value)
+        for y, value in ind.trajectory_with_proposals:
+            row(f"co2_avoided_t_{y}_with_proposals", f"trajectory_with_proposals/{y}", value)
+        return buffer.getvalue()
+    body["counties"] = [dataclasses.asdict(p) for p in counties]
+    body["parks"] = [dataclasses.asdict(p) for p in parks]
+    return json_text(body, ensure_ascii=False, indent=1) + "\n"

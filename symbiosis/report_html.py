@@ -6,17 +6,29 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from .indicators import AreaIndicators, CountyProgress, ParkStatus
+from .disclosure import Figure, withheld_text
+from .indicators import AreaIndicators, CountyProgress, ParkProgress
 
-__all__ = ["report_html", "line_chart_svg", "frontier_svg"]
+__all__ = ["report_html", "line_chart_svg", "frontier_svg", "figure_text"]
 
 
-def line_chart_svg(series: dict[str, Sequence[tuple[int, float]]], *, width: int = 560,
-                   height: int = 220, unit: str = "t CO2/yr") -> str:
-    """A small line chart: one polyline per series, years on x, values on y from zero."""
+def figure_text(value: float | None, withheld: Figure | None, fmt: str = "{:,.0f}", *,
+                confidential: str = "confidential") -> str:
+    """A figure for a reader: exact, its band, or ``confidential`` when withheld."""
+    if withheld is not None:
+        return withheld_text(withheld, fmt, confidential=confidential)
+    return confidential if value is None else fmt.format(value)
+
+
+def line_chart_svg(series: dict[str, Sequence[tuple[int, float | None]]], *,
+                   width: int = 560, height: int = 220, unit: str = "t CO2/yr") -> str:
+    """A small line chart: one polyline per series, years on x, values on y from zero.
+    Withheld values (``None``) are left out of their line."""
     colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
-    years = sorted({y for points in series.values() for y, _ in points})
-    top = max([v for points in series.values() for _, v in points] + [1.0])
+    known = {name: [(y, v) for y, v in points if v is not None]
+             for name, points in series.items()}
+    years = sorted({y for points in known.values() for y, _ in points})
+    top = max([v for points in known.values() for _, v in points] + [1.0])
     pad_l, pad_b, pad_t, pad_r = 70, 30, 15, 15
     if len(years) > 1:
         def x(y: int) -> float:
@@ -37,7 +49,7 @@ def line_chart_svg(series: dict[str, Sequence[tuple[int, float]]], *, width: int
     for year in years:
         parts.append(f'<text x="{x(year) - 14:.1f}" y="{height - 8}" font-size="11">'
                      f'{year}</text>')
-    for k, (name, points) in enumerate(series.items()):
+    for k, (name, points) in enumerate(known.items()):
         colour = colours[k % len(colours)]
         coords = " ".join(f"{x(y):.1f},{yv(v):.1f}" for y, v in points)
         dash = ' stroke-dasharray="6 4"' if k else ""  # equal series stay visible
@@ -89,33 +101,43 @@ def _rows(rows: Sequence[Sequence[object]]) -> str:
                    for r in rows)
 
 
+FIGURES = (("symbioses", "Symbioses (company pairs, agreed or operating)"),
+           ("proposals", "Proposals"),
+           ("co2_avoided_t", "CO2 avoided, realised (t/yr)"),
+           ("co2_proposed_t", "CO2 avoided, proposals (t/yr)"),
+           ("waste_diverted_t", "Waste diverted (t/yr)"),
+           ("energy_recovered_mwh", "Energy recovered (MWh/yr)"),
+           ("water_reused_m3", "Water reused (m3/yr)"))
+
+
 def report_html(ind: AreaIndicators, counties: Sequence[CountyProgress],
-                parks: Sequence[ParkStatus], *, title: str) -> str:
-    figures = [
-        ("Symbioses (company pairs, agreed or operating)", f"{ind.symbioses}",
-         ", ".join(ind.sources.get("symbioses", ()))),
-        ("Proposals", f"{ind.proposals}", ", ".join(ind.sources.get("proposals", ()))),
-        ("CO2 avoided, realised (t/yr)", f"{ind.co2_avoided_t:,.0f}",
-         ", ".join(ind.sources.get("co2_avoided_t", ()))),
-        ("CO2 avoided, proposals (t/yr)", f"{ind.co2_proposed_t:,.0f}",
-         ", ".join(ind.sources.get("co2_proposed_t", ()))),
-        ("Waste diverted (t/yr)", f"{ind.waste_diverted_t:,.0f}",
-         ", ".join(ind.sources.get("waste_diverted_t", ()))),
-        ("Energy recovered (MWh/yr)", f"{ind.energy_recovered_mwh:,.0f}",
-         ", ".join(ind.sources.get("energy_recovered_mwh", ()))),
-        ("Water reused (m3/yr)", f"{ind.water_reused_m3:,.0f}",
-         ", ".join(ind.sources.get("water_reused_m3", ()))),
-        ("Companies taking part", f"{ind.participation:.0%} of {ind.companies}", ""),
-    ]
+                parks: Sequence[ParkProgress], *, title: str) -> str:
+    figures: list[tuple[str, str, str]] = [
+        (label, figure_text(getattr(ind, key), ind.withheld.get(key)),
+         ", ".join(ind.sources.get(key, ()))) for key, label in FIGURES]
+    share = figure_text(ind.participation, ind.withheld.get("participation"), "{:.0%}")
+    figures.append(("Companies taking part", f"{share} of {ind.companies}", ""))
     chart = line_chart_svg({"realised": ind.trajectory_realised,
                             "realised + proposed": ind.trajectory_with_proposals})
-    county_rows = [(c.county, c.symbioses, c.target, "met" if c.met else "not yet")
+    county_rows = [(c.county, figure_text(c.symbioses, None),
+                    c.target, {True: "met", False: "not yet", None: "confidential"}[c.met])
                    for c in counties]
     park_rows = [(p.park_id, "unknown" if p.baseline_t_co2e is None else
-                  f"{p.baseline_t_co2e:,.0f}", f"{p.avoided_t:,.0f}",
-                  "unknown" if p.residual_t is None else f"{p.residual_t:,.0f}",
-                  {True: "net zero", False: "not yet", None: "baseline unknown"}[p.net_zero])
+                  f"{p.baseline_t_co2e:,.0f}",
+                  figure_text(p.avoided_t, p.withheld.get("avoided_t")),
+                  figure_text(p.residual_t, p.withheld.get("residual_t"),
+                              confidential="unknown" if p.baseline_t_co2e is None
+                              else "confidential"),
+                  {True: "net zero", False: "not yet",
+                   None: "baseline unknown" if p.baseline_t_co2e is None
+                   else "confidential"}[p.net_zero])
                  for p in parks]
+    withheld = ("<p>Figures shown as a range or as <i>confidential</i> are built from "
+                "confidential flows: fewer than three companies or one company's 85 % or "
+                "more are not shown, others as the visible part plus the order of magnitude "
+                "of the confidential part.</p>"
+                if ind.withheld or any(p.withheld for p in parks)
+                or any(c.met is None for c in counties) else "")
     unquantified = (f"<p>Not quantified (amount or CO2 unknown, never counted as zero): "
                     f"{html.escape(', '.join(ind.unquantified))}</p>"
                     if ind.unquantified else "")
@@ -128,6 +150,7 @@ th{{background:#f3f3f3;text-align:left}}</style></head>
 <h2>Indicators</h2>
 <table><tr><th>indicator</th><th>value</th><th>from exchanges</th></tr>{_rows(figures)}</table>
 {unquantified}
+{withheld}
 <h2>CO2 avoided toward 2030</h2>
 {chart}
 <h2>Counties: at least two symbioses by 2030</h2>

@@ -4,6 +4,13 @@ A :class:`CandidateIndex` holds the candidates of one store state as columns (wi
 side's county and municipality joined in), so a search is a few vectorised comparisons
 rather than a loop over every candidate. Used by the web front end and the API.
 
+A reader from whom some flows are hidden searches on what it sees (``hidden_flows``): a
+candidate touching a hidden flow has no value, CO2, amount or score for it (such filters
+never pass it, such sorts put it last), its distance is the upper end of its band
+(:func:`symbiosis.disclosure.distance_band`), and its hidden side names no company, so a
+company filter does not find it through that side. Filters can then not be used to
+bisect a hidden figure.
+
 Examples
 --------
 >>> from symbiosis.model import Candidate, Company, Dataset
@@ -16,6 +23,10 @@ Examples
 1
 >>> index.search(max_distance_km=5).total
 0
+>>> index.search(max_distance_km=6, hidden_flows={"fa"}).total  # 5.6 km is in 5-20 km
+0
+>>> index.search(company="A", hidden_flows={"fa"}).total
+0
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .disclosure import DISTANCE_BANDS_KM
 from .model import Candidate, Dataset
 
 __all__ = ["CandidateIndex", "SearchResult", "SORT_KEYS"]
@@ -55,6 +67,8 @@ class CandidateIndex:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
 
         self._frame = pd.DataFrame({
+            "supply_flow": pd.Categorical([c.supply_flow for c in candidates]),
+            "demand_flow": pd.Categorical([c.demand_flow for c in candidates]),
             "supply_company": pd.Categorical(supply),
             "demand_company": pd.Categorical(demand),
             "supply_county": pd.Categorical([county.get(s, "") for s in supply]),
@@ -78,16 +92,24 @@ class CandidateIndex:
                min_value_nok: float | None = None, company: str | None = None,
                companies: Collection[str] | None = None, sort: str = "score",
                descending: bool | None = None, offset: int = 0,
-               limit: int | None = None) -> SearchResult:
+               limit: int | None = None,
+               hidden_flows: Collection[str] = ()) -> SearchResult:
         """Candidates with either side in ``county`` / ``municipality`` / ``companies``
         (or the given ``company``), either resource equal to ``resource``, at most
         ``max_distance_km`` away and worth at least ``min_value_nok`` a year (a candidate
         of unknown value does not pass a value filter). ``sort`` is one of
-        :data:`SORT_KEYS`; unknown values sort last."""
+        :data:`SORT_KEYS`; unknown values sort last. ``hidden_flows``: flows the reader may
+        not see, searched as the module docstring says."""
         if sort not in SORT_KEYS:
             raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}, not {sort!r}")
         f = self._frame
         mask = np.ones(len(f), dtype=bool)
+        hidden = list(hidden_flows)
+        supply_hidden = (f["supply_flow"].isin(hidden).to_numpy() if hidden
+                         else np.zeros(len(f), dtype=bool))
+        demand_hidden = (f["demand_flow"].isin(hidden).to_numpy() if hidden
+                         else np.zeros(len(f), dtype=bool))
+        secret = supply_hidden | demand_hidden
         if county:
             mask &= ((f["supply_county"] == county) | (f["demand_county"] == county)).to_numpy()
         if municipality:
@@ -96,21 +118,37 @@ class CandidateIndex:
         if resource:
             mask &= ((f["resource"] == resource) | (f["demand_resource"] == resource)).to_numpy()
         if company:
-            mask &= ((f["supply_company"] == company)
-                     | (f["demand_company"] == company)).to_numpy()
+            mask &= (((f["supply_company"] == company).to_numpy() & ~supply_hidden)
+                     | ((f["demand_company"] == company).to_numpy() & ~demand_hidden))
         if companies is not None:
             keep = list(companies)
-            mask &= (f["supply_company"].isin(keep) | f["demand_company"].isin(keep)).to_numpy()
+            mask &= ((f["supply_company"].isin(keep).to_numpy() & ~supply_hidden)
+                     | (f["demand_company"].isin(keep).to_numpy() & ~demand_hidden))
         if max_distance_km is not None:
-            mask &= f["distance_km"].to_numpy() <= max_distance_km
+            mask &= self._seen(f, "distance_km", secret) <= max_distance_km
         if min_value_nok is not None:
-            mask &= np.nan_to_num(f["value_nok"].to_numpy(), nan=-np.inf) >= min_value_nok
+            mask &= np.nan_to_num(self._seen(f, "value_nok", secret),
+                                  nan=-np.inf) >= min_value_nok
         hits = np.flatnonzero(mask)
         if descending is None:
             descending = sort != "distance_km"
-        keys = f[sort].to_numpy()[hits]
+        # a hidden row's band is not an order: it sorts with the unknown values
+        keys = np.where(secret, np.nan, f[sort].to_numpy())[hits]
         keys = np.where(np.isnan(keys), np.inf, -keys if descending else keys)
         order = hits[np.lexsort((hits, keys))]  # stable: ties keep the stored order
         end = None if limit is None else offset + limit
         return SearchResult(positions=tuple(int(i) for i in order[offset:end]),
                             total=int(len(hits)))
+
+    @staticmethod
+    def _seen(f: pd.DataFrame, column: str, secret: np.ndarray) -> np.ndarray:
+        """A column as the reader sees it: hidden rows unknown, their distance banded."""
+        values = f[column].to_numpy()
+        if not secret.any():
+            return values
+        if column == "distance_km":
+            edges = np.asarray(DISTANCE_BANDS_KM[1:])
+            upper = edges[np.searchsorted(edges, values, side="right")
+                          .clip(0, len(edges) - 1)]
+            return np.where(secret, upper, values)
+        return np.where(secret, np.nan, values)

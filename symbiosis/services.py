@@ -19,50 +19,123 @@ import datetime
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph import CandidatePatch, Store
-from optimizer import ParkPlan, SolveInterrupter, optimise
-from optimizer import plan_park as _plan_park
 
 from .cases import documented_exchange_records
-from .errors import NotFoundError, SymbiosisError
-from .export import SpreadsheetWriter, exchange_rows, geojson
-from .indicators import REALISED, area_indicators, counted, county_progress, park_status
-from .io import ImportResult, Table, parse_tables
+from .co2 import Co2Choice, Co2Factor, Co2FactorError, Co2Factors, check_factor
+from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
+from .export import SpreadsheetWriter, exchange_rows, geojson, json_text
+from .indicators import REALISED, area_indicators, counted, county_progress, park_progress
 from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
-from .model import (
-    Candidate,
-    Company,
-    Dataset,
-    Exchange,
-    ExchangeStatus,
-    Flow,
-    Plan,
-    PlanScope,
-)
-from .report_html import report_html
+from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan, PlanScope
+from .ownership import Origins, ownership_errors
+from .places import PlaceMigration, default_register, migrate_places
+from .report import indicators_report
 from .scenarios import PlanComparison, compare_plans
 from .taxonomy import Taxonomy, default_taxonomy
 
-__all__ = ["case_files", "parse_for_store", "import_tables", "save", "delete_company",
-           "delete_flow", "rematch", "fresh_candidates", "explain", "filter_candidates", "plan",
-           "plan_exchanges", "save_plan", "scenarios", "compare_scenarios", "adopt_scenario",
-           "advance_exchange", "plan_park", "report", "export", "load_demo",
-           "FULL_REMATCH_ABOVE", "documented_exchanges"]
+if TYPE_CHECKING:  # the optimizer and the table readers load when a use case needs them
+    from optimizer import ParkPlan, SolveInterrupter
+
+    from .io import Deadline, ImportResult, Table
+
+__all__ = ["case_files", "parse_for_store", "import_tables", "save", "ownership_check",
+           "move_company", "delete_company", "delete_flow", "rematch", "fresh_candidates",
+           "explain", "filter_candidates", "plan", "plan_exchanges", "save_plan", "scenarios",
+           "compare_scenarios", "adopt_scenario", "advance_exchange", "plan_park", "report",
+           "export", "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges",
+           "normalise_places", "store_taxonomy", "co2_factors", "add_co2_factor",
+           "choose_co2_factor", "CO2_SETTING"]
 
 #: a write touching more flows than this re-matches the whole store
 FULL_REMATCH_ABOVE = 3000
 _KM_PER_DEGREE = 111.2
 
 
-def _tax(taxonomy: Taxonomy | None) -> Taxonomy:
-    return taxonomy or default_taxonomy()
+def _tax(taxonomy: Taxonomy | None, store: Store | None = None) -> Taxonomy:
+    """The taxonomy to use, with the CO2 factor sets and choices stored in ``store``."""
+    tax = taxonomy or default_taxonomy()
+    return store_taxonomy(store, tax) if store is not None else tax
+
+
+# -- CO2 factor sets and choices, kept with the store -----------------------------------
+#: the store setting that holds the added factor sets and the park and county choices
+CO2_SETTING = "co2_factor_sets"
+_WITH_CO2: dict[tuple[int, str], Taxonomy] = {}
+
+
+def _co2_setting(store: Store) -> dict[str, list[dict[str, Any]]]:
+    text = store.settings().get(CO2_SETTING)
+    body = json.loads(text) if text else {}
+    return {"factors": list(body.get("factors") or []),
+            "choices": list(body.get("choices") or [])}
+
+
+def store_taxonomy(store: Store, taxonomy: Taxonomy | None = None) -> Taxonomy:
+    """``taxonomy`` with the factor sets and choices stored in ``store`` (the same object
+    again while they do not change)."""
+    base = (taxonomy or default_taxonomy()).origin
+    text = store.settings().get(CO2_SETTING, "")
+    if not text:
+        return base
+    cache_key = (id(base), text)
+    found = _WITH_CO2.get(cache_key)
+    if found is None or found.resources is not base.resources:
+        body = _co2_setting(store)
+        factors = [check_factor(f) for f in body["factors"]]
+        choices = [Co2Choice(**c) for c in body["choices"]]
+        found = base.with_co2(base.co2.with_sets(factors, choices))
+        if len(_WITH_CO2) > 32:
+            _WITH_CO2.clear()
+        _WITH_CO2[cache_key] = found
+    return found
+
+
+def co2_factors(store: Store, *, taxonomy: Taxonomy | None = None) -> Co2Factors:
+    """The shipped factors with the factor sets and choices stored in ``store``."""
+    return store_taxonomy(store, taxonomy).co2
+
+
+def add_co2_factor(store: Store, cells: Mapping[str, object], *, by: str,
+                   taxonomy: Taxonomy | None = None) -> Co2Factor:
+    """Add a factor set (a factor with its source and year, checked by
+    :func:`symbiosis.co2.check_factor`); flows, parks and counties may then name it.
+    Raises :class:`~symbiosis.co2.Co2FactorError` naming the bad field."""
+    factor = check_factor(cells, taken=co2_factors(store, taxonomy=taxonomy).factors,
+                          added_by=by)
+    body = _co2_setting(store)
+    body["factors"].append(dataclasses.asdict(factor))
+    store.put_setting(CO2_SETTING, json.dumps(body, ensure_ascii=False, sort_keys=True))
+    return factor
+
+
+def choose_co2_factor(store: Store, choice: Co2Choice, *,
+                      taxonomy: Taxonomy | None = None) -> Sequence[Candidate]:
+    """What the demand of one kind replaces in a park or a county (an empty ``factor``
+    drops the choice); the store is matched again, so every CO2 figure uses it."""
+    if choice.scope == "county":
+        got = default_register().read(choice.name, None)
+        if not got.ok or got.county is None:
+            raise Co2FactorError("name", got.problems[0].message if got.problems
+                                 else "name the county")
+        choice = dataclasses.replace(choice, name=got.county)
+    body = _co2_setting(store)
+    body["choices"] = [c for c in body["choices"] if (c["scope"], c["name"], c["applies_to"])
+                       != (choice.scope, choice.name, choice.applies_to)]
+    if choice.factor:
+        problem = co2_factors(store, taxonomy=taxonomy).choice_problem(choice)
+        if problem is not None:
+            raise problem
+        body["choices"].append(dataclasses.asdict(choice))
+    store.put_setting(CO2_SETTING, json.dumps(body, ensure_ascii=False, sort_keys=True))
+    return rematch(store, taxonomy=taxonomy)
 
 
 def case_files() -> list[Path]:
@@ -81,31 +154,80 @@ def documented_exchanges() -> list[dict[str, str]]:
 # -- import and edits ----------------------------------------------------------------------
 def parse_for_store(store: Store, tables: Sequence[Table], *,
                     taxonomy: Taxonomy | None = None,
-                    mapping: Mapping[str, str] | None = None) -> ImportResult:
+                    mapping: Mapping[str, str] | None = None, owner: str | None = None,
+                    country: str | None = None,
+                    deadline: Deadline | None = None) -> ImportResult:
     """Validate ``tables`` against what ``store`` already holds (rows may refer to stored
-    companies and flows). Raises :class:`ImportValidationError` listing every bad row."""
-    existing = store.dataset()
-    return parse_tables(tables, taxonomy=taxonomy,
-                        known_companies={c.id for c in existing.companies},
-                        known_flows={f.id: (f.company_id, f.direction) for f in existing.flows},
-                        mapping=mapping)
+    companies and flows; a row about a stored id changes only the columns it gives).
+
+    ``owner`` is the cluster the import is made for (``None``: an admin, who may write
+    anything): a row that touches an id of another cluster is refused. ``country``: whose
+    boxes places are checked against (``None``: Norway). Reads the store without writing;
+    raises :class:`ImportValidationError` listing every bad row."""
+    from .io import parse_tables
+
+    return parse_tables(tables, taxonomy=_tax(taxonomy, store), mapping=mapping,
+                        stored=store.dataset(), owner=owner, country_code=country,
+                        deadline=deadline)
 
 
 def import_tables(store: Store, tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
-                  mapping: Mapping[str, str] | None = None) -> ImportResult:
+                  mapping: Mapping[str, str] | None = None, owner: str | None = None,
+                  country: str | None = None) -> ImportResult:
     """Validate and store ``tables`` with fresh candidates; nothing is written when a row
     is bad."""
-    result = parse_for_store(store, tables, taxonomy=taxonomy, mapping=mapping)
-    save(store, result.dataset, taxonomy=taxonomy)
+    result = parse_for_store(store, tables, taxonomy=taxonomy, mapping=mapping, owner=owner,
+                             country=country)
+    save(store, result.dataset, taxonomy=taxonomy, owner=owner, origins=result.origins)
     return result
 
 
-def save(store: Store, data: Dataset, *, taxonomy: Taxonomy | None = None) -> CandidatePatch:
+def ownership_check(store: Store, data: Dataset, owner: str, *,
+                    origins: Origins | None = None) -> list[RowError]:
+    """The rows of ``data`` the cluster ``owner`` may not write, read from the store by
+    id (see :mod:`symbiosis.ownership`)."""
+    flows = {f.id: f for f in store.flows_by_id({f.id for f in data.flows})}
+    processes = ({p.id: p for p in store.processes()} if data.processes else {})
+    parks = {p.id: p for p in store.parks()} if data.parks else {}
+    ids = ({c.id for c in data.companies} | {f.company_id for f in data.flows}
+           | {p.company_id for p in data.processes}
+           | {f.company_id for f in flows.values()}
+           | {p.company_id for p in processes.values()})
+    companies = {c.id: c for c in store.companies_by_id(ids)}
+    return ownership_errors(data, owner, companies=companies, flows=flows,
+                            processes=processes, parks=parks, origins=origins)
+
+
+def save(store: Store, data: Dataset, *, taxonomy: Taxonomy | None = None,
+         owner: str | None = None, origins: Origins | None = None) -> CandidatePatch:
     """Insert or update ``data`` (from a form, an upload or an API batch) and the
-    candidates of what it touched, in one transaction."""
+    candidates of what it touched, in one transaction.
+
+    With ``owner`` (a cluster) the ownership of every row is checked again against the
+    store as it is now (the store may have changed since ``data`` was checked): cheap
+    reads by id; :class:`ImportValidationError` and nothing written when a row is not the
+    cluster's."""
+    if owner is not None:
+        errors = ownership_check(store, data, owner, origins=origins)
+        if errors:
+            raise ImportValidationError(errors)
     patch = fresh_candidates(store, data, taxonomy=taxonomy)
     store.load(data, candidates=patch)
     return patch
+
+
+def move_company(store: Store, company_id: str, cluster: str) -> Company:
+    """Give a company (and with it its flows and processes) to another cluster: an
+    admin's act, never an import's."""
+    company = store.company(company_id)
+    if company is None:
+        raise NotFoundError(f"no company {company_id}")
+    name = cluster.strip()
+    if not name:
+        raise SymbiosisError("a company needs a cluster: name one")
+    moved = dataclasses.replace(company, cluster=name)
+    store.load(Dataset(companies=(moved,)))  # the cluster changes no candidate
+    return moved
 
 
 def delete_company(store: Store, company_id: str, *,
@@ -126,13 +248,24 @@ def delete_flow(store: Store, flow_id: str, *, taxonomy: Taxonomy | None = None)
     store.delete_flow(flow_id, candidates=patch)
 
 
+def normalise_places(store: Store, *, dry_run: bool = False) -> PlaceMigration:
+    """Rewrite the stored companies' and parks' counties and municipalities to register
+    names ("troms" and "Troms" become one county), in one transaction; what the register
+    does not know is left as it is and listed. Candidates stay: places do not move."""
+    data = store.dataset()
+    result = migrate_places(data.companies, data.parks)
+    if not dry_run and (result.companies or result.parks):
+        store.load(Dataset(companies=result.companies, parks=result.parks))
+    return result
+
+
 # -- matching ---------------------------------------------------------------------------
 def rematch(store: Store, *, taxonomy: Taxonomy | None = None,
             max_distance_km: float | None = None,
             max_per_flow: int | None = DEFAULT_MAX_PER_FLOW) -> Sequence[Candidate]:
     """Match the whole store and replace its candidates."""
     data = store.dataset()
-    cands = find_candidates(data.companies, data.flows, taxonomy=_tax(taxonomy),
+    cands = find_candidates(data.companies, data.flows, taxonomy=_tax(taxonomy, store),
                             max_distance_km=max_distance_km, max_per_flow=max_per_flow)
     store.replace_candidates(cands)
     return cands
@@ -165,7 +298,7 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
     neighbour's list is ranked among its stored partners and the touched flows, which
     can keep a pair the full ranking would cut, never drop one it keeps.
     """
-    tax = _tax(taxonomy)
+    tax = _tax(taxonomy, store)
     written = {f.id: f for f in data.flows}
     new_companies = {c.id: c for c in data.companies}
     for cid in new_companies:
@@ -208,8 +341,8 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
         area_flows.pop(fid, None)
     cands = find_candidates(area_companies.values(), area_flows.values(), taxonomy=tax)
     scope = touched | neighbours
-    kept = tuple(cands[n] for n, (s, d) in enumerate(cands.keys())
-                 if s in scope or d in scope)
+    kept = cands.subset([n for n, (s, d) in enumerate(cands.keys())
+                         if s in scope or d in scope])
     return CandidatePatch(frozenset(scope), kept)
 
 
@@ -230,7 +363,7 @@ def explain(store: Store, candidates: Sequence[Candidate], *,
     """Stored candidates with their reasons and limits, made from their flows."""
     flows = store.flows_by_id({fid for c in candidates for fid in c.key})
     companies = store.companies_by_id({f.company_id for f in flows})
-    return explain_candidates(candidates, companies, flows, taxonomy=_tax(taxonomy))
+    return explain_candidates(candidates, companies, flows, taxonomy=_tax(taxonomy, store))
 
 
 def filter_candidates(store: Store, candidates: Sequence[Candidate], *,
@@ -293,6 +426,8 @@ def plan(store: Store, *, county: str | None = None, municipality: str | None = 
     exchanges are facts the plan starts from. A solved plan is stored when ``save``: as
     the live proposals of its scope, or, named ``scenario``, as a what-if that leaves the
     live proposals alone."""
+    from optimizer import optimise
+
     scope = PlanScope.of(county=county, municipality=municipality, park=park)
     data, cands = _scope_data(store, scope)
     result = optimise(data, cands, objective=objective, budget_nok=budget_nok,
@@ -356,12 +491,16 @@ def adopt_scenario(store: Store, plan_id: str, *, by: str) -> Plan:
 
 
 def advance_exchange(store: Store, exchange_id: str, status: str, *, by: str,
-                     note: str = "", start_year: int | None = None) -> tuple[str, Exchange]:
-    """Move an exchange along its lifecycle; returns the former status and the exchange."""
+                     note: str = "", start_year: int | None = None,
+                     end_year: int | None = None) -> tuple[str, Exchange]:
+    """Move an exchange along its lifecycle; returns the former status and the exchange.
+    Raises :class:`~symbiosis.lifecycle.LifecycleError` for a change the lifecycle does not
+    allow, among them an end before the start year."""
     current = store.exchange(exchange_id)
     if current is None:
         raise NotFoundError(f"no exchange {exchange_id}")
-    changed = advance(current, status, by=by, note=note, start_year=start_year)
+    changed = advance(current, status, by=by, note=note, start_year=start_year,
+                      end_year=end_year)
     store.put_exchange(changed)
     return current.status, changed
 
@@ -371,6 +510,8 @@ def plan_park(store: Store, park_id: str, *, budget_nok: float | None = None,
               year: int | None = None,
               interrupter: SolveInterrupter | None = None) -> tuple[Dataset, ParkPlan]:
     """The least-cost plan that brings a park to its net-zero target."""
+    from optimizer import plan_park as _plan_park
+
     data = store.dataset()
     park = next((p for p in data.parks if p.id == park_id), None)
     if park is None:
@@ -388,43 +529,28 @@ def plan_park(store: Store, park_id: str, *, budget_nok: float | None = None,
 
 # -- reports and exports --------------------------------------------------------------------
 def report(store: Store, *, county: str | None = None, municipality: str | None = None,
-           park: str | None = None, fmt: str = "json") -> str:
-    """Indicators of an area toward the 2030 targets as JSON, CSV or one HTML page."""
+           park: str | None = None, fmt: str = "json",
+           hidden: Callable[[Flow], bool] | None = None) -> str:
+    """Indicators of an area toward the 2030 targets as JSON, CSV or one HTML page, as a
+    reader from whom the flows ``hidden`` says are hidden may see them (``None``: all
+    shown, as for an admin)."""
     data, exchanges = store.dataset(), store.exchanges()
-    year = datetime.date.today().year
+    secret = hidden or (lambda f: False)
     ind = area_indicators(data, exchanges, county=county, municipality=municipality,
-                          park_id=park, year=year)
-    if fmt == "html":
-        return report_html(ind, county_progress(data, exchanges),
-                           [park_status(data, exchanges, p) for p in data.parks],
-                           title=f"Industrial symbiosis indicators: {ind.area}")
-    body: dict[str, Any] = dataclasses.asdict(ind)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        out = SpreadsheetWriter(buffer)
-        out.writerow(["indicator", "value", "exchanges"])
-        for key in ("symbioses", "proposals", "co2_avoided_t", "co2_proposed_t",
-                    "waste_diverted_t", "energy_recovered_mwh", "water_reused_m3",
-                    "participation"):
-            out.writerow([key, body[key], ";".join(body["sources"].get(key, ()))])
-        for y, value in body["trajectory_realised"]:
-            out.writerow([f"co2_avoided_t_{y}_realised", value, ""])
-        for y, value in body["trajectory_with_proposals"]:
-            out.writerow([f"co2_avoided_t_{y}_with_proposals", value, ""])
-        return buffer.getvalue()
-    body["counties"] = [dataclasses.asdict(p) for p in county_progress(data, exchanges)]
-    body["parks"] = [dataclasses.asdict(park_status(data, exchanges, p)) for p in data.parks]
-    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+                          park_id=park, year=datetime.date.today().year, hidden=secret)
+    return indicators_report(ind, county_progress(data, exchanges, hidden=secret),
+                             [park_progress(data, exchanges, p, hidden=secret)
+                              for p in data.parks], fmt=fmt)
 
 
 def export(store: Store, fmt: str) -> str:
     """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
     data, exchanges = store.dataset(), store.exchanges()
     if fmt == "geojson":  # lines on a map: each link once (see indicators.counted)
-        return json.dumps(geojson(data, counted(exchanges)), ensure_ascii=False) + "\n"
+        return json_text(geojson(data, counted(exchanges)), ensure_ascii=False) + "\n"
     rows = exchange_rows(data, exchanges)
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+        return json_text(rows, ensure_ascii=False, indent=1) + "\n"
     buffer = io.StringIO()
     fields = list(rows[0]) if rows else ["id"]
     w = SpreadsheetWriter(buffer)

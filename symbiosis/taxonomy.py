@@ -7,6 +7,7 @@ refuses a number without them. Users can override factors with a CSV of their ow
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .co2 import Co2Factors, load_co2
 from .errors import DataFileError
 from .knowledge import (
     Knowledge,
@@ -92,6 +94,9 @@ class Resource:
     disposal_cost_nok_per_unit: float | None = None
     sources: Mapping[str, tuple[str, int]] = field(default_factory=dict)
     custom: bool = False
+    #: the CO2 factor (``co2_factors.csv`` key) ``substitute_ef_t_per_unit`` comes from,
+    #: when it comes from one (``co2_defaults.csv``)
+    co2_factor: str = ""
 
     @property
     def max_distance_km(self) -> float:
@@ -143,9 +148,14 @@ class Taxonomy:
                  ewc_codes: Mapping[str, tuple[str, bool]], ewc_map: Mapping[str, str],
                  sources: Mapping[str, tuple[str, int]],
                  knowledge: Knowledge | None = None,
-                 mode_names: Mapping[str, tuple[str, str]] | None = None):
+                 mode_names: Mapping[str, tuple[str, str]] | None = None,
+                 co2: Co2Factors | None = None):
         self.resources = dict(resources)
         self.knowledge = knowledge or Knowledge()
+        #: CO2 factors: each resource's default, and what flows, parks and counties chose
+        self.co2 = co2 or Co2Factors({})
+        #: this taxonomy as loaded, before :meth:`with_co2` added factor sets and choices
+        self.origin: Taxonomy = self
         #: transport mode -> (English, Norwegian) name
         self.mode_names = dict(mode_names or {})
         self.ewc_codes = dict(ewc_codes)
@@ -163,6 +173,13 @@ class Taxonomy:
         for links in self._links.values():
             for link in links:
                 self._pair_links.setdefault((link.supply, link.demand), []).append(link)
+
+    def with_co2(self, co2: Co2Factors) -> Taxonomy:
+        """This taxonomy with other CO2 factor sets and choices (resources, links and
+        knowledge shared, not rebuilt)."""
+        other = copy.copy(self)
+        other.co2 = co2
+        return other
 
     # -- names ---------------------------------------------------------------
     def resolve(self, name: str) -> tuple[str, str | None]:
@@ -305,6 +322,8 @@ def _apply_overrides(resources: dict[str, Resource], path: Path) -> None:
             srcs = dict(res.sources)
             srcs[fld] = (src, year)
             changes: dict[str, Any] = {fld: value, "sources": srcs}
+            if fld == "substitute_ef_t_per_unit":
+                changes["co2_factor"] = ""  # no longer the catalogue's factor
             resources[key] = replace(res, **changes)
         elif ":" in fld and fld.split(":", 1)[0] in _TRANSPORT_FIELDS:
             name, mode = fld.split(":", 1)
@@ -425,6 +444,16 @@ def load_taxonomy(*, overrides: str | Path | None = None,
                                 f"{rec['resource']!r}")
         ewc_map[rec["ewc"]] = rec["resource"]
 
+    co2 = load_co2(source_keys, resources, data_dir=data_dir)
+    for key, factor_key in co2.defaults.items():  # what each resource replaces, by default
+        if resources[key].substitute_ef_t_per_unit is not None:
+            raise DataFileError(f"co2_defaults.csv names a default for {key!r}, which has "
+                                "its own factor in resources.csv: keep it in one place")
+        f = co2.factors[factor_key]
+        resources[key] = replace(
+            resources[key], substitute=f.label, substitute_ef_t_per_unit=f.factor,
+            sources={**resources[key].sources, "substitute_ef_t_per_unit": (f.source, f.year)},
+            co2_factor=f.key)
     knowledge = load_knowledge(resources, source_keys, data_dir=data_dir,
                                exclude_case=exclude_case)
     reached = {profile: tuple(_with_reach(t, knowledge, profile) for t in opts)
@@ -433,7 +462,7 @@ def load_taxonomy(*, overrides: str | Path | None = None,
         resources[key] = replace(res, transport=reached[profile_of[key]])
     if overrides is not None:
         _apply_overrides(resources, Path(overrides))
-    return Taxonomy(resources, rules, ewc_codes, ewc_map, sources, knowledge, mode_names)
+    return Taxonomy(resources, rules, ewc_codes, ewc_map, sources, knowledge, mode_names, co2)
 
 
 def _with_reach(opt: TransportOption, knowledge: Knowledge, profile: str) -> TransportOption:

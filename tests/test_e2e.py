@@ -105,6 +105,9 @@ def _console_problems(driver) -> list[str]:
 def _fill(driver, values: dict[str, str]) -> None:
     for name, value in values.items():
         field = driver.find_element(By.ID, name)
+        if field.tag_name == "select":  # a county from the register
+            Select(field).select_by_visible_text(value)
+            continue
         field.clear()
         field.send_keys(value)
 

@@ -9,12 +9,28 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-__all__ = ["create_app", "content_security_policy", "csrf"]
+from symbiosis.export import finite
+from symbiosis.io import DEFAULT_COUNTRY, UPLOAD_LIMITS
+
+__all__ = ["create_app", "content_security_policy", "csrf", "FiniteJSONProvider"]
 
 csrf = CSRFProtect()
+
+
+class FiniteJSONProvider(DefaultJSONProvider):
+    """JSON as the standard has it: a number that is not finite (``inf``, ``nan``) is
+    written as ``null``, never as the bare ``Infinity`` or ``NaN`` that JSON parsers
+    refuse."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        plain = self.default
+        kwargs.setdefault("default", lambda o: finite(plain(o)))  # dataclasses, dates
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(finite(obj), **kwargs)
 
 
 def content_security_policy(tile_url: str = "") -> str:
@@ -40,8 +56,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ``STORE_URL`` (the store, as for the CLI), ``USERS_DB`` (accounts file, default
     ``symbiosis-users.sqlite``), ``SECRET_KEY`` (default: made once and kept in the
     accounts file), ``TILE_URL`` (optional basemap tiles for the map), ``FACTORS``; ``CLOCK``
-    (seconds, for the sign-in limits) only from ``test_config``."""
+    (seconds, for the sign-in limits) only from ``test_config``; ``COUNTRY`` (whose boxes
+    imported places are checked against, ``SYMBIOSIS_COUNTRY``) and ``UPLOAD_LIMITS`` (a
+    :class:`symbiosis.io.ReadLimits`)."""
     app = Flask(__name__)
+    app.json = FiniteJSONProvider(app)
     env = os.environ
     app.config.from_mapping(
         STORE_URL=env.get("SYMBIOSIS_STORE") or None,
@@ -60,6 +79,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=None,
         CLOCK=time.time,
+        COUNTRY=env.get("SYMBIOSIS_COUNTRY", DEFAULT_COUNTRY),
+        UPLOAD_LIMITS=UPLOAD_LIMITS,
     )
     if test_config:
         app.config.update(test_config)
@@ -71,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts.close()
 
     from . import (
+        admin,
         api,
         auth,
         candidates,
@@ -97,7 +119,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(db.close_accounts)
     app.before_request(auth.load_user)
     for module in (auth, home, companies, upload, candidates, optimize, scenarios,
-                   network_views, maps, indicators, parks, exchanges, jobs):
+                   network_views, maps, indicators, parks, exchanges, jobs, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)

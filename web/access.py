@@ -9,7 +9,9 @@
 
 A confidential flow is shown in full only to admins and to the manager of the owning
 company's cluster. Everyone else sees it anonymised, in pages, API, exports and network
-pictures alike: resource, municipality and an amount band, no company and no flow id.
+pictures alike: resource, municipality, an amount band and a distance band, no company, no
+flow id, no value, CO2 or score. Figures summed over flows follow the disclosure rule of
+:mod:`symbiosis.disclosure`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import hashlib
 import hmac
 from typing import Any
 
+from symbiosis.disclosure import distance_band
 from symbiosis.model import Candidate, Company, Flow
 
 from .db import User
 from .i18n import reason_words
 
-__all__ = ["Access", "amount_band", "ANON_COMPANY"]
+__all__ = ["Access", "amount_band", "distance_text", "ANON_COMPANY"]
 
 ANON_COMPANY = "confidential"
 _BANDS = (100, 1_000, 10_000, 100_000)
@@ -47,6 +50,20 @@ def amount_band(amount: float | None, unit: str) -> str:
     return f"over {_BANDS[-1]:,} {unit}/yr"
 
 
+def distance_text(km: float) -> str:
+    """The band a hidden row's distance is shown in.
+
+    >>> distance_text(12.3), distance_text(3), distance_text(800)
+    ('5-20 km', 'under 5 km', 'over 500 km')
+    """
+    low, high = distance_band(km)
+    if not low:
+        return f"under {high:,.0f} km"
+    if high == float("inf"):
+        return f"over {low:,.0f} km"
+    return f"{low:,.0f}-{high:,.0f} km"
+
+
 class Access:
     """The rights of one signed-in user (or of nobody)."""
 
@@ -65,6 +82,11 @@ class Access:
         if self.role == "county_staff":
             return company.county == self.user.county
         return True
+
+    def reader(self) -> tuple[str | None, str | None]:
+        """What decides which flows this user sees (its role and cluster): a key for
+        figures cached per reader."""
+        return self.role, self.user.cluster if self.user else None
 
     def county_scope(self) -> str | None:
         """The one county this user may read, or ``None`` for all."""
@@ -96,6 +118,17 @@ class Access:
 
     def imports(self) -> bool:
         return self.role in ("admin", "cluster_manager")
+
+    def import_owner(self) -> str | None:
+        """The cluster this user's imports and edits are limited to; ``None`` for an
+        admin, who may write anything (a manager without a cluster may write nothing)."""
+        if self.role == "admin":
+            return None
+        return (self.user.cluster if self.user else None) or ""
+
+    def moves_companies(self) -> bool:
+        """May give a company to another cluster."""
+        return self.role == "admin"
 
     def runs_matching(self) -> bool:
         return self.role in ("admin", "cluster_manager")
@@ -146,18 +179,23 @@ class Access:
 
     def candidate_view(self, c: Candidate, supply: dict[str, Any],
                        demand: dict[str, Any]) -> dict[str, Any]:
-        """A candidate between two flow views; amounts of a hidden side are banded."""
+        """A candidate between two flow views; with a hidden side the amount and distance
+        are banded and value, CO2 and score left out (the score is made from the
+        distance and the amounts, so it would give them away)."""
         hidden = supply["anonymised"] or demand["anonymised"]
         words = reason_words()
         return {"supply": supply, "demand": demand, "resource": c.resource,
                 "demand_resource": c.demand_resource,
-                "distance_km": round(c.distance_km, 0 if hidden else 1), "mode": c.mode,
+                "distance_km": None if hidden else round(c.distance_km, 1),
+                "distance_text": (distance_text(c.distance_km) if hidden
+                                  else f"{c.distance_km:,.1f} km"),
+                "mode": c.mode,
                 "amount": None if hidden else c.amount, "unit": c.unit,
                 "amount_text": (amount_band(c.amount, c.unit) if hidden else
                                 "unknown" if c.amount is None else f"{c.amount:,.0f} {c.unit}/yr"),
                 "value_nok": None if hidden else c.value_nok,
                 "co2_avoided_t": None if hidden else c.co2_avoided_t,
-                "score": round(c.score, 3),
+                "score": None if hidden else round(c.score, 3),
                 # a hidden side keeps only the resource rule: distances and qualities could
                 # point at the company
                 "reasons": [words(r) for r in (c.reasons[:1] if hidden else c.reasons)],

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from graph import Store
 from symbiosis import services
 from symbiosis.errors import ImportValidationError, SymbiosisError
 from symbiosis.io import Table
@@ -21,7 +20,7 @@ from symbiosis.recognition import normalise_text
 from .auth import allow, login_required
 from .candidates import search
 from .companies import filtered_companies, readable_company
-from .data import snapshot, taxonomy, write
+from .data import get_store, snapshot, taxonomy, write
 from .db import get_accounts
 from .exchanges import change_status, exchange_list, exchange_view
 from .indicators import area
@@ -29,8 +28,8 @@ from .jobs import api_cancel, api_view, own_job, request_wait, wait
 from .openapi import openapi_document
 from .optimize import OptimizeRequest, find_plan, run_optimizer
 from .scenarios import adopt_plan, compare_ids, compare_view, scenario_rows
-from .upload import cluster_errors, mapping_cluster
-from .views import arg_str, flow_view, in_scope, plan_view
+from .upload import mapping_cluster
+from .views import arg_str, flow_view, in_scope, plan_summary, plan_view
 
 __all__ = ["bp"]
 
@@ -44,12 +43,13 @@ def http_error(exc: HTTPException) -> Any:
 
 @bp.errorhandler(ImportValidationError)
 def invalid(exc: ImportValidationError) -> Any:
-    return jsonify(error="invalid rows; nothing was stored",
+    """The first errors (:data:`symbiosis.errors.SHOWN_ERRORS`) and how many in all."""
+    return jsonify(error="invalid rows; nothing was stored", total=len(exc.errors),
                    errors=[{"table": e.file, "row": e.row, "field": e.field,
                             "message": e.message, "value": e.value,
                             "suggestions": [{"resource": k, "confidence": c}
                                             for k, c in e.suggestions]}
-                           for e in exc.errors]), 422
+                           for e in exc.shown]), 422
 
 
 @bp.errorhandler(SymbiosisError)
@@ -65,7 +65,8 @@ def openapi() -> Any:
 def _company_json(c: Any) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "lat": c.lat, "lon": c.lon,
             "org_number": c.org_number, "nace": c.nace, "municipality": c.municipality,
-            "county": c.county, "park_id": c.park_id, "cluster": c.cluster}
+            "county": c.county, "park_id": c.park_id, "cluster": c.cluster,
+            "country": c.country}
 
 
 @bp.get("/companies")
@@ -109,24 +110,25 @@ def create_companies() -> Any:
         rows = body.get(kind) or []
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             abort(400, description=f"'{kind}' must be a list of objects")
+        # a key a row leaves out keeps the stored value; null clears it
         columns = tuple(sorted({str(k) for r in rows for k in r}))
         tables.append(Table(kind=kind, label=kind, columns=columns, rows=tuple(
-            (n, {c: "" if r.get(c) is None else str(r.get(c)) for c in columns})
-            for n, r in enumerate(rows, start=1))))
+            (n, {str(c): _cell(v) for c, v in r.items()}) for n, r in enumerate(rows, start=1))))
     tables = [t for t in tables if t.rows]
-    if g.access.role != "admin":
-        errors = cluster_errors(tables, g.user.cluster,
-                                {c.id: c.cluster for c in snapshot().data.companies})
-        if errors:
-            raise ImportValidationError(errors)
-    for text, key in confirmed.items():  # confirmed only once the caller may import
-        get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
-
-    def change(store: Store) -> Any:
-        return services.import_tables(store, tables, taxonomy=taxonomy(),
-                                      mapping=get_accounts().mapping(mapping_cluster()))
-
-    result = write(change)
+    owner = g.access.import_owner()
+    mapping = dict(get_accounts().mapping(mapping_cluster()))
+    mapping.update((normalise_text(text), key) for text, key in confirmed.items())
+    try:  # checked outside the store lock
+        result = services.parse_for_store(get_store(), tables, taxonomy=taxonomy(),
+                                          mapping=mapping, owner=owner,
+                                          country=current_app.config["COUNTRY"])
+    except ImportValidationError as exc:
+        if not any(e.code == "other_cluster" for e in exc.errors):
+            _confirm(confirmed)
+        raise
+    _confirm(confirmed)  # confirmed only once the caller may import these rows
+    write(lambda store: services.save(store, result.dataset, taxonomy=taxonomy(), owner=owner,
+                                      origins=result.origins))
     return jsonify(companies=len(result.dataset.companies), flows=len(result.dataset.flows),
                    warnings=list(result.warnings),
                    readings=[{"table": i.file, "row": i.row, "flow": i.flow_id,
@@ -135,6 +137,34 @@ def create_companies() -> Any:
                               "qualifiers": dict(i.recognition.qualifiers),
                               "evidence": list(i.recognition.evidence)}
                              for i in result.interpretations]), 201
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _confirm(confirmed: dict[str, str]) -> None:
+    for text, key in confirmed.items():
+        get_accounts().confirm(mapping_cluster(), normalise_text(text), key, g.user.username)
+
+
+@bp.post("/companies/<company_id>/cluster")
+@login_required
+def move_company(company_id: str) -> Any:
+    """Give a company, with its flows and processes, to another cluster (admins only)."""
+    allow(g.access.moves_companies(), "move companies between clusters")
+    if snapshot().companies.get(company_id) is None:
+        abort(404, description=f"no company {company_id}")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("cluster"), str) \
+            or not body["cluster"].strip():
+        abort(400, description="send {'cluster': 'the cluster to move the company to'}")
+    moved = write(lambda store: services.move_company(store, company_id, body["cluster"]))
+    return jsonify(company=_company_json(moved))
 
 
 @bp.delete("/companies/<company_id>")
@@ -181,9 +211,7 @@ def candidates() -> Any:
 @login_required
 def plans() -> Any:
     snap = snapshot()
-    return jsonify(plans=[{"id": p.id, "status": p.status, "objective": p.objective,
-                           "objective_value": p.objective_value, "totals": dict(p.totals),
-                           "created_at": p.created_at} for p in snap.plans])
+    return jsonify(plans=[plan_summary(snap, p) for p in snap.plans])
 
 
 @bp.get("/plans/<plan_id>")
@@ -265,11 +293,12 @@ def exchange_status(exchange_id: str) -> Any:
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict) or not body.get("status"):
         abort(400, description="send {'status': 'agreed' | 'operating' | 'ended'}")
-    year = body.get("start_year")
-    if year is not None and not isinstance(year, int):
-        abort(400, description="start_year must be an integer")
+    start, end = body.get("start_year"), body.get("end_year")
+    for name, year in (("start_year", start), ("end_year", end)):
+        if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+            abort(400, description=f"{name} must be an integer")
     changed = change_status(exchange_id, str(body["status"]), note=str(body.get("note", "")),
-                            start_year=year)
+                            start_year=start, end_year=end)
     view = exchange_view(snapshot(), changed)
     return jsonify(view)
 
@@ -277,6 +306,8 @@ def exchange_status(exchange_id: str) -> Any:
 @bp.get("/indicators")
 @login_required
 def indicators() -> Any:
+    """The area's indicators as the caller may see them (withheld figures are null, with
+    their band or reason under ``withheld``)."""
     import dataclasses
 
     return jsonify(dataclasses.asdict(area(snapshot())))

@@ -15,7 +15,7 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import gettext
 from .jobs import Job, phase, start
-from .views import arg_float, arg_str, candidate_views
+from .views import arg_float, arg_place, arg_str, candidate_views, hidden_flows
 
 __all__ = ["bp", "search", "CSV_COLUMNS"]
 
@@ -28,11 +28,14 @@ CSV_COLUMNS = ("supply_flow", "supply_company", "supply_municipality", "resource
 
 
 def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, Any]:
-    """Run the search the query string asks for, within what the user may read."""
+    """Run the search the query string asks for, within what the user may read, on the
+    values the user sees (a hidden row's value, CO2 and score unknown, its distance
+    banded, its hidden side naming no company), so the filters answer nothing the rows
+    do not show."""
     resource = arg_str("resource")
     key, problem = (taxonomy().resolve(resource) if resource else ("", None))
-    params: dict[str, Any] = {"county": g.access.county_scope() or arg_str("county"),
-              "municipality": arg_str("municipality"), "resource": key or None,
+    params: dict[str, Any] = {"county": g.access.county_scope() or arg_place("county"),
+              "municipality": arg_place("municipality"), "resource": key or None,
               "company": arg_str("company"), "max_distance_km": arg_float("max_distance"),
               "min_value_nok": arg_float("min_value")}
     sort = arg_str("sort") or "score"
@@ -44,7 +47,7 @@ def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, A
         return {"rows": [], "total": 0, "params": params, "sort": sort,
                 "problem": problem or f"unknown resource {resource}"}
     result = snap.index.search(**params, sort=sort, descending=descending, offset=offset,
-                               limit=limit)
+                               limit=limit, hidden_flows=hidden_flows(snap))
     rows = candidate_views(snap, [snap.candidates[i] for i in result.positions])
     return {"rows": rows, "total": result.total, "params": params, "sort": sort,
             "problem": None}
@@ -66,11 +69,13 @@ def index() -> Any:
 def _csv_row(r: dict[str, Any]) -> list[object]:
     s, d = r["supply"], r["demand"]
     return [s["id"], s["company"], s["municipality"] or "", r["resource"], d["id"],
-            d["company"], d["municipality"] or "", r["demand_resource"], r["distance_km"],
+            d["company"], d["municipality"] or "", r["demand_resource"],
+            r["distance_text"] if r["distance_km"] is None else r["distance_km"],
             r["mode"], r["amount"] if r["amount"] is not None else r["amount_text"], r["unit"],
             "" if r["value_nok"] is None else round(r["value_nok"]),
             "" if r["co2_avoided_t"] is None else round(r["co2_avoided_t"], 3),
-            r["score"], " | ".join(r["reasons"]), " | ".join(r["limits"])]
+            "" if r["score"] is None else r["score"], " | ".join(r["reasons"]),
+            " | ".join(r["limits"])]
 
 
 @bp.get("/csv")

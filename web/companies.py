@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from graph import Store
 from symbiosis import services
+from symbiosis.errors import ImportValidationError
 from symbiosis.model import Company, Dataset, Flow
+from symbiosis.places import default_register
 from symbiosis.taxonomy import QUALITY_FIELDS
 
 from .auth import allow, login_required
-from .data import Snapshot, snapshot, taxonomy, write
+from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
 from .i18n import gettext
-from .views import arg_str, flow_view
+from .views import arg_place, arg_str, flow_view
 
 __all__ = ["bp", "readable_company", "filtered_companies"]
 
@@ -33,25 +44,28 @@ def readable_company(company_id: str) -> Company:
 
 def _save(kind: str, fields: tuple[str, ...], cells: dict[str, str], *, new: bool,
           known: set[str]) -> tuple[Dataset | None, dict[str, str]]:
-    holder: dict[str, Any] = {}
-
-    def change(store: Store) -> None:
-        data, errors = parse_form(store, kind, fields, cells, taxonomy=taxonomy())
-        if new and cells.get("id") in known:
-            errors.setdefault("id", "already exists: choose another id")
-        if data is not None and not errors:
-            services.save(store, data, taxonomy=taxonomy())
-        holder["result"] = (None if errors else data, errors)
-
-    write(change)
-    return holder["result"]  # type: ignore[no-any-return]
+    """Check a form's row without the store lock, then store it under the lock (where
+    ownership is checked again)."""
+    owner = g.access.import_owner()
+    data, errors = parse_form(get_store(), kind, fields, cells, taxonomy=taxonomy(),
+                              owner=owner, country=current_app.config["COUNTRY"])
+    if new and cells.get("id") in known:
+        errors.setdefault("id", "already exists: choose another id")
+    if data is None or errors:
+        return None, errors
+    try:
+        write(lambda store: services.save(store, data, taxonomy=taxonomy(), owner=owner))
+    except ImportValidationError as exc:
+        return None, {e.field: e.message for e in exc.errors}
+    return data, {}
 
 
 def filtered_companies(snap: Snapshot) -> tuple[list[Company], str | None, dict[str, Any]]:
     """Companies matching the query string (county, municipality, cluster, park_id, q),
     within the user's county; with the county and filters applied."""
-    county = g.access.county_scope() or arg_str("county")
-    filters = {k: arg_str(k) for k in ("municipality", "cluster", "park_id", "q")}
+    county = g.access.county_scope() or arg_place("county")
+    filters = {k: arg_str(k) for k in ("cluster", "park_id", "q")}
+    filters["municipality"] = arg_place("municipality")
     rows = [c for c in snap.data.companies
             if (county is None or c.county == county)
             and all(v is None or getattr(c, k) == v for k, v in filters.items() if k != "q")
@@ -74,11 +88,15 @@ def index() -> Any:
 def detail(company_id: str) -> Any:
     snap = snapshot()
     company = readable_company(company_id)
-    flows = [f for f in snap.data.flows if f.company_id == company_id]
-    shown = [flow_view(snap, f) for f in flows if g.access.sees_flow(f, company)]
+    # flows hidden from the user are neither listed nor counted: a count would say that
+    # this company has confidential flows, and which anonymised rows are its
+    shown = [flow_view(snap, f) for f in snap.data.flows
+             if f.company_id == company_id and g.access.sees_flow(f, company)]
+    clusters = snap.memo(("clusters",), lambda: sorted(
+        {c.cluster for c in snap.data.companies if c.cluster}))
     return render_template("company.html", company=company, flows=shown,
-                           hidden=len(flows) - len(shown),
-                           may_edit=g.access.edits_company(company))
+                           may_edit=g.access.edits_company(company),
+                           may_move=g.access.moves_companies(), clusters=clusters)
 
 
 @bp.route("/new", methods=("GET", "POST"))
@@ -95,8 +113,7 @@ def create() -> Any:
         if data is not None:
             flash(gettext("Saved."))
             return redirect(url_for("companies.detail", company_id=cells["id"]))
-    return render_template("company_form.html", cells=cells, errors=errors, new=True), \
-        400 if errors else 200
+    return _company_form(cells, errors, new=True)
 
 
 @bp.route("/<company_id>/edit", methods=("GET", "POST"))
@@ -115,8 +132,31 @@ def edit(company_id: str) -> Any:
         if data is not None:
             flash(gettext("Saved."))
             return redirect(url_for("companies.detail", company_id=company_id))
-    return render_template("company_form.html", cells=cells, errors=errors, new=False), \
+    return _company_form(cells, errors, new=False)
+
+
+def _company_form(cells: dict[str, str], errors: dict[str, str], *, new: bool) -> Any:
+    """The company form, with the register's counties and municipalities to choose from."""
+    register = default_register()
+    return render_template("company_form.html", cells=cells, errors=errors, new=new,
+                           counties=register.county_names(),
+                           municipalities=register.municipality_labels()), \
         400 if errors else 200
+
+
+@bp.post("/<company_id>/cluster")
+@login_required
+def move(company_id: str) -> Any:
+    """Give a company, with its flows and processes, to another cluster (admins only)."""
+    readable_company(company_id)
+    allow(g.access.moves_companies(), "move companies between clusters")
+    cluster = request.form.get("cluster", "").strip()
+    if not cluster:
+        flash(gettext("Name the cluster to move the company to."), "error")
+    else:
+        write(lambda store: services.move_company(store, company_id, cluster))
+        flash(gettext("Saved."))
+    return redirect(url_for("companies.detail", company_id=company_id))
 
 
 @bp.post("/<company_id>/delete")
@@ -147,13 +187,16 @@ def _flow_form(company: Company, cells: dict[str, str], *, new: bool) -> Any:
         if not new:
             cells["id"] = request.view_args["flow_id"]  # type: ignore[index]
         cells["confidential"] = "true" if request.form.get("confidential") else "false"
+        cells["confirm_large"] = "true" if request.form.get("confirm_large") else "false"
         data, errors = _save("flows", FLOW_FIELDS, cells, new=new, known=set(snapshot().flows))
         if data is not None:
             flash(gettext("Saved."))
             return redirect(url_for("companies.detail", company_id=company.id))
     return render_template("flow_form.html", company=company, cells=cells, errors=errors,
                            new=new, resources=sorted(taxonomy().resources),
-                           quality_fields=QUALITY_FIELDS), 400 if errors else 200
+                           quality_fields=QUALITY_FIELDS,
+                           co2_factors=sorted(taxonomy().co2.factors.values(),
+                                              key=lambda f: f.key)), 400 if errors else 200
 
 
 @bp.route("/<company_id>/flows/new", methods=("GET", "POST"))

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from graph import Store, StoreChanges, open_store
+from symbiosis import services
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Plan
+from symbiosis.places import default_register
 from symbiosis.search import CandidateIndex
 from symbiosis.taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 
@@ -45,8 +47,9 @@ class Snapshot:
 
     @property
     def counties(self) -> list[str]:
-        return self.memo(("counties-list",), lambda: sorted(
-            {c.county for c in self.data.companies if c.county}))
+        """The 15 counties of the register, for drop-downs and filters (never the free
+        text stored with a company)."""
+        return default_register().county_names()
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per snapshot and key (figures that read the whole store)."""
@@ -109,6 +112,9 @@ class _State:
         self.revision: Any = None
         self.taken_at = 0.0
         self.taxonomy: Taxonomy | None = None
+        #: the taxonomy with the store's CO2 factor sets and choices, and when it was read
+        self.store_taxonomy: Taxonomy | None = None
+        self.store_taxonomy_at: tuple[Any, float] = (None, 0.0)
 
 
 def init_app(app: Flask) -> None:
@@ -128,11 +134,28 @@ def get_store() -> Store:
 
 
 def taxonomy() -> Taxonomy:
+    """The taxonomy (with the override file, when configured) and the CO2 factor sets and
+    choices kept in the store, read again when the store changes (once per request)."""
+    if has_request_context() and "symbiosis_taxonomy" in g:
+        return g.symbiosis_taxonomy  # type: ignore[no-any-return]
     st = _state()
     if st.taxonomy is None:
         factors = current_app.config.get("FACTORS")
         st.taxonomy = load_taxonomy(overrides=factors) if factors else default_taxonomy()
-    return st.taxonomy
+    store = get_store()
+    with st.lock:
+        revision = store.revision()
+        read_revision, read_at = st.store_taxonomy_at
+        fresh = st.store_taxonomy is not None and (
+            revision == read_revision if revision is not None else
+            time.monotonic() - read_at < current_app.config["CACHE_SECONDS"])
+        if not fresh:
+            st.store_taxonomy = services.store_taxonomy(store, st.taxonomy)
+            st.store_taxonomy_at = (revision, time.monotonic())
+        assert st.store_taxonomy is not None
+        if has_request_context():
+            g.symbiosis_taxonomy = st.store_taxonomy
+        return st.store_taxonomy
 
 
 def snapshot() -> Snapshot:

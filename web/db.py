@@ -28,6 +28,7 @@ from flask import current_app, g
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from symbiosis.errors import SymbiosisError
+from symbiosis.places import default_register
 
 __all__ = ["ROLES", "User", "Limit", "SignIn", "USER_LIMIT", "ADDRESS_LIMIT", "Accounts",
            "AccountError", "get_accounts", "close_accounts"]
@@ -102,6 +103,15 @@ def _statements(script: str) -> Iterator[str]:
         if sqlite3.complete_statement(buffer):
             yield buffer
             buffer = ""
+
+
+def _county(text: str) -> str:
+    """A county as its register name ("troms" is Troms), or AccountError."""
+    got = default_register().read(text, None)
+    if not got.ok or got.county is None:
+        raise AccountError(got.problems[0].message if got.problems else
+                           f"unknown county {text!r}")
+    return got.county
 
 
 def _token_hash(token: str) -> str:
@@ -181,6 +191,8 @@ class Accounts:
             raise AccountError("a cluster manager needs --cluster")
         if role == "county_staff" and not county:
             raise AccountError("county staff need --county")
+        if county:
+            county = _county(county)
         try:
             with self.db:
                 cur = self.db.execute(
@@ -294,6 +306,25 @@ class Accounts:
     def users(self) -> list[User]:
         rows = self.db.execute("SELECT * FROM user ORDER BY username").fetchall()
         return [u for u in map(self._user, rows) if u is not None]
+
+    def normalise_counties(self) -> list[tuple[str, str, str | None]]:
+        """Users' counties rewritten to register names: ``(username, before, after)`` for
+        each county that changed, ``after`` None for one the register does not know (left
+        as it is)."""
+        out: list[tuple[str, str, str | None]] = []
+        with self._write():
+            for row in self.db.execute("SELECT username, county FROM user "
+                                       "WHERE county IS NOT NULL AND county != ''").fetchall():
+                try:
+                    after: str | None = _county(row["county"])
+                except AccountError:
+                    after = None
+                if after != row["county"]:
+                    out.append((row["username"], row["county"], after))
+                if after is not None and after != row["county"]:
+                    self.db.execute("UPDATE user SET county = ? WHERE username = ?",
+                                    (after, row["username"]))
+        return out
 
     def mapping(self, cluster: str | None) -> dict[str, str]:
         """Confirmed readings of resource cells for ``cluster``: the shared ones (made by

@@ -47,7 +47,7 @@ def exchange_view(snap: Snapshot, e: Exchange) -> dict[str, Any] | None:
 
 
 def change_status(exchange_id: str, status: str, *, note: str = "",
-                  start_year: int | None = None) -> Exchange:
+                  start_year: int | None = None, end_year: int | None = None) -> Exchange:
     """Move one exchange on, as the signed-in user; raises LifecycleError when not allowed."""
     snap = snapshot()
     current = next((e for e in snap.exchanges if e.id == exchange_id), None)
@@ -57,7 +57,8 @@ def change_status(exchange_id: str, status: str, *, note: str = "",
                                     _company_of(snap, current.demand_flow)),
           f"change exchange {exchange_id}")
     _, changed = write(lambda store: services.advance_exchange(
-        store, exchange_id, status, by=g.user.username, note=note, start_year=start_year))
+        store, exchange_id, status, by=g.user.username, note=note, start_year=start_year,
+        end_year=end_year))
     return changed
 
 
@@ -72,6 +73,17 @@ def exchange_list(snap: Snapshot, status: str | None) -> list[dict[str, Any]]:
     return rows
 
 
+def _year(name: str) -> int | None:
+    text = request.form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise LifecycleError(f"{name.replace('_', ' ')} must be a whole year, not "
+                             f"{text!r}") from None
+
+
 @bp.get("/")
 @login_required
 def index() -> Any:
@@ -83,12 +95,11 @@ def index() -> Any:
 @bp.post("/<exchange_id>/status")
 @login_required
 def set_status(exchange_id: str) -> Any:
-    year_text = request.form.get("start_year", "").strip()
     try:
-        year = int(year_text) if year_text else None
         change_status(exchange_id, request.form.get("status", ""),
-                      note=request.form.get("note", ""), start_year=year)
-    except (LifecycleError, ValueError) as exc:
+                      note=request.form.get("note", ""), start_year=_year("start_year"),
+                      end_year=_year("end_year"))
+    except LifecycleError as exc:
         flash(str(exc), "error")
         return redirect(url_for("exchanges.index"))
     flash(gettext("Saved."))

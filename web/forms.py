@@ -11,25 +11,30 @@ from collections.abc import Mapping, Sequence
 from graph import Store
 from symbiosis import services
 from symbiosis.errors import ImportValidationError
-from symbiosis.io import Table
+from symbiosis.io import DEFAULT_COUNTRY, Table
+from symbiosis.io.checks import amount_ceiling
 from symbiosis.model import Company, Dataset, Flow
 from symbiosis.taxonomy import QUALITY_FIELDS, Taxonomy
 
 __all__ = ["COMPANY_FIELDS", "FLOW_FIELDS", "parse_form", "company_cells", "flow_cells"]
 
 COMPANY_FIELDS = ("id", "name", "lat", "lon", "org_number", "nace", "municipality", "county",
-                  "park_id", "cluster", "source")
+                  "park_id", "cluster", "source", "country")
 FLOW_FIELDS = ("id", "company_id", "direction", "resource", "amount", "unit", "ewc", "months",
-               "price_nok_per_unit", "confidential", "description", "source", *QUALITY_FIELDS)
+               "price_nok_per_unit", "confidential", "description", "source", "replaces",
+               *QUALITY_FIELDS, "confirm_large")
 
 
 def parse_form(store: Store, kind: str, fields: Sequence[str], form: Mapping[str, str], *,
-               taxonomy: Taxonomy) -> tuple[Dataset | None, dict[str, str]]:
-    """The dataset for one submitted row, or the errors by field name."""
+               taxonomy: Taxonomy, owner: str | None = None,
+               country: str = DEFAULT_COUNTRY) -> tuple[Dataset | None, dict[str, str]]:
+    """The dataset for one submitted row, or the errors by field name; ``owner`` is the
+    cluster the user writes for (``None``: an admin)."""
     cells = {f: str(form.get(f, "")).strip() for f in fields}
     table = Table(kind=kind, label="form", columns=tuple(fields), rows=((1, cells),))
     try:
-        return services.parse_for_store(store, [table], taxonomy=taxonomy).dataset, {}
+        return services.parse_for_store(store, [table], taxonomy=taxonomy, owner=owner,
+                                        country=country).dataset, {}
     except ImportValidationError as exc:
         return None, {e.field: e.message for e in exc.errors}
 
@@ -46,6 +51,9 @@ def flow_cells(f: Flow) -> dict[str, str]:
              "price_nok_per_unit": ("" if f.price_nok_per_unit is None
                                     else f"{f.price_nok_per_unit:g}"),
              "confidential": "true" if f.confidential else "", "description": f.description,
-             "source": f.source or ""}
+             "source": f.source or "", "replaces": f.replaces}
     cells.update({q: f"{v:g}" for q, v in f.quality.items()})
+    ceiling = amount_ceiling(f.unit)
+    if f.amount is not None and ceiling is not None and f.amount > ceiling:
+        cells["confirm_large"] = "true"  # it was confirmed when it was stored
     return cells

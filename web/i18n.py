@@ -11,12 +11,15 @@ from collections.abc import Callable
 
 from flask import Flask, has_request_context, request, session
 
+from symbiosis.disclosure import Figure
 from symbiosis.messages import renderer
 from symbiosis.model import Reason
+from symbiosis.report_html import figure_text
 
 from .data import taxonomy
 
-__all__ = ["LANGUAGES", "NB", "gettext", "current_language", "resource_label", "init_app"]
+__all__ = ["LANGUAGES", "NB", "gettext", "current_language", "resource_label", "init_app",
+           "figure_words"]
 
 LANGUAGES = {"en": "English", "nb": "Norsk (bokmål)"}
 
@@ -70,6 +73,8 @@ NB: dict[str, str] = {
     "Name": "Navn",
     "County": "Fylke",
     "Municipality": "Kommune",
+    "from the municipality": "fra kommunen",
+    "Country (outside Norway)": "Land (utenfor Norge)",
     "Cluster": "Klynge",
     "Park": "Industriområde",
     "Resource": "Ressurs",
@@ -300,23 +305,62 @@ NB: dict[str, str] = {
     "Needed (t/yr)": "Nødvendig (t/år)",
     "The park has no emission baseline yet.": "Området har ikke utslippsgrunnlag ennå.",
     "from exchanges": "fra utvekslinger",
+    "Figures shown as a range or as confidential are built from confidential flows.":
+        "Tall vist som et intervall eller som fortrolig bygger på fortrolige strømmer.",
+    "The cost-versus-CO2 frontier is not shown: it may be built from confidential flows.":
+        "Kostnad mot CO2-fronten vises ikke: den kan bygge på fortrolige strømmer.",
     # exchanges
     "Lifecycle": "Livsløp",
     "History": "Historikk",
     "Move to": "Flytt til",
     "Start year": "Startår",
+    "End year": "Sluttår",
     "Note": "Merknad",
     "proposed": "foreslått",
     "agreed": "avtalt",
     "operating": "i drift",
     "ended": "avsluttet",
     "candidate": "kandidat",
+    # uploads, ownership and plausibility
+    "The first {n} are listed.": "De første {n} er listet.",
+    "Move to cluster": "Flytt til klynge",
+    "Move": "Flytt",
+    "Name the cluster to move the company to.": "Oppgi klyngen bedriften skal flyttes til.",
+    "The amount is right even though it is very large":
+        "Mengden er riktig selv om den er svært stor",
+    # CO2 factors
+    "CO2 factors": "CO2-faktorer",
+    "What a recovered resource replaces decides the CO2 it avoids.":
+        "Det en gjenvunnet ressurs erstatter, avgjør hvor mye CO2 den sparer.",
+    "A demand flow may name a factor (replaces); else its park's choice applies, then its "
+    "county's, then its resource's default.":
+        "En etterspørsel kan nevne en faktor (replaces); ellers gjelder valget for "
+        "industriområdet, så for fylket, så ressursens standard.",
+    "Key": "Nøkkel",
+    "Replaces (CO2 factor, demand only)": "Erstatter (CO2-faktor, bare etterspørsel)",
+    "Label": "Navn",
+    "Label (Norwegian)": "Navn (norsk)",
+    "Applies to": "Gjelder",
+    "Factor": "Faktor",
+    "Year": "År",
+    "Added by": "Lagt til av",
+    "Defaults per resource": "Standard per ressurs",
+    "Replaces": "Erstatter",
+    "Choices per park and county": "Valg per industriområde og fylke",
+    "Where": "Hvor",
+    "Park or county": "Industriområde eller fylke",
+    "the default": "standarden",
+    "Add a factor set": "Legg til et faktorsett",
+    "Notes": "Merknader",
+    "park": "industriområde",
+    "county": "fylke",
 }
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, resource_label=resource_label,
-                                 current_language=current_language, LANGUAGES=LANGUAGES)
+                                 current_language=current_language, LANGUAGES=LANGUAGES,
+                                 figure=figure_words)
 
 
 def current_language() -> str:
@@ -334,6 +378,16 @@ def current_language() -> str:
 
 def gettext(text: str) -> str:
     return NB.get(text, text) if current_language() == "nb" else text
+
+
+def figure_words(value: Figure | float | None, withheld: Figure | None = None,
+                 fmt: str = "{:,.0f}") -> str:
+    """A figure for the page: exact, its band, or "confidential" when withheld. ``value``
+    is a number (with ``withheld`` when it is withheld) or a :class:`Figure`."""
+    if isinstance(value, Figure):
+        return figure_text(value.value, None if value.shown else value, fmt,
+                           confidential=gettext("confidential"))
+    return figure_text(value, withheld, fmt, confidential=gettext("confidential"))
 
 
 def resource_label(key: str) -> str:

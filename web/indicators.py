@@ -1,5 +1,8 @@
 """The indicators dashboard: an area's figures toward the 2030 targets, the counties'
-symbioses and the parks' net-zero status; the offline HTML report for download."""
+symbioses and the parks' net-zero status; the report (HTML, CSV, JSON) for download.
+
+Every figure is the one the signed-in user may see: built without the flows hidden from
+the user where the disclosure rule (:mod:`symbiosis.disclosure`) says so."""
 
 from __future__ import annotations
 
@@ -13,17 +16,18 @@ from symbiosis.indicators import (
     NET_ZERO_PARKS_TARGET,
     AreaIndicators,
     CountyProgress,
-    ParkStatus,
+    ParkProgress,
     area_indicators,
     county_progress,
-    park_status,
+    park_progress,
 )
-from symbiosis.report_html import line_chart_svg, report_html
+from symbiosis.report import indicators_report
+from symbiosis.report_html import line_chart_svg
 
 from .auth import login_required
 from .data import Snapshot, snapshot
 from .i18n import gettext
-from .views import arg_str
+from .views import arg_place, arg_str, hidden_flow
 
 __all__ = ["bp", "area", "parks_status", "counties"]
 
@@ -32,21 +36,24 @@ bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 def area(snap: Snapshot) -> AreaIndicators:
     """Indicators of the area the query string names (county staff: their county)."""
-    county = g.access.county_scope() or arg_str("county")
-    municipality, park = arg_str("municipality"), arg_str("park")
+    county = g.access.county_scope() or arg_place("county")
+    municipality, park = arg_place("municipality"), arg_str("park")
     year = datetime.date.today().year
-    return snap.memo(("area", county, municipality, park, year), lambda: area_indicators(
-        snap.data, snap.exchanges, county=county, municipality=municipality, park_id=park,
-        year=year))
+    return snap.memo(("area", g.access.reader(), county, municipality, park, year),
+                     lambda: area_indicators(snap.data, snap.exchanges, county=county,
+                                             municipality=municipality, park_id=park,
+                                             year=year, hidden=hidden_flow(snap)))
 
 
-def parks_status(snap: Snapshot) -> list[ParkStatus]:
-    return snap.memo(("parks",), lambda: [park_status(snap.data, snap.exchanges, p)
-                                          for p in snap.data.parks])
+def parks_status(snap: Snapshot) -> list[ParkProgress]:
+    return snap.memo(("parks", g.access.reader()), lambda: [
+        park_progress(snap.data, snap.exchanges, p, hidden=hidden_flow(snap))
+        for p in snap.data.parks])
 
 
 def counties(snap: Snapshot) -> list[CountyProgress]:
-    return snap.memo(("counties",), lambda: county_progress(snap.data, snap.exchanges))
+    return snap.memo(("counties", g.access.reader()), lambda: county_progress(
+        snap.data, snap.exchanges, hidden=hidden_flow(snap)))
 
 
 @bp.get("/")
@@ -67,12 +74,19 @@ def index() -> Any:
                            all_counties=snap.counties)
 
 
-@bp.get("/report.html")
+REPORT_TYPES = {"html": "text/html", "csv": "text/csv", "json": "application/json"}
+
+
+@bp.get("/report.html", defaults={"fmt": "html"})
+@bp.get("/report.csv", defaults={"fmt": "csv"})
+@bp.get("/report.json", defaults={"fmt": "json"})
 @login_required
-def report() -> Response:
+def report(fmt: str) -> Response:
     snap = snapshot()
     ind = area(snap)
-    page = report_html(ind, counties(snap), parks_status(snap),
-                       title=f"Industrial symbiosis indicators: {ind.area}")
-    return Response(page, mimetype="text/html",
-                    headers={"Content-Disposition": "attachment; filename=indicators.html"})
+    progress = counties(snap)
+    if g.access.county_scope():
+        progress = [c for c in progress if c.county == g.access.county_scope()]
+    body = indicators_report(ind, progress, parks_status(snap), fmt=fmt)
+    return Response(body, mimetype=REPORT_TYPES[fmt],
+                    headers={"Content-Disposition": f"attachment; filename=indicators.{fmt}"})

@@ -13,7 +13,7 @@ from symbiosis.model import Dataset
 
 from .auth import login_required
 from .data import snapshot
-from .views import arg_str, hidden_flow
+from .views import arg_place, hidden_flow
 
 __all__ = ["bp", "features"]
 
@@ -24,7 +24,7 @@ def features() -> dict[str, Any]:
     """GeoJSON for the user: its county only for county staff; exchanges of hidden flows
     left out (counted in ``hidden_exchanges``)."""
     snap = snapshot()
-    county = g.access.county_scope() or arg_str("county")
+    county = g.access.county_scope() or arg_place("county")
     companies = tuple(c for c in snap.data.companies if county is None or c.county == county)
     ids = {c.id for c in companies}
     data = Dataset(companies=companies, flows=tuple(f for f in snap.data.flows

@@ -40,7 +40,7 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
     """A pyvis network of ``data``. Flows for which ``hidden`` is true are anonymised: no
     flow id, no company (one "confidential company" node per municipality), an amount band
     instead of the amount. ``label`` names resources (default: the taxonomy's English)."""
-    from .access import amount_band
+    from .access import amount_band, distance_text
 
     tax = taxonomy or default_taxonomy()
     name_of = label or (lambda key: tax.resource(key).label_en)
@@ -78,10 +78,10 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
             seen.add(c.key)
             st = status.get(c.key, "candidate")
             exact = not any(node[k].startswith("f:anon-") for k in c.key)
-            km = f"{c.distance_km:.1f}" if exact else f"{c.distance_km:.0f}"
+            km = f"{c.distance_km:.1f} km" if exact else distance_text(c.distance_km)
             net.add_edge(node[c.supply_flow], node[c.demand_flow],
                          color=STATUS_COLOURS[st], width=3 if st != "candidate" else 1,
-                         dashes=st == "candidate", title=f"{st}: {km} km")
+                         dashes=st == "candidate", title=f"{st}: {km}")
     for key, st in status.items():
         if key not in seen and all(k in node for k in key):
             net.add_edge(node[key[0]], node[key[1]], color=STATUS_COLOURS.get(st, "#000"),

@@ -12,7 +12,7 @@ from .auth import allow, login_required
 from .data import Snapshot, snapshot, taxonomy
 from .i18n import gettext, resource_label
 from .network import FAMILY_COLOURS, STATUS_COLOURS, network_graph, network_payload
-from .views import arg_str, hidden_flow
+from .views import arg_place, arg_str, hidden_flow, hidden_flows
 
 __all__ = ["bp", "picture"]
 
@@ -23,14 +23,17 @@ MAX_FLOWS = 3000
 def _scope(snap: Snapshot) -> tuple[Dataset, str]:
     """The part of the store to draw, and its title."""
     company, park = arg_str("company"), arg_str("park")
-    county = g.access.county_scope() or arg_str("county")
+    county = g.access.county_scope() or arg_place("county")
     data = snap.data
     if company:
         c = snap.companies.get(company)
         allow(c is not None and g.access.reads_company(c), f"company {company}")
-        linked = {k for x in snap.candidates if company in (x.supply_company, x.demand_company)
-                  for k in x.key}
-        flows = tuple(f for f in data.flows if f.company_id == company or f.id in linked)
+        # the company's flows the user sees, and their partners: a hidden flow drawn
+        # here would be known as this company's
+        secret = hidden_flows(snap)
+        own = {f.id for f in data.flows if f.company_id == company and f.id not in secret}
+        linked = {k for x in snap.candidates if own & set(x.key) for k in x.key}
+        flows = tuple(f for f in data.flows if f.id in own or f.id in linked)
         ids = {f.company_id for f in flows} | {company}
         return Dataset(companies=tuple(x for x in data.companies if x.id in ids),
                        flows=flows), c.name if c else company

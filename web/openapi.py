@@ -26,10 +26,14 @@ def _ok(description: str, schema: str = "Object", code: str = "200") -> dict[str
 _SEARCH = [_q("county", "either side in this county"),
            _q("municipality", "either side in this municipality"),
            _q("resource", "taxonomy key, alias or EWC code"),
-           _q("company", "either side is this company"),
-           _q("max_distance", "routed km at most", "number"),
-           _q("min_value", "NOK per year at least", "number"),
-           _q("sort", "score | distance_km | value_nok | co2_avoided_t | amount"),
+           _q("company", "either side is this company (a side hidden from the caller "
+                         "is not searched by its company)"),
+           _q("max_distance", "routed km at most (a hidden row: the top of its distance "
+                              "band)", "number"),
+           _q("min_value", "NOK per year at least (a hidden row has no value to pass)",
+              "number"),
+           _q("sort", "score | distance_km | value_nok | co2_avoided_t | amount (hidden "
+                      "rows last)"),
            _q("order", "asc | desc"), _q("limit", "rows (default 100)", "integer"),
            _q("offset", "rows to skip", "integer")]
 
@@ -81,7 +85,9 @@ def openapi_document() -> dict[str, Any]:
                     "wait": {"oneOf": [{"type": "boolean"}, {"type": "number"}]}}},
                 "StatusChange": {"type": "object", "required": ["status"], "properties": {
                     "status": {"type": "string", "enum": ["agreed", "operating", "ended"]},
-                    "note": {"type": "string"}, "start_year": {"type": "integer"}}},
+                    "note": {"type": "string"}, "start_year": {"type": "integer"},
+                    "end_year": {"type": "integer",
+                                 "description": "with 'ended'; never before the start year"}}},
             },
             "responses": {
                 "Unauthorized": {"description": "no or unknown token", "content": {
@@ -115,6 +121,16 @@ def openapi_document() -> dict[str, Any]:
                                          "401": {"$ref": "#/components/responses/Unauthorized"},
                                          "403": {"$ref": "#/components/responses/Forbidden"},
                                          "404": {"description": "unknown"}}}},
+            "/companies/{company_id}/cluster": {
+                "parameters": [_p("company_id")],
+                "post": {"summary": "move a company, with its flows and processes, to another "
+                                    "cluster (admins only)",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"type": "object", "required": ["cluster"],
+                                        "properties": {"cluster": {"type": "string"}}}}}},
+                         "responses": {**_ok("the company"),
+                                       "403": {"$ref": "#/components/responses/Forbidden"},
+                                       "404": {"description": "unknown"}}}},
             "/flows": {"get": {"summary": "flows (hidden ones anonymised)", "parameters": [
                 _q("company", "company id"), _q("resource", "taxonomy key or alias"),
                 _q("direction", "supply | demand")], "responses": _ok("flows")}},
@@ -167,7 +183,10 @@ def openapi_document() -> dict[str, Any]:
                              "schema": {"$ref": "#/components/schemas/StatusChange"}}}},
                          "responses": {**_ok("the exchange"),
                                        "409": {"description": "not allowed from its status"}}}},
-            "/indicators": {"get": {"summary": "indicators of an area", "parameters": [
+            "/indicators": {"get": {"summary": "indicators of an area; a figure built from "
+                                               "confidential flows the caller may not see "
+                                               "is null, its band or reason in 'withheld'",
+                                    "parameters": [
                 _q("county", "county"), _q("municipality", "municipality"), _q("park", "park")],
                 "responses": _ok("indicators")}},
         },

@@ -12,13 +12,14 @@ from markupsafe import Markup
 from symbiosis import services
 from symbiosis.errors import OptimizationError
 from symbiosis.model import Plan, PlanScope
+from symbiosis.places import default_register
 from symbiosis.report_html import frontier_svg
 
 from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import gettext
 from .jobs import Job, phase, start
-from .views import plan_view, scope_county, scope_words
+from .views import plan_summary, plan_view, scope_county, scope_words
 
 __all__ = ["bp", "run_optimizer", "OptimizeRequest", "find_plan", "allow_scope"]
 
@@ -37,20 +38,34 @@ class OptimizeRequest:
         limit = self._number(source, "time_limit", 30.0, low=1)
         self.time_limit = min(limit or 30.0, current_app.config["OPTIMIZE_MAX_SECONDS"])
         self.frontier = int(self._number(source, "frontier_points", 0, low=0, high=12) or 0)
-        self.county = g.access.county_scope() or (str(source.get("county") or "") or None)
-        self.municipality = str(source.get("municipality") or "").strip() or None
+        self.county = g.access.county_scope() or self._county(source)
+        self.municipality = self._municipality(source)
         self.park = str(source.get("park") or "").strip() or None
         self.scenario = str(source.get("scenario") or "").strip()
         if len(self.scenario) > 80:
             self.errors["scenario"] = "at most 80 characters"
         self.scope = PlanScope.of(county=self.county, municipality=self.municipality,
                                   park=self.park)
-        snap = snapshot()
-        if self.park and not any(p.id == self.park for p in snap.data.parks):
+        if self.park and not any(p.id == self.park for p in snapshot().data.parks):
             self.errors["park"] = "no such park"
-        if self.municipality and not any(c.municipality == self.municipality
-                                         for c in snap.data.companies):
-            self.errors["municipality"] = "no company in this municipality"
+
+    def _county(self, source: dict[str, Any]) -> str | None:
+        """The county asked for, as its register name."""
+        text = str(source.get("county") or "").strip()
+        got = default_register().read(text, None)
+        if not got.ok:
+            self.errors["county"] = got.problems[0].message
+        return got.county
+
+    def _municipality(self, source: dict[str, Any]) -> str | None:
+        """The municipality asked for, as its register name (in the county asked for)."""
+        text = str(source.get("municipality") or "").strip()
+        if not text:
+            return None
+        got = default_register().read(self.county, text)
+        if not got.ok:
+            self.errors["municipality"] = got.problems[0].message
+        return got.municipality
 
     def _number(self, source: dict[str, Any], key: str, default: float | None, *,
                 low: float | None = None, high: float | None = None) -> float | None:
@@ -131,10 +146,10 @@ def index() -> Any:
         {c.municipality for c in snap.data.companies if c.municipality}))
     mine = g.access.county_scope()
     parks = [p for p in snap.data.parks if mine is None or p.county == mine]
-    return render_template("optimize.html", plans=snap.plans, errors=errors,
+    plans = [plan_summary(snap, p) for p in snap.plans]
+    return render_template("optimize.html", plans=plans, errors=errors,
                            form=request.form, counties=counties, parks=parks,
-                           municipalities=municipalities, scope_words=scope_words
-                           ), 400 if errors else 200
+                           municipalities=municipalities), 400 if errors else 200
 
 
 @bp.get("/plans/<plan_id>")
@@ -143,7 +158,7 @@ def plan(plan_id: str) -> Any:
     snap = snapshot()
     found = find_plan(snap, plan_id)
     view = plan_view(snap, found)
-    chart = Markup(frontier_svg([(p.cost_nok, p.co2_avoided_t) for p in found.frontier])) \
-        if found.frontier else None
+    chart = Markup(frontier_svg([(p["cost_nok"], p["co2_avoided_t"])
+                                 for p in view["frontier"]])) if view["frontier"] else None
     may_adopt = found.is_scenario and g.access.sets_proposals(scope_county(snap, found.scope))
     return render_template("plan.html", plan=view, chart=chart, may_adopt=may_adopt)

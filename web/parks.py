@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from optimizer import ParkPlan
 from symbiosis import services
-from symbiosis.indicators import park_status
+from symbiosis.disclosure import Figure, park_plan_figures
+from symbiosis.indicators import ParkProgress, park_progress
 from symbiosis.model import Park
 from symbiosis.report_html import line_chart_svg
 
@@ -20,7 +21,7 @@ from .i18n import gettext
 from .indicators import parks_status
 from .jobs import Job, phase, start
 from .optimize import OptimizeRequest
-from .views import plan_view
+from .views import hidden_flow, hidden_flows, plan_view
 
 __all__ = ["bp", "run_park_plan"]
 
@@ -53,14 +54,28 @@ def run_park_plan(park: Park, req: OptimizeRequest) -> Job:
                  limit_s=2 * req.time_limit)
 
 
+def _status(snap: Snapshot, park: Park) -> ParkProgress:
+    return park_progress(snap.data, snap.exchanges, park, hidden=hidden_flow(snap))
+
+
 def park_result_page(result: ParkPlan) -> Any:
-    """The park page with a finished plan (shown by the job page)."""
+    """The park page with a finished plan (shown by the job page), its figures as the
+    user may see them: derived from withheld figures, they are withheld too, and so are
+    whether the target is reachable and the planner's message (which quotes them)."""
     snap = snapshot()
     park = _park(snap, result.park_id)
-    status = park_status(snap.data, snap.exchanges, park)
-    chart = Markup(line_chart_svg({gettext("Residual (t CO2e/yr)"): result.trajectory},
-                                  unit="t CO2e/yr"))
-    return render_template("park.html", park=park, status=status, result=result,
+    status = _status(snap, park)
+    already = status.withheld.get("avoided_t", Figure(result.already_avoided_t))
+    figures, path = park_plan_figures(
+        result.plan, hidden_flows(snap), baseline_t_co2e=result.baseline_t_co2e,
+        target_t_co2e=result.target_t_co2e, already=already,
+        years=[y for y, _ in result.trajectory])
+    shown = all(f.shown for f in figures.values())
+    chart = Markup(line_chart_svg({gettext("Residual (t CO2e/yr)"):
+                                   [(y, f.value) for y, f in path]}, unit="t CO2e/yr"))
+    view = {"reachable": result.reachable if shown else None,
+            "message": result.message if shown else "", **figures}
+    return render_template("park.html", park=park, status=status, result=view,
                            plan=plan_view(snap, result.plan), chart=chart, errors={})
 
 
@@ -79,7 +94,7 @@ def index() -> Any:
 def detail(park_id: str) -> Any:
     snap = snapshot()
     park = _park(snap, park_id)
-    status = park_status(snap.data, snap.exchanges, park)
+    status = _status(snap, park)
     result = plan = chart = None
     errors: dict[str, str] = {}
     if request.method == "POST":

@@ -17,7 +17,7 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, write
 from .i18n import gettext
 from .optimize import find_plan
-from .views import in_scope, scope_county, scope_words, side_view
+from .views import hidden_flows, in_scope, plan_summary, scope_county, scope_words, side_view
 
 __all__ = ["bp", "comparison_view", "compare_view", "adopt_plan", "scenario_rows",
            "compare_ids"]
@@ -26,16 +26,24 @@ bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
 
 
 def scenario_rows(snap: Snapshot) -> list[dict[str, Any]]:
-    """The scenarios, newest first, with who may adopt each."""
-    return [{"id": p.id, "scenario": p.scenario, "scope": scope_words(p.scope),
-             "scope_kind": p.scope.kind, "scope_value": p.scope.value,
-             "objective": p.objective, "status": p.status, "created_at": p.created_at,
-             "value_nok": p.totals.get("value_nok", 0.0),
-             "co2_avoided_t": p.totals.get("co2_avoided_t", 0.0),
-             "adopted_by": p.adopted_by or None, "adopted_at": p.adopted_at or None,
-             "may_adopt": p.is_scenario and g.access.sets_proposals(
-                 scope_county(snap, p.scope))}
-            for p in snap.plans if p.scenario]
+    """The scenarios, newest first, with who may adopt each; totals as
+    :func:`plan_summary` lets the user see them."""
+    rows = []
+    for p in snap.plans:
+        if not p.scenario:
+            continue
+        summary = plan_summary(snap, p)
+        rows.append({"id": p.id, "scenario": p.scenario, "scope": scope_words(p.scope),
+                     "scope_kind": p.scope.kind, "scope_value": p.scope.value,
+                     "objective": p.objective, "status": p.status,
+                     "created_at": p.created_at,
+                     "value_nok": summary["totals"].get("value_nok"),
+                     "co2_avoided_t": summary["totals"].get("co2_avoided_t"),
+                     "withheld": summary["withheld"],
+                     "adopted_by": p.adopted_by or None, "adopted_at": p.adopted_at or None,
+                     "may_adopt": p.is_scenario and g.access.sets_proposals(
+                         scope_county(snap, p.scope))})
+    return rows
 
 
 def compare_ids() -> list[str]:
@@ -69,13 +77,26 @@ def comparison_view(snap: Snapshot, cmp: PlanComparison) -> dict[str, Any]:
                    if f.company_id in snap.companies else f.company_id,
                    "built": list(f.built), "activity": list(f.activity)}
                   for f in cmp.facilities if in_scope(snap, f.company_id)]
-    plans = [{"id": p.id, "name": p.name, "scope": scope_words(p.scope),
-              "objective": p.objective, "status": p.status, "value_nok": p.value_nok,
-              "co2_avoided_t": p.co2_avoided_t, "exchanges": p.exchanges,
-              "links_built": p.links_built, "facilities_built": p.facilities_built,
-              "fixed_cost_nok": p.fixed_cost_nok, "conditional": p.conditional,
-              "missing_figures": p.missing_figures, "adopted_at": p.adopted_at or None}
-             for p in cmp.plans]
+    stored = {p.id: p for p in snap.plans}
+    secret = hidden_flows(snap)
+    plans = []
+    for p in cmp.plans:
+        # totals as plan_summary shows them: withheld when hidden rows are in them
+        full = stored.get(p.id)
+        summary = plan_summary(snap, full) if full is not None else None
+        withheld = summary["withheld"] if summary else {}
+        hidden_links = full is not None and any(
+            e.link_built and {e.supply_flow, e.demand_flow} & secret for e in full.exchanges)
+        plans.append({"id": p.id, "name": p.name, "scope": scope_words(p.scope),
+                      "objective": p.objective, "status": p.status,
+                      "value_nok": None if "value_nok" in withheld else p.value_nok,
+                      "co2_avoided_t": None if "co2_avoided_t" in withheld
+                      else p.co2_avoided_t, "withheld": withheld,
+                      "exchanges": p.exchanges, "links_built": p.links_built,
+                      "facilities_built": p.facilities_built,
+                      "fixed_cost_nok": None if hidden_links else p.fixed_cost_nok,
+                      "conditional": p.conditional, "missing_figures": p.missing_figures,
+                      "adopted_at": p.adopted_at or None})
     return {"plans": plans, "exchanges": rows, "facilities": facilities}
 
 

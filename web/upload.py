@@ -1,9 +1,15 @@
 """Spreadsheet upload: check every row, preview, then commit; nothing is stored while
 errors remain. Files wait between the two steps in a private folder named by a random
-token, and are removed after the commit."""
+token, and are removed after the commit.
+
+Reading and checking run outside the store lock, within the app's ``UPLOAD_LIMITS``
+(file size, rows, columns, cell length, XLSX unpacked size and sheet dimensions, wall
+time), so an upload cannot hold up other requests; the lock is taken only to commit,
+when the ownership of every row is checked again."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import shutil
 import tempfile
@@ -15,16 +21,16 @@ from werkzeug.utils import secure_filename
 
 from graph import Store
 from symbiosis import services
-from symbiosis.errors import ImportValidationError, RowError
-from symbiosis.io import KINDS, ImportResult, Table, read_tables
+from symbiosis.errors import SHOWN_ERRORS, ImportValidationError, RowError, SymbiosisError
+from symbiosis.io import KINDS, Deadline, ImportResult, ReadLimits, read_tables
 from symbiosis.recognition import normalise_text
 
 from .auth import allow, login_required
-from .data import snapshot, taxonomy, write
+from .data import get_store, taxonomy, write
 from .db import get_accounts
 from .i18n import gettext
 
-__all__ = ["bp", "cluster_errors", "mapping_cluster"]
+__all__ = ["bp", "mapping_cluster"]
 
 bp = Blueprint("upload", __name__, url_prefix="/upload")
 _SUFFIXES = {".csv", ".xlsx"}
@@ -36,46 +42,24 @@ def _folder(token: str) -> Path:
     return base / token
 
 
-def cluster_errors(tables: list[Table], cluster: str | None,
-                   stored_clusters: dict[str, str | None]) -> list[RowError]:
-    """Rows a cluster manager may not import: companies of another cluster, and flows or
-    processes of such companies."""
-    owners = dict(stored_clusters)
-    for t in tables:
-        if t.kind == "companies":
-            owners.update({cells.get("id", ""): cells.get("cluster") or None
-                           for _, cells in t.rows})
-    errors = []
-    for t in tables:
-        for row, cells in t.rows:
-            if t.kind == "companies" and (cells.get("cluster") or None) != cluster:
-                errors.append(RowError(t.label, row, "cluster",
-                                       f"you may import only companies of cluster {cluster}",
-                                       cells.get("cluster", "")))
-            elif t.kind in ("flows", "processes") and \
-                    owners.get(cells.get("company_id", "")) != cluster:
-                errors.append(RowError(t.label, row, "company_id",
-                                       f"not a company of cluster {cluster}",
-                                       cells.get("company_id", "")))
-            elif t.kind == "parks":
-                errors.append(RowError(t.label, row, "id", "only an admin may import parks",
-                                       cells.get("id", "")))
-    return errors
-
-
-def _check(store: Store, folder: Path, kind: str | None) -> ImportResult:
-    tables = read_tables(sorted(str(p) for p in folder.iterdir()), kind=kind)
+def _check(folder: Path, kind: str | None) -> ImportResult:
+    """Read and check the kept files against the store, without its lock."""
+    limits: ReadLimits = current_app.config["UPLOAD_LIMITS"]
+    deadline = Deadline(limits.max_seconds)
+    tables = read_tables(sorted(str(p) for p in folder.iterdir()), kind=kind, limits=limits,
+                         deadline=deadline)
     # error messages name the file as the user uploaded it, not our folder
-    tables = [Table(kind=t.kind, label=Path(t.label).name, columns=t.columns, rows=t.rows)
-              for t in tables]
+    tables = [dataclasses.replace(t, label=Path(t.label).name) for t in tables]
     mapping = get_accounts().mapping(mapping_cluster())
-    result = services.parse_for_store(store, tables, taxonomy=taxonomy(), mapping=mapping)
-    if g.access.role != "admin":
-        clusters = {c.id: c.cluster for c in snapshot().data.companies}
-        errors = cluster_errors(tables, g.user.cluster, clusters)
-        if errors:
-            raise ImportValidationError(errors)
-    return result
+    return services.parse_for_store(get_store(), tables, taxonomy=taxonomy(),
+                                    mapping=mapping, owner=g.access.import_owner(),
+                                    country=current_app.config["COUNTRY"], deadline=deadline)
+
+
+def _refused(errors: list[RowError], status: int = 422, **page: Any) -> Any:
+    """The errors page: the first errors and how many there are in all."""
+    return render_template("upload.html", kinds=KINDS, errors=errors[:SHOWN_ERRORS],
+                           error_count=len(errors), **page), status
 
 
 def _kept(token: str) -> Path | None:
@@ -131,20 +115,19 @@ def check() -> Any:
 
 def _checked(folder: Path, token: str, kind: str | None) -> Any:
     try:
-        result = write(lambda store: _check(store, folder, kind))
+        result = _check(folder, kind)
     except ImportValidationError as exc:
         unsure = _unsure(exc.errors)
         if not unsure:
             shutil.rmtree(folder)
         # the file waits while the user confirms what unsure cells mean
-        return render_template("upload.html", kinds=KINDS, errors=exc.errors, unsure=unsure,
-                               token=token if unsure else "", kind=kind or "",
-                               resources=sorted(taxonomy().resources)), 422
+        return _refused(exc.errors, unsure=unsure, token=token if unsure else "",
+                        kind=kind or "", resources=sorted(taxonomy().resources))
     flows = {f.id: f for f in result.dataset.flows}
     readings = [(i, flows.get(i.flow_id)) for i in result.interpretations]
     return render_template("upload.html", kinds=KINDS, preview=result.dataset,
-                           warnings=result.warnings, token=token, kind=kind or "",
-                           readings=readings)
+                           warnings=result.warnings, dialects=result.dialects, token=token,
+                           kind=kind or "", readings=readings)
 
 
 @bp.post("/confirm")
@@ -176,16 +159,19 @@ def commit() -> Any:
     if folder is None:
         return _expired()
     kind = request.form.get("kind") or None
-
-    def change(store: Store) -> ImportResult:
-        result = _check(store, folder, kind)  # the store may have changed since the preview
-        services.save(store, result.dataset, taxonomy=taxonomy())
-        return result
-
+    owner = g.access.import_owner()
     try:
-        result = write(change)
+        result = _check(folder, kind)  # the store may have changed since the preview
+
+        def change(store: Store) -> None:
+            services.save(store, result.dataset, taxonomy=taxonomy(), owner=owner,
+                          origins=result.origins)
+
+        write(change)
     except ImportValidationError as exc:
-        return render_template("upload.html", kinds=KINDS, errors=exc.errors), 422
+        return _refused(exc.errors)
+    except SymbiosisError as exc:  # the store refused the write (a row it refers to is gone)
+        return _refused([RowError("", 0, "", str(exc))], status=409)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     d = result.dataset

@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import g, request
+from flask import abort, g, request
 
+from symbiosis.disclosure import plan_figures
 from symbiosis.matching import explain
 from symbiosis.model import Candidate, Flow, Plan, PlanLine, PlanScope
+from symbiosis.places import default_register
 from symbiosis.report import plan_json
 
-from .access import amount_band
+from .access import amount_band, distance_text
 from .data import Snapshot, taxonomy
 from .i18n import gettext, resource_label
 
-__all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "plan_view", "in_scope",
-           "hidden_flow", "scope_county", "scope_words", "side_view", "LINE_KINDS"]
+__all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "arg_place", "plan_view",
+           "in_scope", "hidden_flow", "hidden_flows", "plan_summary", "scope_county",
+           "scope_words", "side_view", "LINE_KINDS"]
 
 
 def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
@@ -27,6 +30,21 @@ def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
 def hidden_flow(snap: Snapshot) -> Callable[[Flow], bool]:
     """Whether a flow is anonymised for the signed-in user."""
     return lambda f: not g.access.sees_flow(f, snap.companies.get(f.company_id))
+
+
+def hidden_flows(snap: Snapshot) -> frozenset[str]:
+    """The ids of the flows anonymised for the signed-in user (once per snapshot and
+    reader)."""
+    return snap.memo(("hidden-flows", g.access.reader()), lambda: frozenset(
+        f.id for f in snap.data.flows
+        if f.confidential and not g.access.sees_flow(f, snap.companies.get(f.company_id))))
+
+
+def _hidden_candidates(snap: Snapshot) -> bool:
+    """Whether any stored candidate touches a flow hidden from the user."""
+    secret = hidden_flows(snap)
+    return bool(secret) and snap.memo(("hidden-candidates", g.access.reader()), lambda: any(
+        c.supply_flow in secret or c.demand_flow in secret for c in snap.candidates))
 
 
 def candidate_views(snap: Snapshot, cands: Sequence[Candidate]) -> list[dict[str, Any]]:
@@ -40,6 +58,21 @@ def candidate_views(snap: Snapshot, cands: Sequence[Candidate]) -> list[dict[str
 def arg_str(name: str) -> str | None:
     value = request.args.get(name, "").strip()
     return value or None
+
+
+def arg_place(name: str) -> str | None:
+    """A ``county`` or ``municipality`` filter of the query string as its register name
+    ("troms", "Romsa" and "55" are Troms); 400 with the nearest names for an unknown one."""
+    text = arg_str(name)
+    if text is None:
+        return None
+    register = default_register()
+    if name == "municipality" and register.municipality_name(text):
+        return register.municipality_name(text)
+    got = register.read(*((text, None) if name == "county" else (None, text)))
+    if not got.ok:
+        abort(400, description=got.problems[0].message)
+    return got.county if name == "county" else got.municipality
 
 
 def arg_float(name: str) -> float | None:
@@ -90,12 +123,14 @@ LINE_KINDS = {"exchange": "Exchange", "link": "Link built", "facility_fixed":
               "market_sale": "Sold on the market", "market_purchase": "Bought on the market"}
 
 
-def _hidden_line(snap: Snapshot, line: PlanLine) -> bool:
-    if line.kind not in ("exchange", "link"):
-        return False
-    flows = (snap.flows.get(fid) for fid in line.ref.split(">"))
-    return any(f is not None and not g.access.sees_flow(f, snap.companies.get(f.company_id))
-               for f in flows)
+def _hidden_line(line: PlanLine, secret: frozenset[str],
+                 hidden_processes: frozenset[str]) -> bool:
+    """A line that would tell a hidden flow's figures: an exchange or link with a hidden
+    end, or a line of a facility one of whose flows is hidden (its activity gives their
+    amounts)."""
+    if line.kind in ("exchange", "link"):
+        return any(fid in secret for fid in line.ref.split(">"))
+    return line.ref.split(":", 1)[0] in hidden_processes
 
 
 def _line_view(snap: Snapshot, line: PlanLine, processes: dict[str, str]) -> dict[str, Any]:
@@ -118,31 +153,40 @@ def _line_view(snap: Snapshot, line: PlanLine, processes: dict[str, str]) -> dic
         detail = line.name
     return {"kind": line.kind, "what": gettext(LINE_KINDS.get(line.kind, line.kind)),
             "subject": subject, "detail": detail, "value_nok": line.value_nok,
-            "co2_avoided_t": line.co2_avoided_t}
+            "co2_avoided_t": line.co2_avoided_t, "withheld_value": None,
+            "withheld_co2": None}
 
 
-def _line_views(snap: Snapshot, plan: Plan) -> list[dict[str, Any]]:
-    """The plan's lines as the user may see them. Lines of hidden flows, and for county
-    staff lines outside their county, are summed into one line each, so the lines still
-    add up to the totals."""
+def _line_views(snap: Snapshot, plan: Plan, withheld: dict[str, Any]
+                ) -> list[dict[str, Any]]:
+    """The plan's lines as the user may see them. Lines that would tell a hidden flow's
+    figures, and for county staff lines outside their county, are summed into one line
+    each, so the lines still add up to the totals; a sum is withheld with the total it
+    would give away (``withheld``, from :func:`plan_summary`)."""
+    secret = hidden_flows(snap)
+    hidden_processes = frozenset(p.id for p in snap.data.processes
+                                 if any(fid in secret for fid, _ in (*p.inputs, *p.outputs)))
     processes = {p.id: p.name for p in snap.data.processes}
     rows: list[dict[str, Any]] = []
     kept: dict[str, list[float]] = {"confidential": [0, 0.0, 0.0], "outside": [0, 0.0, 0.0]}
     for line in plan.lines:
         group = ("outside" if not in_scope(snap, *line.companies) else
-                 "confidential" if _hidden_line(snap, line) else None)
+                 "confidential" if _hidden_line(line, secret, hidden_processes) else None)
         if group is None:
             rows.append(_line_view(snap, line, processes))
             continue
         kept[group][0] += 1
         kept[group][1] += line.value_nok
         kept[group][2] += line.co2_avoided_t
+    value_out, co2_out = withheld.get("value_nok"), withheld.get("co2_avoided_t")
     for group, what in (("confidential", "Lines with confidential flows"),
                         ("outside", "Lines outside your county")):
         n, value, co2 = kept[group]
         if n:
             rows.append({"kind": group, "what": gettext(what), "subject": f"{n:.0f}",
-                         "detail": "", "value_nok": value, "co2_avoided_t": co2})
+                         "detail": "", "value_nok": None if value_out else value,
+                         "co2_avoided_t": None if co2_out else co2,
+                         "withheld_value": value_out, "withheld_co2": co2_out})
     return rows
 
 
@@ -155,11 +199,37 @@ def _partners(snap: Snapshot) -> dict[str, set[str]]:
     return out
 
 
+def plan_summary(snap: Snapshot, plan: Plan) -> dict[str, Any]:
+    """A plan's status and totals as the user may see them: money and CO2 totals (and the
+    objective and its bound) withheld by the disclosure rule when hidden rows are in them
+    (listed in ``withheld``), since the totals less the rows shown would give them."""
+    figures = plan_figures(plan, hidden_flows(snap))
+    return {"id": plan.id, "status": plan.status, "objective": plan.objective,
+            "objective_value": figures["objective_value"].value,
+            "bound": figures["bound"].value,
+            "totals": {k: figures[k].value if k in figures else v
+                       for k, v in plan.totals.items()},
+            "withheld": {k: f for k, f in figures.items() if not f.shown},
+            "created_at": plan.created_at, "scope_words": scope_words(plan.scope),
+            "scope": {"kind": plan.scope.kind, "value": plan.scope.value},
+            "scenario": plan.scenario, "adopted_at": plan.adopted_at or None}
+
+
 def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
-    """A plan as the user may see it: rows with hidden flows anonymised (amounts banded),
-    rows outside a county user's county left out; its account of lines, its totals in
-    words, its conditional proposals and its missing figures, ranked."""
+    """A plan as the user may see it: rows with hidden flows anonymised (amounts and
+    distances banded), totals by :func:`plan_summary`, the frontier left out when it may
+    be built from hidden flows, rows outside a county user's county left out; its account
+    of lines, its totals in words, its conditional proposals and its missing figures,
+    ranked."""
     body = plan_json(plan)
+    summary = plan_summary(snap, plan)
+    for key in ("objective_value", "bound", "totals", "withheld"):
+        body[key] = summary[key]
+    # a frontier point is a total of rows nobody is shown: withheld when any candidate it
+    # could hold is hidden from the user
+    body["frontier_withheld"] = bool(plan.frontier) and _hidden_candidates(snap)
+    if body["frontier_withheld"]:
+        body["frontier"] = []
     rows = []
     for e in plan.exchanges:
         if not in_scope(snap, e.supply_company, e.demand_company):
@@ -171,13 +241,16 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
                      "amount": None if hidden else e.amount, "unit": e.unit,
                      "amount_text": (amount_band(e.amount, e.unit) if hidden
                                      else f"{e.amount:,.0f} {e.unit}/yr"),
-                     "mode": e.mode, "distance_km": round(e.distance_km, 0 if hidden else 1),
+                     "mode": e.mode,
+                     "distance_km": None if hidden else round(e.distance_km, 1),
+                     "distance_text": (distance_text(e.distance_km) if hidden
+                                       else f"{e.distance_km:,.1f} km"),
                      "value_nok": None if hidden else e.value_nok,
                      "co2_avoided_t": None if hidden else e.co2_avoided_t,
                      "link_built": e.link_built, "anonymised": hidden})
     body["exchanges"] = rows
     partners = snap.memo(("partners",), lambda: _partners(snap))
-    sees = g.access.sees_flow
+    secret = hidden_flows(snap)
     needs = []
     for n in plan.needs_data:
         flow = snap.flows.get(n.flow_id)
@@ -187,41 +260,53 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
             company = snap.companies.get(n.company_id)
             # a bound made from a hidden partner's amount would tell it: banded, and the
             # spreads left out
-            secret = any(not sees(f, snap.companies.get(f.company_id))
-                         for f in (snap.flows.get(p) for p in partners.get(n.flow_id, ()))
-                         if f is not None)
+            told = bool(partners.get(n.flow_id, set()) & secret)
             needs.append({"flow_id": n.flow_id, "company_id": n.company_id,
                           "company": company.name if company else n.company_id,
                           "resource": n.resource, "direction": n.direction,
                           "reason": n.reason, "rank": n.rank,
-                          "bound": None if secret else n.bound,
-                          "bound_text": (amount_band(n.bound, n.unit) if secret
+                          "bound": None if told else n.bound,
+                          "bound_text": (amount_band(n.bound, n.unit) if told
                                          else gettext("unknown") if n.bound is None
                                          else f"{n.bound:,.0f} {n.unit}/yr"),
-                          "unit": n.unit, "spread_nok": None if secret else n.spread_nok,
-                          "spread_co2_t": None if secret else n.spread_co2_t})
+                          "unit": n.unit, "spread_nok": None if told else n.spread_nok,
+                          "spread_co2_t": None if told else n.spread_co2_t})
     body["needs_data"] = needs
+    # a process's activity times its coefficients gives its flows' amounts
     processes = {p.id: p for p in snap.data.processes}
-    body["facilities_built"] = [
-        {**f, "name": processes[f["process_id"]].name if f["process_id"] in processes
-         else f["process_id"],
-         "company": snap.companies[f["company_id"]].name if f["company_id"] in snap.companies
-         else f["company_id"]}
-        for f in body["facilities_built"] if in_scope(snap, f["company_id"])]
-    body["lines"] = _line_views(snap, plan)
+    facilities = []
+    for f in body["facilities_built"]:
+        p = processes.get(f["process_id"])
+        if p is not None and any(fid in secret for fid, _ in (*p.inputs, *p.outputs)):
+            f = {**f, "activity": None}
+        if in_scope(snap, f["company_id"]):
+            facilities.append({**f, "name": p.name if p is not None and p.name
+                               else f["process_id"],
+                               "company": snap.companies[f["company_id"]].name
+                               if f["company_id"] in snap.companies else f["company_id"]})
+    body["facilities_built"] = facilities
+    body["lines"] = _line_views(snap, plan, body["withheld"])
     body["existing_exchanges"] = len(plan.existing)  # their ids name flows
-    body["totals_text"] = [{**t, "label": gettext(t["label"]),
-                            "text": f"{t['value']:,.0f}" + (f" {gettext(t['unit'])}"
-                                                            if t["unit"] else "")}
+    # the fixed cost of the links built, less the links shown, would give a hidden link's
+    hidden_links = any(x.kind == "link" and any(fid in secret for fid in x.ref.split(">"))
+                       for x in plan.lines)
+    totals = {**body["totals"],
+              "link_fixed_cost_nok": None if hidden_links
+              else body["totals"].get("link_fixed_cost_nok")}
+    body["totals"] = totals
+    body["totals_text"] = [{"key": t["key"], "label": gettext(t["label"]),
+                            "unit": gettext(t["unit"]) if t["unit"] else "",
+                            "format": "{:,.1f}" if t["unit"] else "{:,.0f}",
+                            "value": totals.get(t["key"]),
+                            "withheld": body["withheld"].get(t["key"])}
                            for t in body["totals_text"]]
     body["scope_words"] = scope_words(plan.scope)
     body["is_scenario"] = plan.is_scenario
     conditional = []
     for c in plan.conditional:
         unknown = snap.flows.get(c.unknown_flow)
-        sides = [snap.flows.get(c.supply_flow), snap.flows.get(c.demand_flow)]
-        if any(f is not None and not g.access.sees_flow(f, snap.companies.get(f.company_id))
-               for f in sides) or not in_scope(snap, c.supply_company, c.demand_company):
+        if {c.supply_flow, c.demand_flow} & secret or not in_scope(
+                snap, c.supply_company, c.demand_company):
             continue
         owner = snap.companies.get(unknown.company_id) if unknown else None
         text = (gettext("If {flow} ({company}) supplies at least {amount}, this exchange is "

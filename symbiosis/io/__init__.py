@@ -3,11 +3,13 @@
 Every bad row is reported with file, row and field; an import with any error writes nothing.
 """
 
+from .checks import DEFAULT_COUNTRY
+from .limits import UPLOAD_LIMITS, Deadline, ReadLimits
 from .parse import ImportResult, Interpretation, parse_tables
 from .tables import KINDS, Table, read_tables
 
 __all__ = ["ImportResult", "Interpretation", "KINDS", "Table", "parse_tables", "read_tables",
-           "load_files"]
+           "load_files", "ReadLimits", "Deadline", "UPLOAD_LIMITS", "DEFAULT_COUNTRY"]
 
 
 def load_files(paths, *, taxonomy=None, known_companies=(), known_flows=None, mapping=None):

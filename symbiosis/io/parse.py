@@ -6,10 +6,13 @@ import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import TypeVar
 
 from ..errors import ImportValidationError, RowError
 from ..model import ALL_MONTHS, Company, Dataset, Flow, Park, Process, valid_org_number
+from ..ownership import Origins, ownership_errors
+from ..places import default_register
 from ..recognition import ASK_BELOW, Recognition, Recognizer, recognizer
 from ..taxonomy import (
     CUSTOM_PREFIX,
@@ -19,22 +22,19 @@ from ..taxonomy import (
     normalise_ewc,
 )
 from ..units import UnitError, canonical_for_dimension, convert_amount
+from .checks import DEFAULT_COUNTRY, amount_ceiling, country, place_warning
+from .columns import REQUIRED, stored_cells, unknown_columns
+from .limits import Deadline
 from .tables import Table, by_kind
 
-__all__ = ["ImportResult", "Interpretation", "parse_tables", "parse_months"]
+__all__ = ["ImportResult", "Interpretation", "parse_tables", "parse_months", "REQUIRED"]
 
 T = TypeVar("T")
-
-REQUIRED = {
-    "companies": ("id", "name", "lat", "lon"),
-    "parks": ("id", "name"),
-    "flows": ("id", "company_id", "direction", "resource"),
-    "processes": ("id", "company_id", "inputs", "outputs"),
-}
 _TRUE = {"true", "yes", "y", "1", "ja", "j", "x"}
 _FALSE = {"false", "no", "n", "0", "nei", ""}
 _RANGE = re.compile(r"^(-?\d+(?:[.,]\d+)?)(?:–|—|-|/|to)(-?\d+(?:[.,]\d+)?)$")
 _NACE = re.compile(r"^\d{2}(\.\d{1,2})?(/\d{2}(\.\d{1,2})?)*$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _QUALITY_RANGES = {"temperature_c": (-60.0, 1600.0), "purity_pct": (0.0, 100.0),
                    "dry_matter_pct": (0.0, 100.0), "moisture_pct": (0.0, 100.0)}
 _MONTH_NAMES = {m: i for i, names in enumerate(
@@ -57,14 +57,23 @@ class ImportResult:
     dataset: Dataset
     warnings: tuple[str, ...]
     interpretations: tuple[Interpretation, ...] = ()
+    #: where each object came from: (kind, id) -> (file, row)
+    origins: Origins = _field(default_factory=dict)
+    #: how each CSV file was written, in words: (file, dialect)
+    dialects: tuple[tuple[str, str], ...] = ()
 
 
 class _Row:
-    """Cell access for one row that records errors instead of raising."""
+    """Cell access for one row that records errors instead of raising.
+
+    ``stored`` is the stored object with the row's id, if any: the cells the row does not
+    give (``given``) were completed from it."""
 
     def __init__(self, table: Table, number: int, cells: Mapping[str, str],
-                 errors: list[RowError]):
+                 errors: list[RowError], *, stored: object = None,
+                 given: Collection[str] = ()):
         self.table, self.row_no, self.cells, self.errors = table, number, cells, errors
+        self.stored, self.given = stored, given
 
     def error(self, field: str, message: str, value: str = "",
               suggestions: tuple[tuple[str, float], ...] = (), code: str = "") -> None:
@@ -163,19 +172,58 @@ def _unique(rows: list[_Row], parsed: list[T | None], key: Callable[[T], str],
     return out
 
 
-def _rows(tables: Sequence[Table], errors: list[RowError]) -> list[_Row]:
+def _rows(tables: Sequence[Table], errors: list[RowError],
+          stored: Mapping[str, Company | Flow | Process | Park]) -> list[_Row]:
+    """The rows of ``tables``; a row about a stored id is completed from the stored object
+    (a required column may then be left out)."""
     rows: list[_Row] = []
     for table in tables:
+        errors.extend(unknown_columns(table.kind, table.label, table.columns))
         missing = [c for c in REQUIRED[table.kind] if c not in table.columns]
-        for c in missing:
-            errors.append(RowError(table.label, 1, c, "required column is missing"))
-        if missing:
+        if missing and ("id" in missing or any(
+                cells.get("id", "").strip() not in stored for _, cells in table.rows)):
+            for c in missing:
+                errors.append(RowError(table.label, 1, c, "required column is missing"))
             continue
-        rows.extend(_Row(table, n, cells, errors) for n, cells in table.rows)
+        for n, cells in table.rows:
+            before = stored.get(cells.get("id", "").strip())
+            full = {**stored_cells(before), **cells} if before is not None else cells
+            rows.append(_Row(table, n, full, errors, stored=before, given=frozenset(cells)))
     return rows
 
 
-def _company(r: _Row) -> Company | None:
+def _each(rows: Sequence[_Row], read: Callable[[_Row], T | None],
+          deadline: Deadline | None) -> list[T | None]:
+    out = []
+    for n, r in enumerate(rows):
+        if deadline is not None and n % 200 == 0:
+            deadline.check(r.table.label)
+        out.append(read(r))
+    return out
+
+
+def _place(r: _Row, warnings: list[str]) -> tuple[str | None, str | None, str | None]:
+    """Country, county and municipality of a company or park row. In Norway (no country,
+    or ``NO``) county and municipality are read against the register: register names come
+    back, a municipality fills its county, and what the register refuses is an error of
+    its field (with the nearest names); elsewhere they are kept as written."""
+    country = r.text("country").upper()
+    if country and not _COUNTRY.match(country):
+        r.error("country", "is not a two-letter country code such as NO, SE, DK or FI",
+                r.text("country"))
+    if country not in ("", "NO"):
+        return country, r.optional("county"), r.optional("municipality")
+    got = default_register().read(r.text("county"), r.text("municipality"))
+    for p in got.problems:
+        abroad = "; outside Norway, give the 'country' (SE, DK, FI ...)" \
+            if p.code == "unknown" and not p.suggestions and not p.value.isdigit() else ""
+        r.error(p.field, p.message + abroad, p.value, code=f"place_{p.code}")
+    warnings += [f"{r.table.label}, row {r.row_no}, field '{w.field}': {w.message}"
+                 for w in got.warnings]
+    return None, got.county, got.municipality
+
+
+def _company(r: _Row, warnings: list[str]) -> Company | None:
     n0 = len(r.errors)
     cid, name = r.text("id", required=True), r.text("name", required=True)
     lat = r.number("lat", required=True, low=-90, high=90)
@@ -187,26 +235,28 @@ def _company(r: _Row) -> Company | None:
     nace = r.optional("nace")
     if nace and not _NACE.match(nace):
         r.error("nace", "is not a NACE code like 16.10", nace)
+    country, county, municipality = _place(r, warnings)
     if len(r.errors) > n0 or lat is None or lon is None:
         return None
     return Company(id=cid, name=name, lat=lat, lon=lon,
                    org_number=org.replace(" ", "") if org else None, nace=nace,
-                   municipality=r.optional("municipality"), county=r.optional("county"),
+                   municipality=municipality, county=county,
                    park_id=r.optional("park_id"), cluster=r.optional("cluster"),
-                   source=r.optional("source"))
+                   source=r.optional("source"), country=country)
 
 
-def _park(r: _Row) -> Park | None:
+def _park(r: _Row, warnings: list[str]) -> Park | None:
     n0 = len(r.errors)
     year = r.number("target_year", low=2000, high=2100)
+    country, county, municipality = _place(r, warnings)
     park = Park(id=r.text("id", required=True), name=r.text("name", required=True),
-                county=r.optional("county"), municipality=r.optional("municipality"),
+                county=county, municipality=municipality, country=country,
                 lat=r.number("lat", low=-90, high=90), lon=r.number("lon", low=-180, high=180),
                 radius_km=r.number("radius_km", low=0),
                 baseline_t_co2e=r.number("baseline_t_co2e", low=0),
                 target_year=int(year) if year is not None else None,
                 target_t_co2e=r.number("target_t_co2e", low=0),
-                source=r.optional("source"))
+                source=r.optional("source"), cluster=r.optional("cluster"))
     return None if len(r.errors) > n0 else park
 
 
@@ -270,6 +320,16 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
                 amount, conversion = converted.amount, converted.note
         except UnitError as exc:
             r.error("unit", str(exc), unit_text)
+    confirmed = r.flag("confirm_large")
+    was = r.stored
+    if isinstance(was, Flow) and "unit" in r.given and "amount" not in r.given \
+            and unit_text != was.unit:
+        r.error("amount", "a new unit needs the amount in it: give amount and unit together",
+                unit_text)
+    if amount is not None:
+        # a stored amount the row does not give was confirmed when it was stored
+        kept = isinstance(was, Flow) and "amount" not in r.given
+        _check_amount(r, amount, canonical, confirmed or kept)
     quality = {}
     for q in QUALITY_FIELDS:
         v = r.number(q, low=_QUALITY_RANGES[q][0], high=_QUALITY_RANGES[q][1],
@@ -292,15 +352,44 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
                 r.text("months"))
     price = r.number("price_nok_per_unit")
     confidential = r.flag("confidential")
+    replaces = r.text("replaces")
+    if replaces and direction == "supply":
+        r.error("replaces", "is said of a demand flow: what its resource is made with today",
+                replaces)
+    elif replaces and key:
+        problem = taxonomy.co2.check_replaces(key, replaces)
+        if problem:
+            r.error("replaces", problem, replaces)
     if len(r.errors) > n0:
         return None
     amount_text = f"{r.text('amount')} {unit_text}".strip() if conversion else ""
+    resource_text = "" if resource_text == key else resource_text
+    if isinstance(was, Flow):  # what the stored flow was read from stays with it
+        if "resource" not in r.given:
+            resource_text = was.resource_text
+        if "amount" not in r.given and "unit" not in r.given:
+            amount_text, conversion = was.amount_text, was.conversion
     return Flow(id=fid, company_id=company, direction=direction, resource=key, amount=amount,
                 unit=canonical, quality=quality, ewc=ewc, months=months,
                 price_nok_per_unit=price, confidential=confidential,
                 description=r.text("description"), source=r.optional("source"),
                 resource_text="" if resource_text == key else resource_text,
-                amount_text=amount_text, conversion=conversion)
+                amount_text=amount_text, conversion=conversion, replaces=replaces)
+
+
+def _check_amount(r: _Row, amount: float, unit: str, confirmed: bool) -> None:
+    """An amount must be a finite number, and under the plausible ceiling of its unit
+    unless the row confirms it (``confirm_large``)."""
+    raw = f"{r.text('amount')} {r.text('unit')}".strip()
+    if not math.isfinite(amount):
+        r.error("amount", f"is too large: it is not a finite number of {unit}/yr", raw,
+                code="not_finite")
+        return
+    ceiling = amount_ceiling(unit)
+    if ceiling is not None and amount > ceiling and not confirmed:
+        r.error("amount", f"{amount:.3g} {unit}/yr is more than the plausible "
+                f"{ceiling:.0e} {unit}/yr of one flow: check the unit, or set "
+                "confirm_large to true if the amount is right", raw, code="too_large")
 
 
 def _pairs(r: _Row, field: str) -> tuple[tuple[str, float], ...]:
@@ -311,7 +400,7 @@ def _pairs(r: _Row, field: str) -> tuple[tuple[str, float], ...]:
             continue
         fid, _, coef = part.partition(":")
         try:
-            value = float(coef) if coef.strip() else 1.0
+            value = float(coef.strip().replace(",", ".")) if coef.strip() else 1.0
         except ValueError:
             r.error(field, "each entry is flow_id:coefficient", part)
             continue
@@ -351,48 +440,83 @@ def _process(r: _Row, companies: Collection[str], flows: Mapping[str, tuple[str,
 def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
                  known_companies: Collection[str] = (),
                  known_flows: Mapping[str, tuple[str, str]] | None = None,
-                 mapping: Mapping[str, str] | None = None) -> ImportResult:
+                 mapping: Mapping[str, str] | None = None, stored: Dataset | None = None,
+                 owner: str | None = None, country_code: str | None = None,
+                 deadline: Deadline | None = None) -> ImportResult:
     """Validate tables into a :class:`Dataset`.
 
-    ``known_companies`` and ``known_flows`` (flow id -> (company id, direction)) describe what
-    the target store already holds, so a flows file may refer to stored companies.
-    ``mapping`` holds confirmed readings of resource cells (normalised text -> key).
-    Raises :class:`ImportValidationError` listing every bad row; returns warnings and how
-    each resource cell was read otherwise.
+    ``stored`` is what the target store already holds: rows may refer to its companies
+    and flows, and a row about a stored id changes only the columns it gives.
+    ``known_companies`` and ``known_flows`` (flow id -> (company id, direction)) add ids
+    to refer to. ``mapping`` holds confirmed readings of resource cells (normalised text
+    -> key). With ``owner`` (a cluster), every row that touches an id of another cluster
+    is an error (:mod:`symbiosis.ownership`). Places outside ``country_code``'s boxes are
+    warnings. Raises :class:`ImportValidationError` listing every bad row; returns
+    warnings, how each resource cell was read and where each object came from otherwise.
     """
     tax = taxonomy or default_taxonomy()
     rec = recognizer(tax, mapping=mapping)
+    have = stored or Dataset()
     seen: list[Interpretation] = []
     errors: list[RowError] = []
     warnings: list[str] = []
     groups = by_kind(tables)
+    old_parks = {p.id: p for p in have.parks}
+    old_companies = {c.id: c for c in have.companies}
+    old_flows = {f.id: f for f in have.flows}
+    old_processes = {p.id: p for p in have.processes}
 
-    park_rows = _rows(groups["parks"], errors)
-    parks = _unique(park_rows, [_park(r) for r in park_rows], lambda p: p.id, {})
-    company_rows = _rows(groups["companies"], errors)
-    companies = _unique(company_rows, [_company(r) for r in company_rows], lambda c: c.id, {})
-    company_ids = set(known_companies) | {c.id for c in companies}
+    park_rows = _rows(groups["parks"], errors, old_parks)
+    parks = _unique(park_rows, _each(park_rows, lambda r: _park(r, warnings), deadline),
+                    lambda p: p.id, {})
+    company_rows = _rows(groups["companies"], errors, old_companies)
+    companies = _unique(company_rows,
+                        _each(company_rows, lambda r: _company(r, warnings), deadline),
+                        lambda c: c.id, {})
+    company_ids = set(known_companies) | set(old_companies) | {c.id for c in companies}
     # a company row that failed still has an id: do not report its flows twice
     company_ids |= {r.text("id") for r in company_rows if r.text("id")}
-    flow_rows = _rows(groups["flows"], errors)
+    flow_rows = _rows(groups["flows"], errors, old_flows)
     flows = _unique(flow_rows,
-                    [_flow(r, tax, company_ids, warnings, rec, seen) for r in flow_rows],
+                    _each(flow_rows, lambda r: _flow(r, tax, company_ids, warnings, rec, seen),
+                          deadline),
                     lambda f: f.id, {})
-    owners = dict(known_flows or {})
+    owners = {f.id: (f.company_id, f.direction) for f in have.flows}
+    owners.update(known_flows or {})
     owners.update({f.id: (f.company_id, f.direction) for f in flows})
     for r in flow_rows:  # failed rows: keep ids so processes are not reported twice
         if r.text("id") and r.text("id") not in owners:
             owners[r.text("id")] = (r.text("company_id"), r.text("direction").lower())
-    process_rows = _rows(groups["processes"], errors)
+    process_rows = _rows(groups["processes"], errors, old_processes)
     processes = _unique(process_rows,
-                        [_process(r, company_ids, owners) for r in process_rows],
+                        _each(process_rows, lambda r: _process(r, company_ids, owners),
+                              deadline),
                         lambda p: p.id, {})
+    origins = {(kind, r.text("id")): (r.table.label, r.row_no)
+               for kind, rows in (("parks", park_rows), ("companies", company_rows),
+                                  ("flows", flow_rows), ("processes", process_rows))
+               for r in rows}
+    data = Dataset(companies=tuple(companies), flows=tuple(flows),
+                   processes=tuple(processes), parks=tuple(parks))
+    if owner is not None:
+        errors += ownership_errors(data, owner, companies=old_companies, flows=old_flows,
+                                   processes=old_processes, parks=old_parks, origins=origins)
     if errors:
         raise ImportValidationError(errors)
     missing = [f.id for f in flows if f.amount is None]
     if missing:
         warnings.append(f"{len(missing)} flow(s) have no amount: flagged 'quantity unknown', "
                         "never counted as zero")
-    return ImportResult(Dataset(companies=tuple(companies), flows=tuple(flows),
-                                processes=tuple(processes), parks=tuple(parks)),
-                        tuple(warnings), tuple(seen))
+    land = country(country_code or DEFAULT_COUNTRY)
+    for kind, items in (("companies", companies), ("parks", parks)):
+        for item in items:
+            if item.lat is None or item.lon is None:
+                continue
+            file, row = origins[(kind, item.id)]
+            noun = "company" if kind == "companies" else "park"
+            found = place_warning(f"{file} row {row}: {noun} {item.id}", item.lat, item.lon,
+                                  land)
+            if found:
+                warnings.append(found)
+    return ImportResult(data, tuple(warnings), tuple(seen), origins,
+                        tuple((t.label, t.dialect) for t in tables if t.dialect))

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import ImportValidationError, RowError
+from .limits import Deadline, ReadLimits
+from .sheets import Sheet, TooBig, read_csv, read_xlsx
 
-__all__ = ["KINDS", "Table", "read_tables", "detect_kind"]
+__all__ = ["KINDS", "Table", "read_tables", "detect_kind", "sheet_table"]
 
 KINDS = ("companies", "parks", "flows", "processes")
 _HINTS = {"compan": "companies", "park": "parks", "flow": "flows", "process": "processes",
@@ -19,12 +19,17 @@ _HINTS = {"compan": "companies", "park": "parks", "flow": "flows", "process": "p
 
 @dataclass(frozen=True)
 class Table:
-    """One sheet of input: ``label`` names it in error messages (file or file:sheet)."""
+    """One sheet of input: ``label`` names it in error messages (file or file:sheet).
+
+    A row's cells hold the columns given for that row: a column a row leaves out keeps
+    the stored value of that field, an empty cell clears it."""
 
     kind: str
     label: str
     columns: tuple[str, ...]
     rows: tuple[tuple[int, dict[str, str]], ...]  # (row number as a spreadsheet shows it, cells)
+    #: how a CSV file was written (encoding, separator, decimal mark), in words
+    dialect: str = ""
 
 
 def detect_kind(name: str) -> str | None:
@@ -35,40 +40,57 @@ def detect_kind(name: str) -> str | None:
     return None
 
 
-def _frame_to_table(kind: str, label: str, frame: pd.DataFrame) -> Table:
-    frame = frame.fillna("")
-    columns = tuple(str(c).strip().lower() for c in frame.columns)
+def sheet_table(kind: str, label: str, sheet: Sheet, errors: list[RowError]) -> Table:
+    """A :class:`Table` of a sheet; a row with more cells than the header has columns (an
+    unquoted separator inside a value shifts every cell after it) or a repeated column
+    name is an error."""
+    names = [c.strip().lower() for c in sheet.header]
+    while names and not names[-1]:
+        names.pop()
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:
+            errors.append(RowError(label, 1, name, "column appears twice",
+                                   code="repeated_column"))
+        seen.add(name)
+    columns = tuple(n for n in names if n)
     rows = []
-    for offset, values in enumerate(frame.itertuples(index=False, name=None)):
-        cells = {c: _cell(v) for c, v in zip(columns, values, strict=True)}
+    for number, values in sheet.rows:
+        extra = [v for i, v in enumerate(values) if v and (i >= len(names) or not names[i])]
+        if extra:
+            sep = sheet.dialect.separator if sheet.dialect else ""
+            hint = f": is there an unquoted '{sep}' in a value?" if sep else ""
+            errors.append(RowError(label, number, "cells",
+                                   f"has {len(values)} cells but the header has "
+                                   f"{len(names)} columns{hint}", extra[0],
+                                   code="extra_cells"))
+            continue
+        cells = {n: v for n, v in zip(names, values, strict=False) if n}
         if any(cells.values()):
-            rows.append((offset + 2, cells))
-    return Table(kind=kind, label=label, columns=columns, rows=tuple(rows))
+            rows.append((number, cells))
+    dialect = sheet.dialect.describe() if sheet.dialect else ""
+    return Table(kind=kind, label=label, columns=columns, rows=tuple(rows), dialect=dialect)
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_tables(paths: Iterable[str | Path], *, kind: str | None = None) -> list[Table]:
+def read_tables(paths: Iterable[str | Path], *, kind: str | None = None,
+                limits: ReadLimits | None = None,
+                deadline: Deadline | None = None) -> list[Table]:
     """Read CSV files (kind from the file name, or ``kind``) and XLSX workbooks (kind from
-    each sheet's name). Unreadable files raise :class:`ImportValidationError`."""
+    each sheet's name). Unreadable files, and files beyond ``limits`` (none: no limits),
+    raise :class:`ImportValidationError`."""
     tables: list[Table] = []
     errors: list[RowError] = []
     for raw in paths:
         path = Path(raw)
         try:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
-                sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-                for sheet, frame in sheets.items():
-                    k = detect_kind(str(sheet))
+                for sheet in read_xlsx(path, limits=limits, deadline=deadline):
+                    k = detect_kind(sheet.name)
                     if k is None:
                         errors.append(RowError(path.name, 1, "sheet",
-                                               f"sheet {sheet!r} is not one of {KINDS}"))
+                                               f"sheet {sheet.name!r} is not one of {KINDS}"))
                         continue
-                    tables.append(_frame_to_table(k, f"{path.name}:{sheet}", frame))
+                    tables.append(sheet_table(k, f"{path.name}:{sheet.name}", sheet, errors))
             else:
                 k = kind or detect_kind(path.stem)
                 if k is None:
@@ -76,12 +98,14 @@ def read_tables(paths: Iterable[str | Path], *, kind: str | None = None) -> list
                                            f"cannot tell which of {KINDS} this file holds; "
                                            "name it after one of them or pass --kind"))
                     continue
-                frame = pd.read_csv(path, dtype=str, keep_default_na=False,
-                                    encoding="utf-8-sig", skipinitialspace=True)
-                tables.append(_frame_to_table(k, path.name, frame))
+                tables.append(sheet_table(k, path.name, read_csv(path, limits=limits,
+                                                                 deadline=deadline), errors))
         except FileNotFoundError:
             errors.append(RowError(path.name, 0, "file", "no such file"))
-        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except TooBig as exc:
+            errors.append(RowError(path.name, exc.row, exc.field, exc.message,
+                                   code="too_big"))
+        except (ValueError, UnicodeDecodeError) as exc:
             errors.append(RowError(path.name, 0, "file", f"cannot be read: {exc}"))
     if errors:
         raise ImportValidationError(errors)
