@@ -158,3 +158,34 @@ def test_saving_a_plan_does_not_read_the_proposals_of_other_scopes(tmp_path):
     print(f"VM steps (thousands): beside 10,000 proposals {beside}, alone {alone}")
     assert beside < 1.5 * alone
     assert len(crowded.exchanges(status="proposed")) == 11_000
+
+
+def test_a_store_made_before_plans_had_a_scope_is_migrated_on_open(tmp_path, cases):
+    """Its plans count as plans for everything: a plan for everything replaces their
+    proposals, a county plan leaves them."""
+    import dataclasses
+
+    from symbiosis.model import PlanScope
+    from symbiosis.services import plan_exchanges
+
+    path = tmp_path / "old.db"
+    store = _store_with_candidates(path, 1, n_supply=10)
+    old = _plan_of(3, "OLD")
+    store.save_plan(old, plan_exchanges(old))
+    store.close()
+    with sqlite3.connect(path) as db:  # the plans table as the earlier version made it
+        db.executescript("DROP INDEX plans_scope; DROP INDEX exchanges_plan;"
+                         "ALTER TABLE plans DROP COLUMN scope;"
+                         "ALTER TABLE plans DROP COLUMN scenario;")
+    reopened = EmbeddedStore(path)
+    assert reopened.plan("OLD").scope == PlanScope()
+    county = dataclasses.replace(_plan_of(1, "C1"), scope=PlanScope("county", "K"),
+                                 exchanges=_plan_of(10, "x").exchanges[9:])
+    reopened.save_plan(county, plan_exchanges(county))
+    assert {e.plan_id for e in reopened.exchanges(status="proposed")} == {"OLD", "C1"}
+    everything = _plan_of(2, "A2")
+    reopened.save_plan(everything, plan_exchanges(everything))
+    assert {e.plan_id for e in reopened.exchanges(status="proposed")} == {"A2", "C1"}
+    with sqlite3.connect(path) as db:
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert {"plans_scope", "exchanges_plan"} <= indexes

@@ -368,3 +368,29 @@ def test_two_scopes_planned_one_after_the_other_and_a_scenario_compared_and_adop
     assert {e.plan_id for e in now} == {co2.id, troms.id}
     assert sorted((e.supply_flow, e.demand_flow) for e in now if e.plan_id == co2.id) == \
         sorted((e.supply_flow, e.demand_flow) for e in co2.exchanges)
+
+
+def test_neo4j_plans_stored_before_plans_had_a_scope_count_as_plans_for_everything(
+        neo4j_store, bolt_server, cases):
+    from graph import codec
+    from graph.neo4j_store import Neo4jStore
+    from symbiosis import services
+
+    _load(neo4j_store, cases)
+    old = _scoped_plan("O1", ("all", ""), [("FLO-F005", "FLO-F009"), ("FIN-F004", "FIN-F014")])
+    for e in plan_exchanges(old):
+        neo4j_store.put_exchange(e)
+    with neo4j_store._driver.session(database=neo4j_store.database) as session:
+        session.run("CREATE (p:Plan {id: $id, created_at: $at, json: $json})", id=old.id,
+                    at=old.created_at, json=codec.dumps(old)).consume()
+    again = Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
+                       database=bolt_server.database)
+    try:
+        services.save_plan(again, _scoped_plan("T2", ("county", "Troms"),
+                                               [("FIN-F002", "FIN-F013")]))
+        assert _live(again) == [("O1", "FIN-F004", "FIN-F014"), ("O1", "FLO-F005", "FLO-F009"),
+                                ("T2", "FIN-F002", "FIN-F013")]
+        services.save_plan(again, _scoped_plan("A3", ("all", ""), [("FLO-F004", "FLO-F006")]))
+        assert _live(again) == [("A3", "FLO-F004", "FLO-F006"), ("T2", "FIN-F002", "FIN-F013")]
+    finally:
+        again.close()

@@ -615,6 +615,12 @@ def test_every_interface_text_has_a_bokmal_translation():
         texts |= set(re.findall(r"""(?:\b_|gettext)\(\s*['"]([^'"]+)['"]\s*\)""",
                                 path.read_text(encoding="utf-8")))
     assert len(texts) > 100
+    # texts the views pick from tables: line kinds, totals, conditional proposals
+    from symbiosis.report import TOTALS
+    from web.views import _CONDITIONAL, LINE_KINDS
+
+    texts |= {*LINE_KINDS.values(), *_CONDITIONAL.values(),
+              *(label for _, label, _, _ in TOTALS), *(u for *_, u, _ in TOTALS if u)}
     assert sorted(t for t in texts if t not in NB) == []
 
 

@@ -262,6 +262,14 @@ NB: dict[str, str] = {
     "Bought on the market": "Kjøpt i markedet",
     "Lines with confidential flows": "Linjer med fortrolige strømmer",
     "Lines outside your county": "Linjer utenfor fylket ditt",
+    "If {flow} ({company}) supplies at least {amount}, this exchange costs {value} kNOK/yr "
+    "itself and feeds a facility whose lines carry the gain":
+        "Hvis {flow} ({company}) leverer minst {amount}, koster denne utvekslingen selv "
+        "{value} kNOK/år og forsyner et anlegg der gevinsten står på anleggets linjer",
+    "If {flow} ({company}) takes at least {amount}, this exchange costs {value} kNOK/yr "
+    "itself and feeds a facility whose lines carry the gain":
+        "Hvis {flow} ({company}) tar imot minst {amount}, koster denne utvekslingen selv "
+        "{value} kNOK/år og forsyner et anlegg der gevinsten står på anleggets linjer",
     "If {flow} ({company}) supplies at least {amount}, this exchange is worth at least "
     "{value} kNOK/yr":
         "Hvis {flow} ({company}) leverer minst {amount}, er denne utvekslingen verdt minst "

@@ -190,6 +190,20 @@ def _line_views(snap: Snapshot, plan: Plan, withheld: dict[str, Any]
     return rows
 
 
+#: a conditional proposal in words: (verb, worth something by itself)
+_CONDITIONAL = {
+    ("supplies", True): "If {flow} ({company}) supplies at least {amount}, this exchange is "
+                        "worth at least {value} kNOK/yr",
+    ("takes", True): "If {flow} ({company}) takes at least {amount}, this exchange is worth "
+                     "at least {value} kNOK/yr",
+    ("supplies", False): "If {flow} ({company}) supplies at least {amount}, this exchange "
+                         "costs {value} kNOK/yr itself and feeds a facility whose lines carry "
+                         "the gain",
+    ("takes", False): "If {flow} ({company}) takes at least {amount}, this exchange costs "
+                      "{value} kNOK/yr itself and feeds a facility whose lines carry the gain",
+}
+
+
 def _partners(snap: Snapshot) -> dict[str, set[str]]:
     """Each flow's candidate partners."""
     out: dict[str, set[str]] = {}
@@ -309,11 +323,8 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
                 snap, c.supply_company, c.demand_company):
             continue
         owner = snap.companies.get(unknown.company_id) if unknown else None
-        text = (gettext("If {flow} ({company}) supplies at least {amount}, this exchange is "
-                        "worth at least {value} kNOK/yr")
-                if c.direction == "supply" else
-                gettext("If {flow} ({company}) takes at least {amount}, this exchange is "
-                        "worth at least {value} kNOK/yr"))
+        verb = "supplies" if c.direction == "supply" else "takes"
+        text = gettext(_CONDITIONAL[(verb, c.value_nok >= 0)])
         conditional.append({
             "supply": side_view(snap, c.supply_flow, c.supply_company),
             "demand": side_view(snap, c.demand_flow, c.demand_company),
@@ -323,6 +334,6 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
             "text": text.format(flow=c.unknown_flow,
                                 company=owner.name if owner else c.unknown_flow,
                                 amount=f"{c.threshold:,.0f} {c.unit}/yr",
-                                value=f"{c.value_nok / 1000:,.0f}")})
+                                value=f"{abs(c.value_nok) / 1000:,.0f}")})
     body["conditional"] = conditional
     return body
