@@ -100,7 +100,9 @@ def check() -> Any:
     if not files:
         flash(gettext("File") + ": CSV / XLSX", "error")
         return render_template("upload.html", kinds=KINDS), 400
-    token = secrets.token_urlsafe(16)
+    # hex: a token the folder check (secure_filename) reads back unchanged; a URL-safe
+    # token starting or ending with "_" was stripped, and its upload looked expired
+    token = secrets.token_hex(16)
     folder = _folder(token)
     folder.mkdir(parents=True, mode=0o700)
     for f in files:
