@@ -301,10 +301,12 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
     tax = _tax(taxonomy, store)
     written = {f.id: f for f in data.flows}
     new_companies = {c.id: c for c in data.companies}
+    removed_ids = {f.id for f in removed}
+    if len(written) + len(new_companies) + len(removed_ids) > FULL_REMATCH_ABOVE:
+        return _full_patch(store, data, removed_ids, tax)  # without a read per company
     for cid in new_companies:
         for f in store.flows(company_id=cid):
             written.setdefault(f.id, f)
-    removed_ids = {f.id for f in removed}
     if not written and not removed_ids:
         return CandidatePatch(frozenset())
     if len(written) + len(removed_ids) > FULL_REMATCH_ABOVE:
