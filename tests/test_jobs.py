@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 import time
 
+from flask import g
+
 from graph import EmbeddedStore
 from symbiosis import services
 from web import jobs
+from web.db import Accounts
 
 
 def _wait(predicate, timeout_s: float = 60.0) -> None:
@@ -29,13 +32,8 @@ def test_pages_answer_while_a_job_works_and_it_commits_under_the_lock(login, app
         return 1
 
     with app.test_request_context():
-        from flask import g
-
-        from web.auth import load_user
-
-        load_user()
-        g.user = next(u for u in __import__("web.db", fromlist=["Accounts"]).Accounts(
-            app.config["USERS_DB"]).users() if u.username == "admin")
+        g.user = next(u for u in Accounts(app.config["USERS_DB"]).users()
+                      if u.username == "admin")
         job = jobs.start("match", "Matching", long_work)
     assert inside.wait(30)
     # the job holds no lock while it works: pages and writes go on
