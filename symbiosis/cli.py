@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from .indicators import area_indicators
 from .matching import chain_steps
 from .model import Candidate, Flow
 from .report import (
+    candidate_text,
     case_report,
     format_candidates,
     format_comparison,
@@ -194,7 +196,11 @@ def match(ctx: click.Context, fmt: str, county: str | None, municipality: str | 
         cands = services.filter_candidates(_store(ctx), cands, county=county,
                                            municipality=municipality, resource=resource,
                                            company=company, taxonomy=_taxonomy(ctx))
-    click.echo(format_candidates(cands, fmt, lang=lang, taxonomy=_taxonomy(ctx)))
+    # what is loaded stays to the end of the command: the cyclic collector need not scan
+    # it again for every batch of candidates written
+    gc.freeze()
+    for chunk in candidate_text(cands, fmt, lang=lang, taxonomy=_taxonomy(ctx)):
+        click.echo(chunk, nl=False)
 
 
 @cli.command()

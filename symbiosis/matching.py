@@ -473,6 +473,7 @@ class CandidateList(Sequence[Candidate]):
             self._sel = {}
         self._n = n
         self._cache: dict[int, Candidate] = {}
+        self._parts: dict[int, _GroupParts] = {}
 
     def __len__(self) -> int:
         return self._n
@@ -490,7 +491,17 @@ class CandidateList(Sequence[Candidate]):
         return cand
 
     def __iter__(self) -> Iterator[Candidate]:
-        return (self[k] for k in range(self._n))
+        """Every candidate, built in batches; what iteration builds is not kept, so a
+        pass over a long list holds one batch at a time."""
+        for lo in range(0, self._n, _BATCH):
+            hi = min(self._n, lo + _BATCH)
+            cached = [self._cache.get(k) for k in range(lo, hi)]
+            if all(c is not None for c in cached):
+                yield from cached  # type: ignore[misc]
+            else:
+                with _no_cyclic_gc():  # candidates hold no cycles: see _no_cyclic_gc
+                    built = self._build_range(lo, hi)
+                yield from built
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -516,6 +527,7 @@ class CandidateList(Sequence[Candidate]):
         out._sel = {k: v[picked] for k, v in self._sel.items()} if self._n else {}
         out._n = len(picked)
         out._cache = {}
+        out._parts = self._parts
         return out
 
     def records(self) -> Iterator[tuple[object, ...]]:
@@ -545,83 +557,140 @@ class CandidateList(Sequence[Candidate]):
                    relation, via, yield_, certainty)
 
     def _build(self, n: int) -> Candidate:
-        sel, cols = self._sel, self._cols
-        i, j = int(sel["i"][n]), int(sel["j"][n])
-        s, d = cols.flows[i], cols.flows[j]
-        g = self._groups[int(sel["group"][n])]
+        return self._build_range(n, n + 1)[0]
+
+    def _group_parts(self, grp: int) -> _GroupParts:
+        parts = self._parts.get(grp)
+        if parts is None:
+            parts = self._parts[grp] = _GroupParts.of(self._groups[grp])
+        return parts
+
+    def _build_range(self, lo: int, hi: int) -> list[Candidate]:
+        """The candidates at positions ``lo`` to ``hi``: the columns are read as Python
+        numbers once per batch, and a group's fixed reasons are made once."""
+        sel, cols, flows = self._sel, self._cols, self._cols.flows
+        names = ("i", "j", "group", "mode", "routed", "limit", "amount", "value", "co2",
+                 "unit_value", "unit_co2", "fixed", "transport", "score", "dist", "half",
+                 "q_unknown", "overlap")
+        columns = [sel[k][lo:hi].tolist() for k in names]
+        out = []
+        for (i, j, grp, m, routed, limit, amount, value, co2, unit_value, unit_co2, fixed,
+             transport, score, dist, half, q_unknown, overlap) in zip(*columns, strict=True):
+            s, d = flows[i], flows[j]
+            parts = self._group_parts(grp)
+            g, link = parts.group, parts.group.link
+            mode = g.modes[m]
+            amount, value, co2 = _none(amount), _none(value), _none(co2)
+            unit_value, unit_co2 = _none(unit_value), _none(unit_co2)
+            unit = parts.unit if parts.unit is not None else s.unit
+            reasons = [parts.match]
+            limits = []
+            if parts.via is not None:
+                reasons.append(parts.via)
+            reasons.append(Reason("distance", (
+                ("km", round(routed, 1)), ("mode", mode.mode),
+                ("great_circle_km", round(dist, 1)), ("circuity", mode.circuity),
+                ("half_km", round(half, 1)), ("limit_km", round(limit, 1)))))
+            for f in (s, d):
+                if f.conversion:
+                    reasons.append(Reason.of("unit_conversion", flow=f.id, text=f.amount_text,
+                                             conversion=f.conversion))
+            if parts.temperature:
+                ts, td = s.quality.get("temperature_c"), d.quality.get("temperature_c")
+                if ts is not None and td is not None:
+                    reasons.append(Reason.of("temperature", supply_c=ts, demand_c=td,
+                                             approach_k=link.threshold or 0.0))
+            if parts.confirm is not None:
+                limits.append(parts.confirm)
+            if q_unknown:
+                limits.append(parts.quality_unknown)
+            if overlap < 12:
+                reasons.append(Reason.of("season", months=overlap))
+            if amount is None:
+                unknown = [side for side, f in (("supply", s), ("demand", d))
+                           if f.amount is None]
+                limits.append(Reason.of("quantity_unknown", sides=",".join(unknown)))
+            else:
+                bound = "supply" if (s.amount or 0) / len(s.months) <= \
+                    (d.amount or 0) / len(d.months) / link.yield_ else "demand"
+                reasons.append(Reason("feasible_amount", (("amount", amount), ("unit", unit),
+                                                          ("bound", bound))))
+            if fixed > 0:
+                limits.append(Reason.of("fixed_cost", mode=mode.mode, nok_per_year=fixed,
+                                        nok_per_km_year=mode.fixed_cost_nok_per_km_year,
+                                        technology=parts.technology))
+            if unit_value is None:
+                limits.append(parts.value_unknown)
+            elif value is not None:
+                reasons.append(Reason("net_value", (("nok_per_year", value),)))
+            if unit_co2 is None:
+                limits.append(_CO2_UNKNOWN)
+            elif co2 is not None:
+                reasons.append(Reason("co2_avoided", (("t_per_year", co2),
+                                                      *parts.factor(cols.co2_chosen[j]))))
+            out.append(Candidate(
+                supply_flow=s.id, demand_flow=d.id, supply_company=s.company_id,
+                demand_company=d.company_id, resource=s.resource, demand_resource=d.resource,
+                distance_km=round(routed, 3), mode=mode.mode, amount=amount, unit=unit,
+                transport_cost_nok_per_unit=transport, unit_value_nok=unit_value,
+                unit_co2_avoided_t=unit_co2, fixed_cost_nok_per_year=fixed, value_nok=value,
+                co2_avoided_t=co2, score=score, reasons=tuple(reasons),
+                limits=tuple(limits), relation=parts.relation, via=link.technology,
+                conversion_yield=link.yield_, certainty=link.certainty))
+        return out
+
+
+#: candidates built at a time when a list is read from start to end
+_BATCH = 4096
+_CO2_UNKNOWN = Reason("co2_unknown")
+
+
+@dataclass(frozen=True)
+class _GroupParts:
+    """What every candidate of one group shares: its fixed reasons and limits."""
+
+    group: _Group
+    relation: str
+    unit: str | None
+    match: Reason
+    via: Reason | None
+    confirm: Reason | None
+    quality_unknown: Reason
+    value_unknown: Reason
+    temperature: bool
+    technology: str
+    factors: dict[int, tuple[tuple[str, str | float], ...]]
+
+    @classmethod
+    def of(cls, g: _Group) -> _GroupParts:
         link = g.link
-        mode = g.modes[int(sel["mode"][n])]
-        routed, limit = float(sel["routed"][n]), float(sel["limit"][n])
-        amount = _none(float(sel["amount"][n]))
-        value, co2 = _none(float(sel["value"][n])), _none(float(sel["co2"][n]))
-        unit_value = _none(float(sel["unit_value"][n]))
-        unit_co2 = _none(float(sel["unit_co2"][n]))
-        fixed = float(sel["fixed"][n])
-        unit = g.supply.unit if not g.supply.custom else s.unit
-        relation = "generic" if "generic" in (link.supply_relation, link.demand_relation) \
-            else ("kind_of" if "kind_of" in (link.supply_relation, link.demand_relation)
-                  else "same")
-        reasons = [Reason.of("resource_match", supply=link.supply, demand=link.demand,
-                             supply_relation=link.supply_relation,
-                             demand_relation=link.demand_relation, rule=link.rule,
-                             threshold=link.threshold)]
-        limits = []
-        if g.technology is not None:
-            reasons.append(Reason.of("via_technology", technology=g.technology.key,
-                                     output=link.via_resource, yield_=link.yield_,
-                                     unit=g.supply.unit, output_unit=g.demand.unit,
-                                     maturity=g.technology.maturity, site=g.technology.site))
-        reasons.append(Reason.of("distance", km=round(routed, 1), mode=mode.mode,
-                                 great_circle_km=round(float(sel["dist"][n]), 1),
-                                 circuity=mode.circuity,
-                                 half_km=round(float(sel["half"][n]), 1),
-                                 limit_km=round(limit, 1)))
-        for f in (s, d):
-            if f.conversion:
-                reasons.append(Reason.of("unit_conversion", flow=f.id, text=f.amount_text,
-                                         conversion=f.conversion))
-        if link.rule in ("temperature_approach", "cold_approach"):
-            ts, td = s.quality.get("temperature_c"), d.quality.get("temperature_c")
-            if ts is not None and td is not None:
-                reasons.append(Reason.of("temperature", supply_c=ts, demand_c=td,
-                                         approach_k=link.threshold or 0.0))
-        if "generic" in (link.supply_relation, link.demand_relation):
-            limits.append(Reason.of("needs_confirmation", supply=link.supply,
-                                    demand=link.demand))
-        if bool(sel["q_unknown"][n]):
-            limits.append(Reason.of("quality_unknown", rule=link.rule))
-        overlap = int(sel["overlap"][n])
-        if overlap < 12:
-            reasons.append(Reason.of("season", months=overlap))
-        if amount is None:
-            unknown = [side for side, f in (("supply", s), ("demand", d)) if f.amount is None]
-            limits.append(Reason.of("quantity_unknown", sides=",".join(unknown)))
-        else:
-            bound = "supply" if (s.amount or 0) / len(s.months) <= \
-                (d.amount or 0) / len(d.months) / link.yield_ else "demand"
-            reasons.append(Reason.of("feasible_amount", amount=amount, unit=unit, bound=bound))
-        if fixed > 0:
-            limits.append(Reason.of("fixed_cost", mode=mode.mode, nok_per_year=fixed,
-                                    nok_per_km_year=mode.fixed_cost_nok_per_km_year,
-                                    technology=g.technology.key if g.technology else ""))
-        if unit_value is None:
-            limits.append(Reason.of("value_unknown", demand=link.demand))
-        elif value is not None:
-            reasons.append(Reason.of("net_value", nok_per_year=value))
-        if unit_co2 is None:
-            limits.append(Reason.of("co2_unknown"))
-        elif co2 is not None:
-            reasons.append(Reason.of("co2_avoided", t_per_year=co2,
-                                     **_factor_used(g, cols.co2_chosen[j])))
-        return Candidate(
-            supply_flow=s.id, demand_flow=d.id, supply_company=s.company_id,
-            demand_company=d.company_id, resource=s.resource, demand_resource=d.resource,
-            distance_km=round(routed, 3), mode=mode.mode, amount=amount, unit=unit,
-            transport_cost_nok_per_unit=float(sel["transport"][n]), unit_value_nok=unit_value,
-            unit_co2_avoided_t=unit_co2, fixed_cost_nok_per_year=fixed, value_nok=value,
-            co2_avoided_t=co2, score=float(sel["score"][n]), reasons=tuple(reasons),
-            limits=tuple(limits), relation=relation, via=link.technology,
-            conversion_yield=link.yield_, certainty=link.certainty)
+        relations = (link.supply_relation, link.demand_relation)
+        relation = "generic" if "generic" in relations else (
+            "kind_of" if "kind_of" in relations else "same")
+        via = None if g.technology is None else Reason.of(
+            "via_technology", technology=g.technology.key, output=link.via_resource,
+            yield_=link.yield_, unit=g.supply.unit, output_unit=g.demand.unit,
+            maturity=g.technology.maturity, site=g.technology.site)
+        return cls(
+            group=g, relation=relation, unit=None if g.supply.custom else g.supply.unit,
+            match=Reason.of("resource_match", supply=link.supply, demand=link.demand,
+                            supply_relation=link.supply_relation,
+                            demand_relation=link.demand_relation, rule=link.rule,
+                            threshold=link.threshold),
+            via=via,
+            confirm=Reason.of("needs_confirmation", supply=link.supply, demand=link.demand)
+            if relation == "generic" else None,
+            quality_unknown=Reason.of("quality_unknown", rule=link.rule),
+            value_unknown=Reason.of("value_unknown", demand=link.demand),
+            temperature=link.rule in ("temperature_approach", "cold_approach"),
+            technology=g.technology.key if g.technology else "", factors={})
+
+    def factor(self, chosen: Co2Factor | None) -> tuple[tuple[str, str | float], ...]:
+        key = id(chosen)
+        made = self.factors.get(key)
+        if made is None:
+            made = self.factors[key] = tuple(_factor_used(self.group, chosen).items())
+        return made
 
 
 def _factor_used(g: _Group, chosen: Co2Factor | None) -> dict[str, str | float]:

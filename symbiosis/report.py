@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .disclosure import withheld_text
@@ -22,12 +22,14 @@ from .model import (
     PlanLine,
     PlanScope,
     Process,
+    Reason,
 )
 from .report_html import report_html
 from .scenarios import PlanComparison
 from .taxonomy import Taxonomy, default_taxonomy
 
-__all__ = ["candidate_rows", "format_candidates", "format_plan", "plan_json", "plan_chains",
+__all__ = ["candidate_rows", "candidate_text", "format_candidates", "format_plan", "plan_json",
+           "plan_chains",
            "case_report", "indicators_report", "INDICATOR_KEYS", "TOTALS", "total_rows",
            "line_text", "conditional_text", "needs_text", "format_comparison",
            "format_scenarios", "scope_text"]
@@ -46,37 +48,58 @@ def _num(x: float | None, digits: int = 0) -> str:
     return "unknown" if x is None else f"{x:,.{digits}f}"
 
 
+def _candidate_row(c: Candidate, words: Callable[[Reason], str]) -> dict[str, Any]:
+    return {"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
+            "supply_company": c.supply_company, "demand_company": c.demand_company,
+            "resource": c.resource, "demand_resource": c.demand_resource,
+            "distance_km": round(c.distance_km, 3), "mode": c.mode, "amount": c.amount,
+            "unit": c.unit, "value_nok": c.value_nok, "co2_avoided_t": c.co2_avoided_t,
+            "score": c.score, "via": c.via, "relation": c.relation,
+            "reasons": [words(r) for r in c.reasons], "limits": [words(r) for r in c.limits],
+            "reason_codes": [r.code for r in (*c.reasons, *c.limits)]}
+
+
 def candidate_rows(cands: Iterable[Candidate], *, lang: str = "en",
                    taxonomy: Taxonomy | None = None) -> list[dict[str, Any]]:
     words = renderer(taxonomy or default_taxonomy(), lang)
-    return [{"supply_flow": c.supply_flow, "demand_flow": c.demand_flow,
-             "supply_company": c.supply_company, "demand_company": c.demand_company,
-             "resource": c.resource, "demand_resource": c.demand_resource,
-             "distance_km": round(c.distance_km, 3), "mode": c.mode, "amount": c.amount,
-             "unit": c.unit, "value_nok": c.value_nok, "co2_avoided_t": c.co2_avoided_t,
-             "score": c.score, "via": c.via, "relation": c.relation,
-             "reasons": [words(r) for r in c.reasons], "limits": [words(r) for r in c.limits],
-             "reason_codes": [r.code for r in (*c.reasons, *c.limits)]}
-            for c in cands]
+    return [_candidate_row(c, words) for c in cands]
 
 
 def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: str = "en",
                       taxonomy: Taxonomy | None = None) -> str:
+    return "".join(candidate_text(cands, fmt, lang=lang, taxonomy=taxonomy)).rstrip("\n")
+
+
+#: candidates written at a time by :func:`candidate_text`
+_CHUNK = 2000
+
+
+def candidate_text(cands: Sequence[Candidate], fmt: str = "table", *, lang: str = "en",
+                   taxonomy: Taxonomy | None = None) -> Iterator[str]:
+    """The candidates as a table, CSV or JSON, in pieces of a few thousand rows: a long
+    list is written as it is made, never held whole as text."""
     words = renderer(taxonomy or default_taxonomy(), lang)
-    if fmt != "table":
-        rows = candidate_rows(cands, lang=lang, taxonomy=taxonomy)
     if fmt == "json":
-        return json_text(rows, ensure_ascii=False, indent=1)
+        yield json_text(candidate_rows(cands, lang=lang, taxonomy=taxonomy),
+                        ensure_ascii=False, indent=1) + "\n"
+        return
     if fmt == "csv":
         out = io.StringIO()
         w = SpreadsheetWriter(out)
         w.writerow(CANDIDATE_FIELDS)
-        w.writerows([" | ".join(r[k]) if k in ("reasons", "limits") else r[k]
-                     for k in CANDIDATE_FIELDS] for r in rows)
-        return out.getvalue()
+        for n, c in enumerate(cands, 1):
+            r = _candidate_row(c, words)
+            w.writerow([" | ".join(r[k]) if k in ("reasons", "limits") else r[k]
+                        for k in CANDIDATE_FIELDS])
+            if n % _CHUNK == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+        return
     lines = [f"{'score':>5}  {'supply':<10} {'-> demand':<11} {'resource':<16} {'km':>7} "
              f"{'amount':>10} {'unit':<4} {'value NOK/yr':>13} {'t CO2/yr':>9}"]
-    for c in cands:
+    for n, c in enumerate(cands, 1):
         lines.append(f"{c.score:5.1f}  {c.supply_flow:<10} {'-> ' + c.demand_flow:<11} "
                      f"{c.resource[:16]:<16} {c.distance_km:7.1f} {_num(c.amount):>10} "
                      f"{c.unit:<4} {_num(c.value_nok):>13} {_num(c.co2_avoided_t):>9}")
@@ -85,8 +108,11 @@ def format_candidates(cands: Sequence[Candidate], fmt: str = "table", *, lang: s
             lines.append(f"{'':7}> {words(via)}")
         for note in c.limits:
             lines.append(f"{'':7}! {words(note)}")
+        if n % _CHUNK == 0:
+            yield "\n".join(lines) + "\n"
+            lines = []
     lines.append(f"{len(cands)} candidate(s)")
-    return "\n".join(lines)
+    yield "\n".join(lines) + "\n"
 
 
 #: a plan's totals in words: (key in ``Plan.totals``, label, unit, digits)
