@@ -41,14 +41,18 @@ def _lang(lang: str) -> str:
 
 def format_number(value: float, lang: str = "en", *, digits: int | None = None) -> str:
     """``1,234.5`` (en) or ``1 234,5`` (nb, with a no-break space)."""
+    return _number(value, _lang(lang) == "nb", digits)
+
+
+def _number(value: float, nb: bool, digits: int | None) -> str:
     if digits is None:
         digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 10 else 2)
     text = f"{value:,.{digits}f}"
-    if digits:
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-    if _lang(lang) == "nb":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text.replace("-", "\u2212") if _lang(lang) == "nb" else text
+    if digits and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if nb:
+        return text.replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
+    return text
 
 
 def _word(code: str, lang: str, default: str) -> str:
@@ -68,17 +72,18 @@ def render(reason: Reason, lang: str = "en", *,
     if entry is None:
         return f"{reason.code} " + " ".join(f"{k}={v}" for k, v in reason.params)
     out: dict[str, str] = {}
+    nb = lang == "nb"
     for key, value in params.items():
-        if key in _RESOURCE_PARAMS and isinstance(value, str):
-            out[key] = label(value) if label else value
+        if isinstance(value, str):
+            out[key] = label(value) if label and key in _RESOURCE_PARAMS else value
         elif isinstance(value, bool) or value is None:
             out[key] = "" if value is None else str(value)
-        elif isinstance(value, int | float) and key in _FACTOR_PARAMS:
-            text = f"{float(value):.4g}"
-            out[key] = text.replace(".", ",") if lang == "nb" else text
         elif isinstance(value, int | float):
-            out[key] = format_number(float(value), lang,
-                                     digits=0 if key in _INTEGER_PARAMS else None)
+            if key in _FACTOR_PARAMS:
+                text = f"{float(value):.4g}"
+                out[key] = text.replace(".", ",") if nb else text
+            else:
+                out[key] = _number(float(value), nb, 0 if key in _INTEGER_PARAMS else None)
         else:
             out[key] = str(value)
     if reason.code == "resource_match":
