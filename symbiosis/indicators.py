@@ -28,6 +28,7 @@ sources, pairs and the unquantified list name only exchanges the reader sees in 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -35,7 +36,8 @@ from .disclosure import Figure, Part, disclose, exchange_part
 from .model import Company, Dataset, Exchange, ExchangeStatus, Flow, Park
 
 __all__ = ["AreaIndicators", "CountyProgress", "ParkStatus", "ParkProgress",
-           "area_indicators", "county_progress", "park_status", "park_progress", "counted",
+           "area_indicators", "county_progress", "park_status", "park_progress",
+           "parks_progress", "basis", "Basis", "counted",
            "SYMBIOSES_PER_COUNTY", "NET_ZERO_PARKS_TARGET", "TARGET_YEAR", "REALISED"]
 
 SYMBIOSES_PER_COUNTY = 2
@@ -125,8 +127,51 @@ class ParkProgress:
     withheld: dict[str, Figure] = field(default_factory=dict)
 
 
-def _owners(data: Dataset) -> dict[str, str]:
-    return {f.id: f.company_id for f in data.flows}
+@dataclass(frozen=True)
+class Basis:
+    """What every area's indicators of one data set start from, for one reader: made once
+    with :func:`basis` when many areas are reported together (every county, every park),
+    not again per area."""
+
+    owners: dict[str, str]
+    units: dict[str, str]
+    secret: frozenset[str]
+    counted: tuple[Exchange, ...]
+    #: the companies of each ("county" | "municipality" | "park", name)
+    areas: dict[tuple[str, str], set[str]]
+    #: positions in ``counted`` of each company's exchanges
+    by_company: dict[str, list[int]]
+
+    def members(self, county: str | None, municipality: str | None,
+                park_id: str | None) -> set[str] | None:
+        given = [(k, v) for k, v in (("county", county), ("municipality", municipality),
+                                     ("park", park_id)) if v is not None]
+        return set(self.areas.get(given[0], ())) if len(given) == 1 else None
+
+    def of(self, members: set[str]) -> list[Exchange]:
+        """The counted exchanges with an end in ``members``, in their order."""
+        at = sorted({n for c in members for n in self.by_company.get(c, ())})
+        return [self.counted[n] for n in at]
+
+
+def basis(data: Dataset, exchanges: Sequence[Exchange], *,
+          hidden: Callable[[Flow], bool] = _nothing_hidden) -> Basis:
+    owners = {f.id: f.company_id for f in data.flows}
+    areas: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for c in data.companies:
+        for kind, name in (("county", c.county), ("municipality", c.municipality),
+                           ("park", c.park_id)):
+            if name is not None:
+                areas[(kind, name)].add(c.id)
+    rows = tuple(counted(exchanges))
+    by_company: dict[str, list[int]] = defaultdict(list)
+    for n, e in enumerate(rows):
+        for company in {owners.get(e.supply_flow), owners.get(e.demand_flow)}:
+            if company is not None:
+                by_company[company].append(n)
+    return Basis(owners=owners, units={f.id: f.unit for f in data.flows},
+                 secret=frozenset(f.id for f in data.flows if f.confidential and hidden(f)),
+                 counted=rows, areas=dict(areas), by_company=dict(by_company))
 
 
 def _in_area(companies: Iterable[Company], *, county: str | None, municipality: str | None,
@@ -145,19 +190,22 @@ def _running(e: Exchange, year: int, default_start: int) -> bool:
 def area_indicators(data: Dataset, exchanges: Sequence[Exchange], *, county: str | None = None,
                     municipality: str | None = None, park_id: str | None = None,
                     year: int = 2026, target_year: int = TARGET_YEAR,
-                    hidden: Callable[[Flow], bool] = _nothing_hidden) -> AreaIndicators:
+                    hidden: Callable[[Flow], bool] = _nothing_hidden,
+                    base: Basis | None = None) -> AreaIndicators:
     """Indicators of one area (all filters ``None``: the whole data set), as a reader
     from whom the flows ``hidden`` says are hidden may see them.
 
-    ``year`` is the reporting year: where the trajectory starts.
+    ``year`` is the reporting year: where the trajectory starts. ``base``, when given, is
+    :func:`basis` of the same data, exchanges and reader.
     """
-    owners = _owners(data)
-    secret = {f.id for f in data.flows if f.confidential and hidden(f)}
-    members = _in_area(data.companies, county=county, municipality=municipality,
-                       park_id=park_id)
-    units = {f.id: f.unit for f in data.flows}
-    mine = [e for e in counted(exchanges)
-            if owners.get(e.supply_flow) in members or owners.get(e.demand_flow) in members]
+    base = base or basis(data, exchanges, hidden=hidden)
+    owners, secret, units = base.owners, base.secret, base.units
+    indexed = base.members(county, municipality, park_id)
+    members = indexed if indexed is not None else _in_area(
+        data.companies, county=county, municipality=municipality, park_id=park_id)
+    mine = base.of(members) if indexed is not None else [
+        e for e in base.counted
+        if owners.get(e.supply_flow) in members or owners.get(e.demand_flow) in members]
     realised = [e for e in mine if e.status in REALISED]
     proposed = [e for e in mine if e.status == ExchangeStatus.PROPOSED.value]
     withheld: dict[str, Figure] = {}
@@ -251,9 +299,11 @@ def county_progress(data: Dataset, exchanges: Sequence[Exchange], *,
                     hidden: Callable[[Flow], bool] = _nothing_hidden) -> list[CountyProgress]:
     """Every county against the target of at least two realised symbioses by 2030."""
     counties = sorted({c.county for c in data.companies if c.county})
+    base = basis(data, exchanges, hidden=hidden)
     out = []
     for county in counties:
-        n = area_indicators(data, exchanges, county=county, hidden=hidden).symbioses
+        n = area_indicators(data, exchanges, county=county, hidden=hidden,
+                            base=base).symbioses
         out.append(CountyProgress(county, n, SYMBIOSES_PER_COUNTY,
                                   None if n is None else n >= SYMBIOSES_PER_COUNTY))
     return out
@@ -272,11 +322,19 @@ def park_status(data: Dataset, exchanges: Sequence[Exchange], park: Park) -> Par
                       residual <= target)
 
 
+def parks_progress(data: Dataset, exchanges: Sequence[Exchange], parks: Iterable[Park], *,
+                   hidden: Callable[[Flow], bool] = _nothing_hidden) -> list[ParkProgress]:
+    """:func:`park_progress` of each park, from one :func:`basis`."""
+    base = basis(data, exchanges, hidden=hidden)
+    return [park_progress(data, exchanges, p, hidden=hidden, base=base) for p in parks]
+
+
 def park_progress(data: Dataset, exchanges: Sequence[Exchange], park: Park, *,
-                  hidden: Callable[[Flow], bool] = _nothing_hidden) -> ParkProgress:
+                  hidden: Callable[[Flow], bool] = _nothing_hidden,
+                  base: Basis | None = None) -> ParkProgress:
     """:func:`park_status` as a reader sees it: a withheld CO2 figure withholds the
     residual, and whether the park is at net zero unless the band decides it."""
-    ind = area_indicators(data, exchanges, park_id=park.id, hidden=hidden)
+    ind = area_indicators(data, exchanges, park_id=park.id, hidden=hidden, base=base)
     avoided = ind.withheld.get("co2_avoided_t", Figure(ind.co2_avoided_t))
     withheld = {} if avoided.shown else {"avoided_t": avoided}
     if park.baseline_t_co2e is None:

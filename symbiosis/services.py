@@ -30,7 +30,7 @@ from .cases import documented_exchange_records
 from .co2 import Co2Choice, Co2Factor, Co2FactorError, Co2Factors, check_factor
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
 from .export import SpreadsheetWriter, exchange_rows, geojson, json_text
-from .indicators import REALISED, area_indicators, counted, county_progress, park_progress
+from .indicators import REALISED, area_indicators, counted, county_progress, parks_progress
 from .lifecycle import advance
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
@@ -541,8 +541,8 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
     ind = area_indicators(data, exchanges, county=county, municipality=municipality,
                           park_id=park, year=datetime.date.today().year, hidden=secret)
     return indicators_report(ind, county_progress(data, exchanges, hidden=secret),
-                             [park_progress(data, exchanges, p, hidden=secret)
-                              for p in data.parks], fmt=fmt)
+                             parks_progress(data, exchanges, data.parks, hidden=secret),
+                             fmt=fmt)
 
 
 def export(store: Store, fmt: str) -> str:

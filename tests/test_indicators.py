@@ -3,7 +3,13 @@
 import pytest
 
 from optimizer import plan_park
-from symbiosis.indicators import area_indicators, county_progress, park_status
+from symbiosis.indicators import (
+    area_indicators,
+    basis,
+    county_progress,
+    park_status,
+    parks_progress,
+)
 from symbiosis.lifecycle import LifecycleError, advance
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Park, Process
 
@@ -192,3 +198,25 @@ def test_report_map_and_network_draw_and_count_an_operating_link_once(tmp_path):
     edges = network_payload(network_graph(data, [cand], store.exchanges()))["edges"]
     links = [e for e in edges if e["from"] == "f:S" and e["to"] == "f:D"]
     assert len(links) == 1 and links[0]["title"].startswith("operating")
+
+
+def test_the_shared_basis_finds_each_area_and_its_exchanges_as_a_scan_does():
+    """Reports of every county and park share one basis: its area index and its exchanges
+    per company must give what a scan of all companies and exchanges gives."""
+    base = basis(DATA, EXCHANGES)
+    areas = [("county", "K1", dict(county="K1")), ("county", "K2", dict(county="K2")),
+             ("municipality", "K1-m", dict(municipality="K1-m")), ("park", "P", dict(park_id="P"))]
+    for kind, name, kw in areas:
+        field = {"county": "county", "municipality": "municipality", "park": "park_id"}[kind]
+        scan = {c.id for c in DATA.companies if getattr(c, field) == name}
+        assert base.members(kw.get("county"), kw.get("municipality"), kw.get("park_id")) == scan
+        owners = {f.id: f.company_id for f in DATA.flows}
+        assert [e.id for e in base.of(scan)] == [
+            e.id for e in base.counted
+            if owners[e.supply_flow] in scan or owners[e.demand_flow] in scan]
+        # and the figures are those of an area computed on its own
+        assert area_indicators(DATA, EXCHANGES, **kw, base=base) == \
+            area_indicators(DATA, EXCHANGES, **kw)
+    assert base.members("K1", "K1-m", None) is None  # two filters: scanned, not indexed
+    # park P (A, B): E1 operating 200 t and E2 agreed 50 t; park Q has no companies
+    assert [p.avoided_t for p in parks_progress(DATA, EXCHANGES, DATA.parks)] == [250.0, 0.0]

@@ -19,7 +19,7 @@ from symbiosis.indicators import (
     ParkProgress,
     area_indicators,
     county_progress,
-    park_progress,
+    parks_progress,
 )
 from symbiosis.report import indicators_report
 from symbiosis.report_html import line_chart_svg
@@ -46,9 +46,8 @@ def area(snap: Snapshot) -> AreaIndicators:
 
 
 def parks_status(snap: Snapshot) -> list[ParkProgress]:
-    return snap.memo(("parks", g.access.reader()), lambda: [
-        park_progress(snap.data, snap.exchanges, p, hidden=hidden_flow(snap))
-        for p in snap.data.parks])
+    return snap.memo(("parks", g.access.reader()), lambda: parks_progress(
+        snap.data, snap.exchanges, snap.data.parks, hidden=hidden_flow(snap)))
 
 
 def counties(snap: Snapshot) -> list[CountyProgress]:
