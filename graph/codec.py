@@ -103,9 +103,18 @@ def _required(cls: type) -> frozenset[str]:
     return names
 
 
+_KEY_SETS: dict[type, frozenset[str]] = {}
+
+
 def _known(cls: type, d: dict[str, Any]) -> dict[str, Any]:
     """The fields of ``cls`` found in ``d``; a required field a graph store left out
-    (Neo4j keeps no null properties) comes back as None."""
+    (Neo4j keeps no null properties) comes back as None. A fresh ``d`` with exactly the
+    fields (as the embedded store writes them) is copied as it is."""
+    keys = _KEY_SETS.get(cls)
+    if keys is None:
+        keys = _KEY_SETS[cls] = frozenset(field_names(cls))
+    if type(d) is dict and d.keys() == keys:
+        return d.copy()
     required = _required(cls)
     return {name: d.get(name) for name in field_names(cls) if name in d or name in required}
 

@@ -41,7 +41,10 @@ def json_text(value: Any, **options: Any) -> str:
     >>> json_text({"amount": float("inf")})
     '{"amount": null}'
     """
-    return json.dumps(finite(value), allow_nan=False, **options)
+    try:  # the common case, every number finite: no second walk over the value
+        return json.dumps(value, allow_nan=False, **options)
+    except (ValueError, TypeError):
+        return json.dumps(finite(value), allow_nan=False, **options)
 
 
 def spreadsheet_cell(value: object) -> object:
