@@ -204,6 +204,26 @@ def test_a_link_through_a_facility_uses_its_yield_and_pays_for_the_facility():
     assert chosen(dear) == {("SL", "BIG"): 750, ("SL", "FARM"): 250}
 
 
+def test_the_greedy_baseline_respects_a_conversion_yield_as_the_mip_does():
+    """The same sludge and digester: greedy takes the 10 NOK/t links first and must stop
+    at 300 / 0.4 = 750 t for the big user (it once moved 300 t and counted the demand as
+    300 t used, a plan the demand could not take), then 250 t for the small one. Its
+    plan is then one the MIP could choose, so the MIP is never below it."""
+    flows = [F("SL", "supply", 1000), F("BIG", "demand", 300, resource="biogas"),
+             F("SMALL", "demand", 100, resource="biogas"), F("FARM", "demand", 1000)]
+
+    def via(d):
+        return dataclasses.replace(C("SL", d, 10, fixed=1000), via="anaerobic_digestion",
+                                   conversion_yield=0.4, demand_resource="biogas")
+
+    problem = build_problem(flows, [], [via("BIG"), via("SMALL"), C("SL", "FARM", 2)])
+    value, picks, _ = greedy_value(problem)
+    assert {(e.supply_flow, e.demand_flow): e.amount for e in picks} == {
+        ("SL", "BIG"): pytest.approx(750), ("SL", "SMALL"): pytest.approx(250)}
+    assert value == pytest.approx(8000)
+    assert propose_exchanges(problem).objective_value >= value - 1e-6
+
+
 # -- every krone on a line -------------------------------------------------------------------
 
 def _account(plan):
