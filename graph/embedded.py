@@ -105,6 +105,8 @@ CREATE INDEX IF NOT EXISTS plans_scope ON plans (scope);
 """
 
 _CANDIDATE_COLUMNS = ", ".join(RECORD_FIELDS)
+#: from this many rows written at once, candidate indexes are made again after the writes
+_REBUILD_INDEXES_FROM = 20_000
 _INSERT_CANDIDATE = (f"INSERT OR REPLACE INTO candidates ({_CANDIDATE_COLUMNS}) VALUES "
                      f"({', '.join('?' * len(RECORD_FIELDS))})")
 
@@ -382,7 +384,25 @@ class EmbeddedStore(Store):
         :class:`CandidateList` gives its rows straight from its columns."""
         records = cands.records() if isinstance(cands, CandidateList) else \
             (candidate_record(c) for c in cands)
-        self._many(db, _INSERT_CANDIDATE, records)
+        self._insert_rows(db, list(records))
+
+    def _insert_rows(self, db: sqlite3.Connection, rows: Sequence[Sequence[object]]) -> None:
+        """Candidate rows written; when they outnumber the rows the table keeps, its
+        indexes are dropped and made again after (in the same transaction): sorting once
+        is cheaper than keeping four indexes up to date row by row."""
+        rebuild: list[tuple[str, str]] = []
+        if len(rows) >= _REBUILD_INDEXES_FROM and len(rows) > self._rows(
+                db, "SELECT count(*) FROM candidates")[0][0]:
+            rebuild = [(name, sql) for name, sql in self._rows(
+                db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND tbl_name = 'candidates' AND sql IS NOT NULL")]
+            for name, _ in rebuild:
+                db.execute(f"DROP INDEX {name}")
+            # without the unique index a repeated pair is not replaced: the last one stays
+            rows = list({(r[0], r[1]): r for r in rows}.values())
+        self._many(db, _INSERT_CANDIDATE, rows)
+        for _, sql in rebuild:
+            db.execute(sql)
 
     def _check_candidate_flows(self, db: sqlite3.Connection,
                                cands: Sequence[Candidate]) -> None:
@@ -408,7 +428,7 @@ class EmbeddedStore(Store):
         gone = [k for k in old if k not in new]
         self._many(db, "DELETE FROM candidates WHERE supply_flow = ? AND demand_flow = ?",
                    gone)
-        self._many(db, _INSERT_CANDIDATE, [r for k, r in new.items() if old.get(k) != r])
+        self._insert_rows(db, [r for k, r in new.items() if old.get(k) != r])
 
     def replace_candidates(self, candidates: Sequence[Candidate], *,
                            flows: Collection[str] | None = None) -> None:

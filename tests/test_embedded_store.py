@@ -189,3 +189,46 @@ def test_a_store_made_before_plans_had_a_scope_is_migrated_on_open(tmp_path, cas
     with sqlite3.connect(path) as db:
         indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert {"plans_scope", "exchanges_plan"} <= indexes
+
+
+def _candidate_indexes(path):
+    with sqlite3.connect(path) as db:
+        return sorted(r[0] for r in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'candidates' "
+            "AND sql IS NOT NULL"))
+
+
+def test_a_large_candidate_write_makes_its_indexes_again_and_fails_whole(tmp_path, cases,
+                                                                          monkeypatch):
+    """A write of more rows than the table keeps drops the candidate indexes and makes
+    them again after, in the same transaction: the indexes are all back, a repeated pair
+    keeps its last row, and a write that fails half-way leaves rows and indexes as they
+    were."""
+    import dataclasses
+
+    import graph.embedded as embedded
+    from symbiosis.matching import match_dataset
+
+    monkeypatch.setattr(embedded, "_REBUILD_INDEXES_FROM", 2)
+    path = tmp_path / "store.db"
+    store = EmbeddedStore(path)
+    store.load(cases)
+    indexes = _candidate_indexes(path)
+    assert len(indexes) == 4
+    cands = list(match_dataset(cases))
+    assert len(cands) > 4
+    twice = [*cands, dataclasses.replace(cands[0], score=1.5)]
+    store.replace_candidates(twice)
+    assert _candidate_indexes(path) == indexes
+    stored = {c.key: c for c in store.candidates()}
+    assert len(stored) == len(cands) and stored[cands[0].key].score == 1.5
+    store.replace_candidates(cands)
+    bad = [*cands, dataclasses.replace(cands[1], supply_company=None)]  # NOT NULL column
+    try:
+        store.replace_candidates(bad)
+    except sqlite3.IntegrityError:
+        pass
+    else:  # pragma: no cover - the write must fail
+        raise AssertionError("a row with no supply company was stored")
+    assert _candidate_indexes(path) == indexes
+    assert sorted(c.key for c in store.candidates()) == sorted(c.key for c in cands)
