@@ -280,3 +280,20 @@ def test_a_bad_prefill_leaves_the_fields_empty(login, query):
     for name in ("lat", "lon", "municipality"):
         assert _field(page, name) == "", (query, name)
     assert "<option selected>" not in page
+
+
+def test_the_map_words_taken_from_tables_have_bokmal():
+    from web.i18n import NB
+    from web.maps import FAMILY_WORDS, STATUS_WORDS
+
+    assert sorted(w for w in (*FAMILY_WORDS.values(), *STATUS_WORDS.values())
+                  if w not in NB) == []
+
+
+def test_a_configured_basemap_is_still_offered(login, app):
+    s = login("viewer")
+    assert 'data-tiles=""' in s.get("/map/").get_data(as_text=True)  # none by default
+    app.config["TILE_URL"] = "https://tiles.example.org/{z}/{x}/{y}.png"
+    page = s.get("/map/").get_data(as_text=True)
+    assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in page
+    assert 'data-words-basemap="Basemap"' in page

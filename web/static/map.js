@@ -12,8 +12,8 @@
   const NORWAY = [[57.9, 4.6], [71.2, 31.2]];
 
   const map = L.map(el, {zoomSnap: 0.25, minZoom: 3, maxZoom: 18});
-  // panes from the bottom: land, municipality borders, county borders, lines, companies
-  [["land", 250], ["municipalities", 270], ["counties", 290], ["exchanges", 410],
+  // panes from the bottom: land (norway), municipality borders, county borders, lines, companies
+  [["norway", 250], ["municipalities", 270], ["counties", 290], ["exchanges", 410],
    ["companies", 420]].forEach(([name, z]) => { map.createPane(name).style.zIndex = z; });
   const tiles = ds.tiles ? L.tileLayer(ds.tiles, {maxZoom: 18}).addTo(map) : null;
 
@@ -106,8 +106,11 @@
         pane: "companies", radius: 7, color: "#1f3a46", weight: 1.5,
         fillColor: familyColour[p.family] || "#999", fillOpacity: 0.95,
         className: "company-marker", bubblingMouseEvents: false});
-      layer.bindPopup(() => companyPopup(p));
+      // the name on hover; the popup, opened after it by a click, closes it
       layer.bindTooltip(node("span", p.name), {direction: "top", offset: [0, -6]});
+      layer.bindPopup(() => companyPopup(p));
+      layer.on("add", () => { layer.getElement().setAttribute("data-company", f.id); });
+      layer.on("popupopen", () => layer.closeTooltip());
       companyItems.push({p: p, layer: layer});
     } else {
       const latlngs = f.geometry.coordinates.map(([x, y]) => [y, x]);
@@ -181,11 +184,13 @@
   // -- the view ---------------------------------------------------------------------------
   const dataBounds = L.featureGroup(companyItems.map(i => i.layer)).getBounds();
   function home() {
-    if (dataBounds.isValid()) {
-      map.fitBounds(dataBounds.pad(0.15), {maxZoom: 9});
-    } else {
-      map.fitBounds(NORWAY);
-    }
+    // the data when it lies in one region; else all of Norway (and the data abroad)
+    const region = dataBounds.isValid() &&
+      dataBounds.getNorth() - dataBounds.getSouth() < 4 &&
+      dataBounds.getEast() - dataBounds.getWest() < 8;
+    const view = region ? dataBounds.pad(0.15) : L.latLngBounds(NORWAY);
+    if (!region && dataBounds.isValid()) { view.extend(dataBounds); }
+    map.fitBounds(view, {maxZoom: 10, padding: [10, 10]});
   }
   const areas = {counties: {}, municipalities: {}};  // number -> layer
   function zoomToPlace() {
@@ -193,7 +198,16 @@
     const opt = countySel.selectedOptions[0];
     const county = countySel.value && opt && areas.counties[opt.dataset.number];
     const target = muni || county;
-    if (target) { map.fitBounds(target.getBounds(), {padding: [20, 20]}); } else { home(); }
+    // the chosen area drawn with a stronger border
+    Object.values(areas.counties).concat(Object.values(areas.municipalities))
+      .forEach(l => { if (l.chosen) { l.setStyle(l.chosen); l.chosen = null; } });
+    if (target) {
+      target.chosen = {color: target.options.color, weight: target.options.weight};
+      target.setStyle({color: "#1f4e5f", weight: 3}).bringToFront();
+      map.fitBounds(target.getBounds(), {padding: [20, 20]});
+    } else {
+      home();
+    }
   }
 
   form.addEventListener("change", ev => {
@@ -228,8 +242,7 @@
   const base = {};
   function loaded(name, style, number, nameOf) {
     return fetch(ds[name]).then(r => r.json()).then(geo => {
-      const layer = L.geoJSON(geo, {style: Object.assign({pane: name, interactive: false},
-                                                          style)});
+      const layer = L.geoJSON(geo, {pane: name, interactive: false, style: style});
       layer.eachLayer(l => {
         const props = l.feature.properties;
         if (number) {
@@ -246,7 +259,14 @@
     });
   }
 
-  function showLabels() {
+  function byZoom() {
+    // municipality borders faint while the whole country is in view
+    if (base.municipalities) {
+      const zoom = map.getZoom();
+      base.municipalities.eachLayer(l => {
+        if (!l.chosen) { l.setStyle({opacity: zoom < 6 ? 0.35 : zoom < 8 ? 0.7 : 1}); }
+      });
+    }
     // a name where its area is wide enough on screen to hold it
     const degPx = map.latLngToContainerPoint([60, 11]).x -
       map.latLngToContainerPoint([60, 10]).x;
@@ -282,14 +302,14 @@
     overlays[esc(ds.wordsMunicipalities)] = municipalities;
     if (tiles) { overlays[esc(ds.wordsBasemap)] = tiles; }
     L.control.layers(null, overlays, {position: "topright"}).addTo(map);
-    map.on("overlayadd overlayremove", showLabels);
-    map.on("zoomend", showLabels);
+    map.on("overlayadd overlayremove", byZoom);
+    map.on("zoomend", byZoom);
     if (countySel.value || muniSel.value) { zoomToPlace(); }
-    showLabels();
+    byZoom();
     state.base = {counties: Object.keys(areas.counties).length,
                   municipalities: Object.keys(areas.municipalities).length};
   }).catch(err => {
-    state.baseError = String(err);
+    state.baseError = String(err) + " " + err.stack;
   });
 
   // -- a click: where it is, and for those who may, a new company there --------------------
@@ -342,7 +362,10 @@
     state.placed = {lat: ll.lat, lon: ll.lng, municipality: muni && muni.number};
   });
 
-  const state = {map: map, features: doc.features.length, shown: null, base: null};
+  const state = {map: map, features: doc.features.length, shown: null, base: null,
+                 moving: false};
+  map.on("movestart", () => { state.moving = true; });
+  map.on("moveend", () => { state.moving = false; });
   window.symbiosisMap = state;
   home();
   limitMunicipalities();
