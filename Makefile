@@ -36,7 +36,7 @@ serve: install
 	$(BIN)/symbiosis serve --port $(PORT)
 
 lint: install-dev
-	$(BIN)/ruff check symbiosis graph optimizer web fixtures tests bench
+	$(BIN)/ruff check symbiosis graph optimizer web fixtures tests bench tools
 	$(BIN)/lint-imports
 
 typecheck: install-dev

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -244,4 +245,143 @@ def test_hostile_names_draw_under_the_content_security_policy(server, browser, a
     assert "Delete this company" in alert.text
     alert.dismiss()
     assert EmbeddedStore(store_path).company("SOL-C04") is not None
+    assert _console_problems(d) == []
+
+
+def _map_ready(driver, wait) -> dict:
+    """Wait until the map drew its base layers; the page's map state."""
+    wait.until(lambda drv: drv.execute_script(
+        "return window.symbiosisMap !== undefined && (window.symbiosisMap.base !== null"
+        " || window.symbiosisMap.baseError !== undefined)"))
+    state = driver.execute_script(
+        "const s = window.symbiosisMap; return {base: s.base, error: s.baseError || null,"
+        " shown: s.shown, zoom: s.map.getZoom(), center: s.map.getCenter()}")
+    assert state["error"] is None, state["error"]
+    return state
+
+
+def _markers(driver) -> int:
+    return len(driver.find_elements(By.CSS_SELECTOR, "path.company-marker"))
+
+
+def _click_map_at(driver, lat: float, lon: float) -> None:
+    """A real click on the map where ``lat``, ``lon`` is drawn (in the window's
+    coordinates: the map may be taller than the part of it in view)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    x, y = driver.execute_script(
+        "const s = window.symbiosisMap, el = s.map.getContainer();"
+        " el.scrollIntoView({block: 'center'});"
+        " const p = s.map.latLngToContainerPoint([arguments[0], arguments[1]]);"
+        " const r = el.getBoundingClientRect();"
+        " return [r.left + el.clientLeft + p.x, r.top + el.clientTop + p.y]", lat, lon)
+    actions = ActionChains(driver)
+    actions.w3c_actions.pointer_action.move_to_location(int(x), int(y))
+    actions.w3c_actions.pointer_action.click()
+    actions.perform()
+
+
+def _settled(driver, wait) -> None:
+    """The page at its top, the map still and its popup faded in: for a screenshot."""
+    driver.execute_script("window.scrollTo(0, 0)")
+    wait.until(lambda drv: drv.execute_script(
+        "const p = document.querySelector('.leaflet-popup');"
+        " return !window.symbiosisMap.moving && (!p || getComputedStyle(p).opacity === '1')"))
+
+
+def test_a_planner_reads_the_map_offline(server, browser, artifacts):
+    """The map with the coastline, counties and municipalities of the package (the server
+    has no basemap and the browser no network beyond it), a legend, filters that change
+    what is drawn, and a click that offers a new company there, in English and bokmål."""
+    base, store_path = server
+    d = browser
+    wait = WebDriverWait(d, 30)
+    d.get(base + "/login")
+    _fill(d, {"username": "solor", "password": PASSWORD})
+    _submit(d, wait, "login")
+    d.get(base + "/map/")
+    state = _map_ready(d, wait)
+
+    # the base layers drew: one path per county and per municipality, and the land
+    assert state["base"] == {"counties": 15, "municipalities": 357}
+    assert len(d.find_elements(By.CSS_SELECTOR, "path.county-border")) == 15
+    assert len(d.find_elements(By.CSS_SELECTOR, "path.municipality-border")) == 357
+    assert d.find_elements(By.CSS_SELECTOR, "path.land")
+    assert not d.find_elements(By.CSS_SELECTOR, "img.leaflet-tile")  # no tiles asked for
+    # the view holds Norway's data: the three cases from Innlandet to Troms
+    assert 3 <= state["zoom"] <= 7 and 58 < state["center"]["lat"] < 70
+    names = {e.text for e in d.find_elements(By.CSS_SELECTOR, ".place-label.counties")
+             if e.is_displayed()}
+    assert {"Innlandet", "Nordland"} <= names
+    # the legend sits in the map, readable
+    legend = d.find_element(By.CSS_SELECTOR, ".leaflet-control-container #map-legend")
+    assert legend.is_displayed() and "Legend" in legend.text and "Proposed" in legend.text
+    assert "Kartverket" in d.find_element(By.CLASS_NAME, "leaflet-control-attribution").text
+
+    # filters: a family, then a county, change the markers drawn; "show all" brings back
+    everything = _markers(d)
+    assert everything == 17 == state["shown"]["companies"]
+    lines = len(d.find_elements(By.CSS_SELECTOR, "path.exchange-line"))
+    assert lines == state["shown"]["exchanges"] > 0
+    Select(d.find_element(By.ID, "filter-family")).select_by_value("energy")
+    energy = _markers(d)
+    assert 0 < energy < everything
+    assert d.find_element(By.ID, "map-count").text.startswith(f"{energy} of 17 companies")
+    Select(d.find_element(By.ID, "filter-county")).select_by_visible_text("Troms")
+    in_troms = _markers(d)
+    assert 0 < in_troms < energy
+    d.find_element(By.CSS_SELECTOR, "input[name=status][value=proposed]").click()
+    assert len(d.find_elements(By.CSS_SELECTOR, "path.exchange-line")) == 0  # all proposals
+    d.find_element(By.ID, "filter-reset").click()
+    wait.until(lambda drv: _markers(drv) == everything)
+    wait.until(lambda drv: drv.execute_script(  # back at the first view
+        "const s = window.symbiosisMap; return !s.moving && s.map.getZoom() === arguments[0]",
+        state["zoom"]))
+    assert len(d.find_elements(By.CSS_SELECTOR, "path.exchange-line")) == lines
+
+    # a click on the map (inside Stor-Elvdal, away from the markers): where it is, and
+    # the offer
+    lon, lat = next(f["properties"]["label"] for f in json.loads(
+        (Path(__file__).parent.parent / "web/static/geo/municipalities.geojson").read_text(
+            encoding="utf-8"))["features"] if f["properties"]["kommunenummer"] == "3423")
+    _click_map_at(d, lat, lon)
+    offer = wait.until(ec.visibility_of_element_located(
+        (By.CSS_SELECTOR, ".place-popup a.place-company")))
+    popup = d.find_element(By.CLASS_NAME, "place-popup").text
+    assert "Stor-Elvdal, Innlandet" in popup and "Place a new company here" in offer.text
+    href = offer.get_attribute("href")
+    assert "/companies/new?" in href and "municipality=3423" in href
+    _settled(d, wait)
+    _shot(d, artifacts, "map-en")
+    assert _console_problems(d) == []
+
+    # the offer opens the company form with the place filled in
+    offer.click()
+    wait.until(ec.presence_of_element_located((By.ID, "save")))
+    placed = (float(d.find_element(By.ID, "lat").get_attribute("value")),
+              float(d.find_element(By.ID, "lon").get_attribute("value")))
+    assert abs(placed[0] - lat) < 0.1 and abs(placed[1] - lon) < 0.1  # a pixel or two
+    assert d.find_element(By.ID, "municipality").get_attribute("value") == "Stor-Elvdal"
+    assert Select(d.find_element(By.ID, "county")).first_selected_option.text == "Innlandet"
+
+    # in bokmål: legend, filters and popups in words, Innlandet chosen and zoomed to
+    d.get(base + "/lang/nb?next=/map/")
+    _map_ready(d, wait)
+    legend = d.find_element(By.CSS_SELECTOR, ".leaflet-control-container #map-legend")
+    assert "Tegnforklaring" in legend.text and "Foreslått" in legend.text
+    Select(d.find_element(By.ID, "filter-county")).select_by_visible_text("Innlandet")
+    wait.until(lambda drv: drv.execute_script("return window.symbiosisMap.map.getZoom()") >= 6)
+    marker = d.find_element(By.CSS_SELECTOR, 'path.company-marker[data-company="SOL-C06"]')
+    d.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true,"
+                     " clientX: arguments[0].getBoundingClientRect().x + 7,"
+                     " clientY: arguments[0].getBoundingClientRect().y + 7}))", marker)
+    popup = wait.until(ec.visibility_of_element_located(
+        (By.CSS_SELECTOR, ".leaflet-popup .map-popup")))
+    assert popup.text.startswith("Solør Bioenergi Kirkenær"), popup.text
+    # 36 000 with a no-break space, never 36,000
+    assert "Damp (steam) \u2014 36\u00a0000 MWh/år tilbud" in popup.get_attribute("textContent")
+    assert popup.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == \
+        base + "/companies/SOL-C06"
+    _settled(d, wait)
+    _shot(d, artifacts, "map-nb")
     assert _console_problems(d) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import (
@@ -26,9 +27,9 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
 from .i18n import gettext
-from .views import arg_place, arg_str, flow_view
+from .views import arg_float, arg_place, arg_str, flow_view
 
-__all__ = ["bp", "readable_company", "filtered_companies"]
+__all__ = ["bp", "readable_company", "filtered_companies", "prefill"]
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -99,11 +100,35 @@ def detail(company_id: str) -> Any:
                            may_move=g.access.moves_companies(), clusters=clusters)
 
 
+def prefill() -> dict[str, str]:
+    """Cells of a new company given in the query string, as the map's "place a new company
+    here" link gives them: ``lat`` and ``lon`` (decimal degrees; out of range or unreadable
+    left out), ``municipality`` and ``county`` (a name or number, written as the register
+    names them; left out when the register does not read them)."""
+    cells: dict[str, str] = {}
+    for name, limit in (("lat", 90.0), ("lon", 180.0)):
+        value = arg_float(name)
+        if value is not None and math.isfinite(value) and abs(value) <= limit:
+            cells[name] = f"{value:.5f}"
+    county, municipality = arg_str("county"), arg_str("municipality")
+    if county or municipality:
+        register = default_register()
+        place = register.read(county, municipality)
+        if place.ok:
+            if place.municipality_number:
+                cells["municipality"] = register.label(place.municipality_number)
+            if place.county:
+                cells["county"] = place.county
+    return cells
+
+
 @bp.route("/new", methods=("GET", "POST"))
 @login_required
 def create() -> Any:
     allow(g.access.imports(), "create companies")
     cells = {f: request.form.get(f, "") for f in COMPANY_FIELDS}
+    if request.method == "GET":
+        cells.update(prefill())
     if g.access.role == "cluster_manager":
         cells["cluster"] = g.user.cluster
     errors: dict[str, str] = {}

@@ -19,7 +19,7 @@ from symbiosis.report_html import figure_text
 from .data import taxonomy
 
 __all__ = ["LANGUAGES", "NB", "gettext", "current_language", "resource_label", "init_app",
-           "figure_words"]
+           "figure_words", "number_text"]
 
 LANGUAGES = {"en": "English", "nb": "Norsk (bokmål)"}
 
@@ -362,6 +362,47 @@ NB: dict[str, str] = {
     "Notes": "Merknader",
     "park": "industriområde",
     "county": "fylke",
+    # -- the map (issue 15): base layers, legend, filters, popups -- begin ------------------
+    "Borders and coastline": "Grenser og kystlinje",
+    "Norway": "Norge",
+    "Municipalities": "Kommuner",
+    "Basemap": "Bakgrunnskart",
+    "Legend": "Tegnforklaring",
+    "Companies, by the main resource family of their flows":
+        "Bedrifter, etter hovedressursfamilien i strømmene deres",
+    "no flows shown": "ingen strømmer vist",
+    "Exchanges, by status": "Utvekslinger, etter status",
+    "County border": "Fylkesgrense",
+    "Municipality border": "Kommunegrense",
+    "Resource family": "Ressursfamilie",
+    "All families": "Alle familier",
+    "All counties": "Alle fylker",
+    "All municipalities": "Alle kommuner",
+    "Exchange status": "Utvekslingsstatus",
+    "Show all": "Vis alle",
+    "{shown} of {total} companies, {lines} of {all_lines} exchanges":
+        "{shown} av {total} bedrifter, {lines} av {all_lines} utvekslinger",
+    "Click the map to place a new company there.":
+        "Klikk i kartet for å plassere en ny bedrift der.",
+    "Place a new company here": "Plasser en ny bedrift her",
+    "Outside the municipalities (sea or abroad)": "Utenfor kommunene (sjø eller utland)",
+    "{amount} {unit}/yr": "{amount} {unit}/år",
+    "amount unknown": "mengde ukjent",
+    "from {year}": "fra {year}",
+    "Energy": "Energi",
+    "Fuels": "Brensel",
+    "Gases": "Gasser",
+    "Chemicals": "Kjemikalier",
+    "Metals": "Metaller",
+    "Minerals": "Mineraler",
+    "Organic material": "Organisk materiale",
+    "Mixed waste": "Blandet avfall",
+    "Water": "Vann",
+    "Other": "Annet",
+    "Proposed": "Foreslått",
+    "Agreed": "Avtalt",
+    "Operating": "I drift",
+    # -- the map (issue 15) -- end ----------------------------------------------------------
 }
 
 
@@ -396,6 +437,31 @@ def figure_words(value: Figure | float | None, withheld: Figure | None = None,
         return figure_text(value.value, None if value.shown else value, fmt,
                            confidential=gettext("confidential"))
     return figure_text(value, withheld, fmt, confidential=gettext("confidential"))
+
+
+#: the no-break space that groups thousands in bokmål ("12 000"), so a number never breaks
+NB_GROUP = "\u00a0"
+
+
+def number_text(value: float, digits: int | None = None) -> str:
+    """``value`` as the user's language writes numbers: "12,000.5" in English, "12 000,5"
+    in bokmål (a no-break space between thousands, a decimal comma). ``digits``: decimals
+    (default none from 100 up, one from 1, two below; trailing zeros left out).
+
+    >>> number_text(12000), number_text(2.5), number_text(0.125)
+    ('12,000', '2.5', '0.12')
+    """
+    if digits is None:
+        size = abs(value)
+        digits = 0 if size >= 100 else 1 if size >= 1 else 2
+    text = f"{value:,.{digits}f}"
+    if digits:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    if current_language() == "nb":
+        text = text.replace(",", NB_GROUP).replace(".", ",")
+    return text
 
 
 def resource_label(key: str) -> str:

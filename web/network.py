@@ -23,7 +23,8 @@ __all__ = ["FAMILY_COLOURS", "STATUS_COLOURS", "network_graph", "network_html",
 
 FAMILY_COLOURS = {"energy": "#d95f02", "gases": "#7570b3", "organics": "#1b9e77",
                   "minerals": "#666666", "water": "#1f78b4", "chemicals": "#e7298a",
-                  "waste": "#a6761d", "other": "#999999"}
+                  "waste": "#a6761d", "fuels": "#e31a1c", "metals": "#e6ab02",
+                  "other": "#999999"}
 STATUS_COLOURS = {"candidate": "#bbbbbb", "proposed": "#1f78b4", "agreed": "#ff7f00",
                   "operating": "#33a02c", "ended": "#dddddd"}
 
