@@ -402,7 +402,7 @@ NB: dict[str, str] = {
     "Who": "Hvem",
     "existing exchanges held as facts (agreed, operating or started by hand)":
         "eksisterende utvekslinger tatt som fakta (avtalt, i drift eller startet for hånd)",
-    "CO2 avoided (t CO2/yr)": "Unngått CO2 (t CO2/år)",
+    "CO2 avoided (t CO2/yr)": "CO2 unngått (t CO2/år)",
     "Net cost (NOK/yr; below 0 the plan earns)":
         "Nettokostnad (NOK/år; under 0 tjener planen)",
     "Download as XLSX (totals, lines, exchanges)":
