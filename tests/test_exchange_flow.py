@@ -17,7 +17,7 @@ from symbiosis.errors import NotFoundError
 from symbiosis.lifecycle import ExchangeStartError, LiveExchangeError
 
 from .conftest import run_cli
-from .web_support import PARTNER_FLOW, SECRET_FLOW
+from .web_support import PARTNER_FLOW, SECRET_EXCHANGE, SECRET_FLOW
 
 PAIR = ("SOL-F015", "SOL-F018")       # hot water, 12,000 MWh/yr, Sirkulære Solør both ends
 UNKNOWN_PAIR = ("SOL-F001", "SOL-F003")  # wood residues, quantity unknown
@@ -293,3 +293,20 @@ def test_the_command_line_starts_an_exchange(world_store, runner, tmp_path):
     assert again.exit_code != 0 and "already has exchange EX-0001" in again.output
     e = EmbeddedStore(store_path).exchange("EX-0001")
     assert (e.history[0].by, e.history[0].note) == ("kari", "called both")
+
+
+def test_notes_on_an_exchange_with_a_hidden_side_stay_with_those_who_see_it(app, tokens):
+    client = app.test_client()
+
+    def call(user, method, url, **kw):
+        return client.open(url, method=method,
+                           headers={"Authorization": f"Bearer {tokens[user]}"}, **kw)
+
+    r = call("solor", "POST", f"/api/v1/exchanges/{SECRET_EXCHANGE}/status",
+             json={"status": "agreed", "note": "Nortura agreed to 4,200 t"})
+    assert r.status_code == 200
+    assert call("solor", "GET", f"/api/v1/exchanges/{SECRET_EXCHANGE}").get_json()[
+        "history"][0]["note"] == "Nortura agreed to 4,200 t"
+    seen = call("viewer", "GET", f"/api/v1/exchanges/{SECRET_EXCHANGE}").get_json()
+    assert seen["anonymised"] and [h["status"] for h in seen["history"]] == ["agreed"]
+    assert "Nortura" not in str(seen) and SECRET_FLOW not in str(seen)
