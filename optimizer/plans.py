@@ -21,8 +21,8 @@ def problem_for(data: Dataset, candidates: Sequence[Candidate], *,
                 taxonomy: Taxonomy | None = None, exchanges: Sequence[Exchange] = ()
                 ) -> Problem:
     """The optimisation problem of ``data`` over ``candidates``, with the market value of
-    each resource a demand would otherwise buy; agreed and operating ``exchanges`` are
-    held as facts."""
+    each resource a demand would otherwise buy; agreed and operating ``exchanges``, and
+    proposals started by hand, are held as facts (:func:`symbiosis.lifecycle.held`)."""
     tax = taxonomy or default_taxonomy()
     values = {key: r.substitute_price_nok_per_unit for key, r in tax.resources.items()}
     return build_problem(data.flows, data.processes, candidates, demand_values=values,
@@ -37,9 +37,9 @@ def optimise(data: Dataset, candidates: Sequence[Candidate], *, objective: str =
              interrupter: SolveInterrupter | None = None) -> Plan:
     """Optimise, and add the cost-versus-CO2 frontier when ``frontier_points`` >= 2.
 
-    Agreed and operating ``exchanges`` are facts: never proposed again, their amounts
-    taken from their flows. With ``conditional``, flows of unknown quantity give
-    conditional proposals and the missing figures are ranked."""
+    Agreed and operating ``exchanges``, and proposals started by hand, are facts: never
+    proposed again, their amounts taken from their flows. With ``conditional``, flows of
+    unknown quantity give conditional proposals and the missing figures are ranked."""
     problem = problem_for(data, candidates, taxonomy=taxonomy, exchanges=exchanges)
     plan = propose_exchanges(problem, objective=objective, budget_nok=budget_nok,
                              min_co2_t=min_co2_t, time_limit_s=time_limit_s, gap=gap,

@@ -7,9 +7,10 @@ conditional analysis (:mod:`optimizer.conditional`), which assumes the unknown f
 the bound its partners' known amounts give it. Everything unknown is listed as "needs
 data" with its best candidate; it is never treated as zero or as unbounded.
 
-Agreed and operating exchanges are facts: their pair is never a candidate again, their
-amount is taken from both flows (the model works with what is left), and a flow whose
-existing exchange has no amount has an unknown remainder, bounded by its own amount.
+Agreed and operating exchanges, and proposals started by hand, are facts
+(:func:`symbiosis.lifecycle.held`): their pair is never a candidate again, their amount is
+taken from both flows (the model works with what is left), and a flow whose existing
+exchange has no amount has an unknown remainder, bounded by its own amount.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from symbiosis.errors import OptimizationError
+from symbiosis.lifecycle import held
 from symbiosis.model import Candidate, Exchange, ExchangeStatus, Flow, NeedsData, Process
 
 __all__ = ["Problem", "build_problem", "validate", "FACTS"]
 
-#: exchange statuses the model holds as facts
+#: exchange statuses the model holds as facts (and a proposal started by hand: see
+#: :func:`symbiosis.lifecycle.held`)
 FACTS = (ExchangeStatus.AGREED.value, ExchangeStatus.OPERATING.value)
 _EPS = 1e-9
 
@@ -68,14 +71,14 @@ def _flow_bounds(flows: Mapping[str, Flow], processes: Iterable[Process]) -> dic
 def _facts(existing: Iterable[Exchange], flow_map: Mapping[str, Flow],
            yields: Mapping[tuple[str, str], float]
            ) -> tuple[dict[str, float], set[str], set[tuple[str, str]], list[str]]:
-    """What agreed and operating exchanges take of each flow, the flows they take an
-    unknown amount of, their pairs and ids."""
+    """What the exchanges held as facts (agreed, operating, or proposed by hand) take of
+    each flow, the flows they take an unknown amount of, their pairs and ids."""
     use: dict[str, float] = {}
     unknown: set[str] = set()
     pairs: set[tuple[str, str]] = set()
     ids: list[str] = []
     for e in existing:
-        if e.status not in FACTS:
+        if not held(e):
             continue
         if e.supply_flow not in flow_map and e.demand_flow not in flow_map:
             continue
@@ -99,8 +102,8 @@ def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
     ``demand_values`` gives, per demand resource, the value per unit that matching used
     when the flow has no price of its own (the substitute price); processes pay it for
     every unit of input they need, so an exchange into a process is credited exactly once.
-    ``existing`` exchanges that are agreed or operating are held as facts (see the module
-    docstring); others are ignored.
+    ``existing`` exchanges that are agreed or operating, or proposed by hand, are held as
+    facts (see the module docstring); others are ignored.
     """
     flow_map = {f.id: f for f in flows}
     procs = tuple(sorted(processes, key=lambda p: p.id))

@@ -366,6 +366,31 @@ def exchange_cmd(ctx: click.Context, exchange_id: str, status: str, by: str, not
     click.echo(f"{changed.id}: {before} -> {changed.status}")
 
 
+@cli.command("start-exchange")
+@click.argument("supply_flow")
+@click.argument("demand_flow")
+@click.option("--by", required=True, help="Who starts it (kept in its history).")
+@click.option("--note", default="", help="Whom you contacted, what you proposed.")
+@click.option("--amount", type=float, help="Per year in the supply flow's unit, at most the "
+              "candidate's (default: the candidate's amount, value and CO2).")
+@click.pass_context
+def start_exchange_cmd(ctx: click.Context, supply_flow: str, demand_flow: str, by: str,
+                       note: str, amount: float | None) -> None:
+    """Start an exchange by hand on a candidate pair: proposed, then moved on with
+    `symbiosis exchange ID agreed|operating|ended`. A pair with an exchange under way is
+    refused; later plans hold the exchange as a fact."""
+    try:
+        e = services.start_exchange(_store(ctx), supply_flow, demand_flow, by=by, note=note,
+                                    amount=amount)
+    except SymbiosisError as exc:
+        raise click.ClickException(str(exc)) from exc
+    amount_text = "amount unknown" if e.amount is None else f"{e.amount:,.0f} {e.unit}/yr"
+    value = "value unknown" if e.value_nok is None else f"{e.value_nok:,.0f} NOK/yr"
+    co2 = "CO2 unknown" if e.co2_avoided_t is None else f"{e.co2_avoided_t:,.1f} t CO2/yr"
+    click.echo(f"{e.id}: {e.status} {e.supply_flow} -> {e.demand_flow}, {amount_text}, "
+               f"{value}, {co2}")
+
+
 @cli.command()
 @click.option("--county", callback=_place)
 @click.option("--municipality", callback=_place)

@@ -1,19 +1,22 @@
-"""Exports: GeoJSON (RFC 7946) of companies and exchanges, and flat tables; CSV that a
-spreadsheet opens without running anything written in a cell."""
+"""Exports: GeoJSON (RFC 7946) of companies and exchanges, and flat tables; CSV and XLSX
+that a spreadsheet opens without running anything written in a cell."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from .model import Dataset, Exchange, Flow
 
 __all__ = ["geojson", "exchange_rows", "spreadsheet_cell", "spreadsheet_text",
-           "SpreadsheetWriter", "finite", "json_text"]
+           "SpreadsheetWriter", "finite", "json_text", "Sheet", "workbook_bytes",
+           "NOK_FORMAT", "TONNE_FORMAT"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -142,3 +145,84 @@ def exchange_rows(data: Dataset, exchanges: Sequence[Exchange]) -> list[dict[str
                     "unit": e.unit, "value_nok": e.value_nok, "co2_avoided_t": e.co2_avoided_t,
                     "start_year": e.start_year, "end_year": e.end_year, "plan_id": e.plan_id})
     return out
+
+
+#: number formats of the workbooks: whole kroner, tonnes to one decimal
+NOK_FORMAT = "#,##0"
+TONNE_FORMAT = "#,##0.0"
+#: characters XML 1.0, and so XLSX, cannot hold (control characters but tab and newlines)
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: a title, a header row and rows of plain values (text,
+    numbers, ``None`` for an empty cell); ``formats`` gives a column (0-based) its number
+    format, ``cell_formats`` a single cell; ``bold_last`` sets the last row in bold (a
+    sum)."""
+
+    title: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    formats: Mapping[int, str] = field(default_factory=dict)
+    bold_last: bool = False
+    #: number formats of single cells, by (row, column) of ``rows``, 0-based
+    cell_formats: Mapping[tuple[int, int], str] = field(default_factory=dict)
+
+
+def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """An XLSX workbook of ``sheets``, as bytes.
+
+    Text is always stored as text, never as a formula: a cell that a spreadsheet would
+    run (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return, as
+    :func:`spreadsheet_cell` guards CSV) is written as a text cell with Excel's quote
+    prefix, so it shows as written and stays text when edited; the apostrophe the CSV
+    writer adds is not needed, and not added, so the cell keeps its exact value. Numbers
+    stay numbers; characters XML cannot hold are dropped.
+
+    >>> import openpyxl
+    >>> data = workbook_bytes([Sheet("Lines", ["what", "NOK/yr"], [["=1+1", 5.0]])])
+    >>> cell = openpyxl.load_workbook(io.BytesIO(data))["Lines"]["A2"]
+    >>> cell.value, cell.data_type, cell.quotePrefix
+    ('=1+1', 's', True)
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    bold = Font(bold=True)
+    for sheet in sheets:
+        # a sheet title holds at most 31 characters and none of []:*?/\
+        ws = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", sheet.title)[:31])
+        for row_no, row in enumerate([sheet.header, *sheet.rows], start=1):
+            for col_no, value in enumerate(row, start=1):
+                cell = ws.cell(row=row_no, column=col_no)
+                if isinstance(value, str):
+                    text = _XML_ILLEGAL.sub("", value)
+                    cell.value = text
+                    cell.data_type = "s"  # openpyxl reads a leading '=' as a formula
+                    if text.startswith(FORMULA_STARTS):
+                        cell.quotePrefix = True
+                elif isinstance(value, float) and not math.isfinite(value):
+                    cell.value = None
+                else:
+                    cell.value = value  # type: ignore[assignment]
+                if row_no > 1:
+                    fmt = sheet.cell_formats.get((row_no - 2, col_no - 1),
+                                                 sheet.formats.get(col_no - 1))
+                    if fmt:
+                        cell.number_format = fmt
+                if row_no == 1 or (sheet.bold_last and row_no == len(sheet.rows) + 1):
+                    cell.font = bold
+        for col_no, title in enumerate(sheet.header, start=1):
+            longest = max([len(str(title))] + [len(f"{r[col_no - 1]:,.1f}")
+                                               if isinstance(r[col_no - 1], float)
+                                               else len(str(r[col_no - 1] or ""))
+                                               for r in sheet.rows if len(r) >= col_no])
+            ws.column_dimensions[ws.cell(row=1, column=col_no).column_letter].width = \
+                min(max(10, longest + 2), 60)
+        ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -277,8 +277,8 @@ def format_plan(plan: Plan, *, data: Dataset | None = None,
         lines.append(f"  note: {plan.message}")
     if plan.existing:
         shown = ", ".join(plan.existing[:10]) + (" ..." if len(plan.existing) > 10 else "")
-        lines.append(f"  {len(plan.existing)} agreed or operating exchange(s) held as facts, "
-                     f"not proposed again: {shown}")
+        lines.append(f"  {len(plan.existing)} existing exchange(s) held as facts (agreed, "
+                     f"operating or started by hand), not proposed again: {shown}")
     for e in plan.exchanges:
         lines.append(f"  {e.supply_flow} -> {e.demand_flow}  {tax.resource(e.resource).label_en}"
                      f"  {e.amount:,.0f} {e.unit}/yr  {e.distance_km:.1f} km by {e.mode}"

@@ -4,12 +4,14 @@ no script and no external resource, so it reads offline and prints."""
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 from .disclosure import Figure, withheld_text
 from .indicators import AreaIndicators, CountyProgress, ParkProgress
 
-__all__ = ["report_html", "line_chart_svg", "frontier_svg", "figure_text"]
+__all__ = ["report_html", "line_chart_svg", "frontier_svg", "figure_text", "nice_ticks",
+           "axis_number"]
 
 
 def figure_text(value: float | None, withheld: Figure | None, fmt: str = "{:,.0f}", *,
@@ -61,37 +63,92 @@ def line_chart_svg(series: dict[str, Sequence[tuple[int, float | None]]], *,
     return "".join(parts)
 
 
-def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 560,
-                 height: int = 260) -> str:
-    """Cost (x, NOK/yr) against CO2 avoided (y, t/yr): one dot per frontier point, joined."""
-    pad_l, pad_b, pad_t, pad_r = 80, 40, 15, 20
-    pts = sorted(points)
-    xs, ys = [p[0] for p in pts] or [0.0], [p[1] for p in pts] or [0.0]
-    x0, x1 = min(xs + [0.0]), max(xs + [1.0])
-    y1 = max(ys + [1.0])
+def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
+    """Round axis ticks covering ``low`` to ``high``: a step of 1, 2 or 5 times a power of
+    ten, the first tick at or below ``low`` and the last at or above ``high``, each less
+    than one step beyond them, about ``count`` of them.
+
+    >>> nice_ticks(-79_836_722, -68_887_933)
+    [-80000000.0, -75000000.0, -70000000.0, -65000000.0]
+    >>> nice_ticks(876.5, 1018.2)
+    [850.0, 900.0, 950.0, 1000.0, 1050.0]
+    >>> nice_ticks(3.0, 3.0)
+    [2.6, 2.8, 3.0, 3.2, 3.4]
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"axis range {low}..{high} is not finite")
+    low, high = min(low, high), max(low, high)
+    if high == low:  # one value: a range around it
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    raw = (high - low) / max(count - 1, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-12))
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    digits = max(0, -math.floor(math.log10(step)))  # no float noise in the labels
+    return [round(k * step, digits) for k in range(first, last + 1)]
+
+
+def axis_number(value: float) -> str:
+    """A tick label: thousands separated, decimals only where the step needs them, a
+    true minus sign.
+
+    >>> axis_number(-58_000_000.0), axis_number(950.0), axis_number(2.5), axis_number(0.0)
+    ('−58,000,000', '950', '2.5', '0')
+    """
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6f}".rstrip("0")
+    return text.replace("-", "−") if value < 0 else text.lstrip("-")
+
+
+def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 640,
+                 height: int = 320, x_title: str = "CO2 avoided (t CO2/yr)",
+                 y_title: str = "Net cost (NOK/yr; below 0 the plan earns)") -> str:
+    """The cost-versus-CO2 frontier: CO2 avoided across (t CO2/yr), net cost up (NOK/yr),
+    one dot per frontier point (``(cost_nok, co2_avoided_t)``), joined. Both axes run over
+    round ticks around the points (:func:`nice_ticks`), not from zero: the points fill
+    the chart. Points the solver found no plan for (not finite) are left out."""
+    pad_l, pad_b, pad_t, pad_r = 108, 56, 16, 24
+    pts = sorted((co2, cost) for cost, co2 in points
+                 if math.isfinite(cost) and math.isfinite(co2))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="{html.escape(y_title)} / {html.escape(x_title)}" '
+             'class="frontier" font-family="sans-serif">']
+    if not pts:
+        parts.append(f'<text x="{pad_l}" y="{height / 2}" font-size="12">–</text></svg>')
+        return "".join(parts)
+    xt = nice_ticks(pts[0][0], pts[-1][0])
+    yt = nice_ticks(min(c for _, c in pts), max(c for _, c in pts))
+    left, right, top, bottom = pad_l, width - pad_r, pad_t, height - pad_b
 
     def sx(v: float) -> float:
-        return pad_l + (v - x0) / ((x1 - x0) or 1.0) * (width - pad_l - pad_r)
+        return left + (v - xt[0]) / (xt[-1] - xt[0]) * (right - left)
 
     def sy(v: float) -> float:
-        return height - pad_b - v / y1 * (height - pad_b - pad_t)
+        return bottom - (v - yt[0]) / (yt[-1] - yt[0]) * (bottom - top)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             'role="img" aria-label="net cost against CO2 avoided" class="frontier">',
-             f'<line x1="{pad_l}" y1="{sy(0)}" x2="{width - pad_r}" y2="{sy(0)}" stroke="#999"/>',
-             f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{sy(0)}" stroke="#999"/>',
-             f'<text x="5" y="{pad_t + 10}" font-size="11">{y1:,.0f} t</text>',
-             f'<text x="5" y="{sy(0)}" font-size="11">0 t</text>',
-             f'<text x="{pad_l}" y="{height - 8}" font-size="11">{x0:,.0f} NOK</text>',
-             f'<text x="{width - pad_r - 110}" y="{height - 8}" font-size="11">'
-             f'{x1:,.0f} NOK</text>']
-    if pts:
-        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
-        parts.append(f'<polyline fill="none" stroke="#1b9e77" stroke-width="2" '
-                     f'points="{coords}"/>')
-        parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#d95f02">'
-                     f'<title>{x:,.0f} NOK/yr, {y:,.1f} t CO2/yr</title></circle>'
-                     for x, y in pts)
+    for v in xt:
+        parts.append(f'<line x1="{sx(v):.1f}" y1="{top}" x2="{sx(v):.1f}" y2="{bottom}" '
+                     'stroke="#e3e3e3"/>'
+                     f'<text class="x-tick" x="{sx(v):.1f}" y="{bottom + 16}" font-size="11" '
+                     f'text-anchor="middle">{axis_number(v)}</text>')
+    for v in yt:
+        parts.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{right}" y2="{sy(v):.1f}" '
+                     f'stroke="{"#999" if v == 0 else "#e3e3e3"}"/>'
+                     f'<text class="y-tick" x="{left - 6}" y="{sy(v) + 4:.1f}" font-size="11" '
+                     f'text-anchor="end">{axis_number(v)}</text>')
+    parts.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
+                 'fill="none" stroke="#999"/>'
+                 f'<text class="x-title" x="{(left + right) / 2:.1f}" y="{height - 10}" '
+                 f'font-size="12" text-anchor="middle">{html.escape(x_title)}</text>'
+                 f'<text class="y-title" x="14" y="{(top + bottom) / 2:.1f}" font-size="12" '
+                 f'text-anchor="middle" transform="rotate(-90 14 {(top + bottom) / 2:.1f})">'
+                 f'{html.escape(y_title)}</text>')
+    coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
+    parts.append(f'<polyline fill="none" stroke="#1b9e77" stroke-width="2" '
+                 f'points="{coords}"/>')
+    parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#d95f02">'
+                 f'<title>{axis_number(round(y))} NOK/yr, {x:,.1f} t CO2/yr</title></circle>'
+                 for x, y in pts)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -31,7 +31,8 @@ from .co2 import Co2Choice, Co2Factor, Co2FactorError, Co2Factors, check_factor
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
 from .export import SpreadsheetWriter, exchange_rows, geojson, json_text
 from .indicators import REALISED, area_indicators, counted, county_progress, parks_progress
-from .lifecycle import advance
+from .lifecycle import ExchangeStartError, LiveExchangeError, advance, held, live
+from .lifecycle import start as start_on_candidate
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan, PlanScope
@@ -49,7 +50,8 @@ if TYPE_CHECKING:  # the optimizer and the table readers load when a use case ne
 __all__ = ["case_files", "parse_for_store", "import_tables", "save", "ownership_check",
            "move_company", "delete_company", "delete_flow", "rematch", "fresh_candidates",
            "explain", "filter_candidates", "plan", "plan_exchanges", "save_plan", "scenarios",
-           "compare_scenarios", "adopt_scenario", "advance_exchange", "plan_park", "report",
+           "compare_scenarios", "adopt_scenario", "advance_exchange", "start_exchange",
+           "plan_park", "report",
            "export", "load_demo", "FULL_REMATCH_ABOVE", "documented_exchanges",
            "normalise_places", "store_taxonomy", "co2_factors", "add_co2_factor",
            "choose_co2_factor", "CO2_SETTING"]
@@ -413,8 +415,9 @@ def _scope_data(store: Store, scope: PlanScope) -> tuple[Dataset, list[Candidate
 
 
 def _facts(store: Store) -> list[Exchange]:
-    """The agreed and operating exchanges: the facts a plan starts from."""
-    return [e for status in REALISED for e in store.exchanges(status=status)]
+    """The facts a plan starts from: agreed and operating exchanges, and proposals
+    started by hand (:func:`symbiosis.lifecycle.held`)."""
+    return [e for e in store.exchanges() if held(e)]
 
 
 def plan(store: Store, *, county: str | None = None, municipality: str | None = None,
@@ -444,11 +447,16 @@ def plan(store: Store, *, county: str | None = None, municipality: str | None = 
 
 def save_plan(store: Store, plan: Plan) -> None:
     """Store a solved plan: a scenario on its own, any other plan with its exchanges as
-    the live proposals of its scope."""
+    the live proposals of its scope. A pair held as a fact when the plan is saved (an
+    exchange agreed, operating or started by hand while the plan was solved) keeps its
+    exchange: the plan's proposal on it is not stored, so it neither replaces nor
+    duplicates it."""
     if plan.is_scenario:
         store.save_scenario(plan)
-    else:
-        store.save_plan(plan, plan_exchanges(plan))
+        return
+    facts = {(e.supply_flow, e.demand_flow) for e in _facts(store)}
+    store.save_plan(plan, [e for e in plan_exchanges(plan)
+                           if (e.supply_flow, e.demand_flow) not in facts])
 
 
 def scenarios(store: Store) -> list[Plan]:
@@ -507,6 +515,57 @@ def advance_exchange(store: Store, exchange_id: str, status: str, *, by: str,
     return current.status, changed
 
 
+#: the id prefix of exchanges started by hand (``EX-0001``)
+_STARTED = "EX-"
+
+
+def start_exchange(store: Store, supply_flow: str, demand_flow: str, *, by: str,
+                   note: str = "", amount: float | None = None,
+                   at: str | None = None) -> Exchange:
+    """Start an exchange by hand on a stored candidate ("I called them; they will talk"):
+    a *proposed* exchange with one history entry (who, when, the note), which then moves
+    along its lifecycle with :func:`advance_exchange`.
+
+    Only a pair matching found is started: :class:`~symbiosis.errors.NotFoundError` for
+    a flow that does not exist, :class:`~symbiosis.lifecycle.ExchangeStartError` for a
+    pair that is not a stored candidate (matching says why two flows do not fit; correct
+    the flows and the pair becomes a candidate) and for an amount above the candidate's.
+    A pair with an exchange under way (proposed, agreed
+    or operating) is refused with
+    :class:`~symbiosis.lifecycle.LiveExchangeError` naming it: one live exchange per
+    pair, and an operating exchange is never proposed twice. The amount, value and CO2
+    are the candidate's (``amount``: a smaller amount, valued per unit as the candidate
+    is), unknown where the candidate's are. The exchange is a fact for every later plan
+    (:func:`symbiosis.lifecycle.held`)."""
+    flows = {f.id: f for f in store.flows_by_id({supply_flow, demand_flow})}
+    for fid, direction in ((supply_flow, "supply"), (demand_flow, "demand")):
+        if fid not in flows:
+            raise NotFoundError(f"no flow {fid}")
+        if flows[fid].direction != direction:
+            raise ExchangeStartError(f"flow {fid} is a {flows[fid].direction}, not a "
+                                     f"{direction}")
+    candidate = next((c for c in store.candidates(flow_id=supply_flow)
+                      if c.key == (supply_flow, demand_flow)), None)
+    if candidate is None:
+        raise ExchangeStartError(f"{supply_flow} -> {demand_flow} is not a candidate: "
+                                 "matching did not find that this supply can feed this "
+                                 "demand")
+    stored = store.exchanges()
+    under_way = next((e for e in stored if e.supply_flow == supply_flow
+                      and e.demand_flow == demand_flow and live(e)), None)
+    if under_way is not None:
+        raise LiveExchangeError(under_way)
+    # numbered, not named after the flows: an id is shown to readers a confidential
+    # flow is hidden from
+    numbers = [int(e.id[3:]) for e in stored
+               if e.id.startswith(_STARTED) and e.id[3:].isdigit()]
+    exchange_id = f"{_STARTED}{max(numbers, default=0) + 1:04d}"
+    started = start_on_candidate(candidate, exchange_id, by=by, note=note, amount=amount,
+                                 at=at)
+    store.put_exchange(started)
+    return started
+
+
 def plan_park(store: Store, park_id: str, *, budget_nok: float | None = None,
               time_limit_s: float = 60.0, taxonomy: Taxonomy | None = None,
               year: int | None = None,
@@ -523,7 +582,10 @@ def plan_park(store: Store, park_id: str, *, budget_nok: float | None = None,
     members = {c.id for c in data.companies if c.park_id == park_id}
     cands = [c for cid in sorted(members) for c in store.candidates(company_id=cid)]
     unique = list({c.key: c for c in cands}.values())
-    return data, _plan_park(data, unique, park, exchanges=store.exchanges(),
+    # what the park already avoids is its agreed and operating exchanges: those are its
+    # facts; a proposal (started by hand or not) is for the park plan to weigh again
+    realised = [e for e in store.exchanges() if e.status in REALISED]
+    return data, _plan_park(data, unique, park, exchanges=realised,
                             budget_nok=budget_nok, year=year or datetime.date.today().year,
                             time_limit_s=time_limit_s, taxonomy=taxonomy,
                             interrupter=interrupter)

@@ -48,7 +48,8 @@ def test_demo_reports_cases_plan_and_writes_a_local_network_picture(tmp_path, ru
     assert f"{steam.group(1)} t CO2/yr avoided by them" in out
     # the plan holds them as facts and proposes none of them again
     plan_part = out.split("== Optimised plan", 1)[1]
-    assert "6 agreed or operating exchange(s) held as facts" in plan_part
+    assert "6 existing exchange(s) held as facts (agreed, operating or started by hand)" \
+        in plan_part
     assert "SOL-F013 -> SOL-F018  steam" not in plan_part
     assert "account (every krone and tonne of the totals)" in plan_part
     assert "sells 1,520 t/yr hydrogen on the market at 60,000 NOK/t" in plan_part

@@ -260,7 +260,7 @@ def test_filter_bisection_and_totals_subtraction_learn_nothing_hidden(login, app
     listed_plan = next(p for p in api("/api/v1/plans").get_json()["plans"]
                        if p["id"] == plan.id)
     _totals_subtraction(listed_plan, plan, hidden, "plans")
-    total_text = f"{plan.totals['value_nok']:,.1f}"
+    total_text = f"{plan.totals['value_nok']:,.0f} NOK/yr"  # whole kroner
     assert total_text in login("admin").get(f"/optimize/plans/{plan.id}").get_data(
         as_text=True)
     for url in (f"/optimize/plans/{plan.id}", "/optimize/"):

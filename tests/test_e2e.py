@@ -385,3 +385,67 @@ def test_a_planner_reads_the_map_offline(server, browser, artifacts):
     _settled(d, wait)
     _shot(d, artifacts, "map-nb")
     assert _console_problems(d) == []
+
+
+def test_a_candidate_becomes_an_operating_exchange_and_the_plan_reads_as_a_report(
+        server, browser, artifacts):
+    """A cluster manager opens a candidate from the search, starts an exchange on it with
+    a note, and moves it to agreed and operating on its page; then reads a plan in
+    bokmål: totals, the workbook link and the frontier on round ticks."""
+    base, store_path = server
+    d = browser
+    wait = WebDriverWait(d, 30)
+    d.get(base + "/login")
+    _fill(d, {"username": "solor", "password": PASSWORD})
+    _submit(d, wait, "login")
+    wait.until(ec.presence_of_element_located((By.CLASS_NAME, "kpi")))
+
+    # from the search to the candidate
+    d.get(base + "/candidates/?resource=hot_water")
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.CSS_SELECTOR,
+                   'a.open-candidate[href="/candidates/SOL-F015/SOL-F018"]').click()
+    wait.until(ec.staleness_of(old))
+    wait.until(ec.presence_of_element_located((By.ID, "start-form")))
+    assert d.find_element(By.ID, "candidate-amount").text == "12,000 MWh/yr"
+    _fill(d, {"note": "Called Solør Bioenergi and the Kirkenær dryers; they meet in May"})
+    _shot(d, artifacts, "candidate-en")
+
+    # start it, then move it on: proposed -> agreed -> operating
+    _submit(d, wait, "start-exchange")
+    status = wait.until(ec.presence_of_element_located((By.ID, "exchange-status")))
+    assert status.get_attribute("data-status") == "proposed"
+    for step, year in (("agreed", "2026"), ("operating", "")):
+        Select(d.find_element(By.ID, "next-status")).select_by_value(step)
+        _fill(d, {"status-note": f"now {step}", **({"start_year": year} if year else {})})
+        _submit(d, wait, "move-on")
+        wait.until(lambda drv, want=step: drv.find_element(
+            By.ID, "exchange-status").get_attribute("data-status") == want)
+    rows = d.find_elements(By.CSS_SELECTOR, "tr.history-row")
+    assert [r.get_attribute("data-status") for r in rows] == ["proposed", "agreed", "operating"]
+    assert "Called Solør Bioenergi" in rows[0].text and "solor" in rows[2].text
+    _shot(d, artifacts, "candidate-to-exchange-en")
+    e = EmbeddedStore(store_path).exchange("EX-0001")
+    assert (e.status, e.start_year, e.supply_flow, e.demand_flow) == (
+        "operating", 2026, "SOL-F015", "SOL-F018")
+    assert [h.by for h in e.history] == ["solor"] * 3
+    d.find_element(By.ID, "to-candidate").click()
+    wait.until(ec.presence_of_element_located((By.ID, "under-way")))
+    assert not d.find_elements(By.ID, "start-form")
+
+    # the plan as a report, in bokmål
+    plan_id = EmbeddedStore(store_path).plans()[0].id
+    d.get(f"{base}/lang/nb?next=/optimize/plans/{plan_id}")
+    wait.until(ec.presence_of_element_located((By.ID, "plan-lines")))
+    assert "Nettoverdi" in d.find_element(By.ID, "totals").text
+    link = d.find_element(By.ID, "plan-xlsx")
+    assert link.get_attribute("href").endswith(f"/optimize/plans/{plan_id}/xlsx")
+    _shot(d, artifacts, "plan-nb")
+    chart = d.find_element(By.CSS_SELECTOR, "#frontier svg")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
+    ticks = [t.text for t in chart.find_elements(By.CSS_SELECTOR, "text.y-tick")]
+    assert len(ticks) >= 3 and all(t.endswith("000,000") for t in ticks), ticks
+    assert "CO2 unngått (t CO2/år)" in chart.text
+    assert len(chart.find_elements(By.TAG_NAME, "circle")) >= 2
+    _shot(d, artifacts, "plan-frontier-nb")
+    assert _console_problems(d) == []

@@ -283,10 +283,10 @@ def test_a_facility_selling_part_of_its_output_books_only_the_rest_as_a_sale():
 
 # -- existing exchanges are facts ------------------------------------------------------------
 
-def _existing(s, d, amount, status="operating"):
+def _existing(s, d, amount, status="operating", plan_id=None):
     from symbiosis.model import Exchange
 
-    return Exchange(f"E-{s}-{d}", s, d, amount, "t", status)
+    return Exchange(f"E-{s}-{d}", s, d, amount, "t", status, plan_id=plan_id)
 
 
 def test_an_operating_exchange_is_never_proposed_again_and_takes_its_amounts():
@@ -304,11 +304,15 @@ def test_an_operating_exchange_is_never_proposed_again_and_takes_its_amounts():
     assert plan.objective_value == pytest.approx(200) and plan.status == "optimal"
     assert chosen(plan) == {("S", "D2"): 40}
     assert plan.existing == ("E-S-D1",) and plan.totals["links_built"] == 0
-    # a proposed or ended exchange is no fact
-    for status in ("proposed", "ended"):
-        again = propose_exchanges(build_problem(flows, [], cands,
-                                                existing=[_existing("S", "D1", 60, status)]))
+    # a plan's proposal or an ended exchange is no fact
+    for status, plan_id in (("proposed", "P1"), ("ended", None)):
+        again = propose_exchanges(build_problem(
+            flows, [], cands, existing=[_existing("S", "D1", 60, status, plan_id)]))
         assert chosen(again) == chosen(free)
+    # a proposal started by hand (no plan made it) is, as an agreed one is
+    by_hand = propose_exchanges(build_problem(flows, [], cands,
+                                              existing=[_existing("S", "D1", 60, "proposed")]))
+    assert chosen(by_hand) == {("S", "D2"): 40} and by_hand.existing == ("E-S-D1",)
     # an agreed exchange of unknown amount: what is left of S is unknown (at most 100 t),
     # so S waits for its figure instead of counting as 100 t or as nothing
     unknown = propose_exchanges(build_problem(flows, [], cands,

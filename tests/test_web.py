@@ -32,7 +32,8 @@ def _first_plan(app) -> str:
 def _values(app) -> dict[str, str]:
     return {"company_id": "SOL-C01", "flow_id": "SOL-F001", "plan_id": _first_plan(app),
             "park_id": "FINNFJORD", "code": "nb", "exchange_id": SECRET_EXCHANGE,
-            "filename": "style.css", "job_id": "no-such-job"}
+            "filename": "style.css", "job_id": "no-such-job",
+            "supply_flow": "SOL-F015", "demand_flow": "SOL-F018"}
 
 
 def _routes(app, method: str) -> list[str]:
@@ -120,7 +121,8 @@ EXPECTED_DENIED = {  # GET pages a role may not open
     "troms": {"/upload/", "/companies/new", "/companies/SOL-C01",
               "/companies/SOL-C01/edit", "/companies/SOL-C01/flows/new",
               "/companies/flows/SOL-F001/edit", "/api/v1/companies/SOL-C01",
-              "/network/?company=SOL-C01"},
+              "/network/?company=SOL-C01", "/candidates/SOL-F015/SOL-F018",
+              f"/exchanges/{SECRET_EXCHANGE}", f"/api/v1/exchanges/{SECRET_EXCHANGE}"},
     "solor": set(),
     "admin": set(),
 }

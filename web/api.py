@@ -22,7 +22,14 @@ from .candidates import search
 from .companies import filtered_companies, readable_company
 from .data import get_store, snapshot, taxonomy, write
 from .db import get_accounts
-from .exchanges import change_status, exchange_list, exchange_view
+from .exchanges import (
+    allow_start,
+    change_status,
+    exchange_list,
+    exchange_view,
+    readable_exchange,
+    start_exchange,
+)
 from .indicators import area
 from .jobs import api_cancel, api_view, own_job, request_wait, wait
 from .openapi import openapi_document
@@ -285,6 +292,35 @@ def cancel_job(job_id: str) -> Any:
 def exchanges() -> Any:
     rows = exchange_list(snapshot(), arg_str("status"))
     return jsonify(exchanges=rows, count=len(rows))
+
+
+@bp.post("/exchanges")
+@login_required
+def create_exchange() -> Any:
+    """Start an exchange on a candidate pair (proposed, with a note): who may change the
+    exchanges of the supplier or the receiver; 409 when the pair has one under way."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="send {'supply_flow': ..., 'demand_flow': ..., 'note': ...}")
+    supply, demand = body.get("supply_flow"), body.get("demand_flow")
+    if not isinstance(supply, str) or not isinstance(demand, str) or not supply or not demand:
+        abort(400, description="'supply_flow' and 'demand_flow' must be flow ids")
+    allow_start(supply, demand)  # the door first: a refusal says nothing about the body
+    note, amount = body.get("note", ""), body.get("amount")
+    if not isinstance(note, str):
+        abort(400, description="'note' must be text")
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int | float)):
+        abort(400, description="'amount' must be a number (per year, in the supply's unit)")
+    started = start_exchange(supply, demand, note=note,
+                             amount=None if amount is None else float(amount))
+    return jsonify(exchange_view(snapshot(), started)), 201
+
+
+@bp.get("/exchanges/<exchange_id>")
+@login_required
+def exchange(exchange_id: str) -> Any:
+    """One exchange with its history."""
+    return jsonify(readable_exchange(exchange_id))
 
 
 @bp.post("/exchanges/<exchange_id>/status")

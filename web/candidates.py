@@ -5,19 +5,34 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
+from symbiosis.errors import SymbiosisError
 from symbiosis.export import SpreadsheetWriter
+from symbiosis.lifecycle import LIVE
 from symbiosis.matching import match_dataset
+from symbiosis.model import Candidate
 from symbiosis.search import SORT_KEYS
 
 from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
+from .exchanges import allow_start, exchange_view, start_exchange, visible_flow
 from .i18n import gettext
 from .jobs import Job, phase, start
-from .views import arg_float, arg_place, arg_str, candidate_views, hidden_flows
+from .views import arg_float, arg_place, arg_str, candidate_views, hidden_flows, in_scope
 
-__all__ = ["bp", "search", "CSV_COLUMNS"]
+__all__ = ["bp", "search", "CSV_COLUMNS", "readable_candidate"]
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
@@ -88,6 +103,60 @@ def download() -> Response:
     out.writerows(map(_csv_row, found["rows"]))
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=candidates.csv"})
+
+
+def readable_candidate(snap: Snapshot, supply_flow: str, demand_flow: str) -> Candidate:
+    """A stored candidate both of whose flows the signed-in user sees, or 404 (403
+    outside a county user's county)."""
+    supply, demand = visible_flow(snap, supply_flow), visible_flow(snap, demand_flow)
+    keyed = snap.memo(("candidates-by-key",), lambda: {c.key: c for c in snap.candidates})
+    found = keyed.get((supply_flow, demand_flow))
+    if found is None:
+        abort(404, description=f"{supply_flow} -> {demand_flow} is not a candidate")
+    allow(in_scope(snap, supply.company_id, demand.company_id),
+          f"read the candidate {supply_flow} -> {demand_flow}")
+    return found
+
+
+@bp.get("/<supply_flow>/<demand_flow>")
+@login_required
+def detail(supply_flow: str, demand_flow: str) -> Any:
+    """One candidate: both flows, the figures and why they match; the exchanges on the
+    pair; and, for those who may, the form that starts an exchange on it."""
+    snap = snapshot()
+    found = readable_candidate(snap, supply_flow, demand_flow)
+    (row,) = candidate_views(snap, [found])
+    exchanges = [v for e in snap.exchanges if e.supply_flow == supply_flow
+                 and e.demand_flow == demand_flow
+                 and (v := exchange_view(snap, e)) is not None]
+    under_way = next((x for x in exchanges if x["status"] in LIVE), None)
+    may_start = under_way is None and g.access.changes_exchange(
+        snap.companies.get(found.supply_company), snap.companies.get(found.demand_company))
+    return render_template("candidate.html", c=row, candidate=found, exchanges=exchanges,
+                           under_way=under_way, may_start=may_start)
+
+
+@bp.post("/<supply_flow>/<demand_flow>/exchange")
+@login_required
+def start_on(supply_flow: str, demand_flow: str) -> Any:
+    """Start an exchange on the candidate (proposed, with the note), then show it."""
+    allow_start(supply_flow, demand_flow)  # refused at the door, whatever the form holds
+    text = request.form.get("amount", "").strip().replace(" ", "").replace(",", ".")
+    back = redirect(url_for("candidates.detail", supply_flow=supply_flow,
+                            demand_flow=demand_flow))
+    try:
+        amount = float(text) if text else None
+    except ValueError:
+        flash(gettext("The amount must be a number.") + f" ({text})", "error")
+        return back
+    try:
+        started = start_exchange(supply_flow, demand_flow,
+                                 note=request.form.get("note", ""), amount=amount)
+    except SymbiosisError as exc:
+        flash(str(exc), "error")
+        return back
+    flash(gettext("Exchange started: proposed."))
+    return redirect(url_for("exchanges.detail", exchange_id=started.id))
 
 
 @bp.post("/match")

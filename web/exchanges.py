@@ -7,15 +7,18 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from symbiosis import services
+from symbiosis.cases import DOCUMENTED_BY
+from symbiosis.errors import NotFoundError
 from symbiosis.lifecycle import ALLOWED, LifecycleError
-from symbiosis.model import Exchange
+from symbiosis.model import Exchange, Flow
 
 from .auth import allow, login_required
 from .data import Snapshot, snapshot, write
 from .i18n import gettext
 from .views import arg_str, flow_view, in_scope
 
-__all__ = ["bp", "exchange_view", "exchange_list", "change_status"]
+__all__ = ["bp", "exchange_view", "exchange_list", "change_status", "start_exchange",
+           "allow_start", "visible_flow", "readable_exchange"]
 
 bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
 
@@ -39,8 +42,11 @@ def exchange_view(snap: Snapshot, e: Exchange) -> dict[str, Any] | None:
             "value_nok": None if hidden else e.value_nok,
             "co2_avoided_t": None if hidden else e.co2_avoided_t,
             "start_year": e.start_year, "end_year": e.end_year, "plan_id": e.plan_id,
-            "history": [{"status": h.status, "at": h.at, "by": h.by, "note": h.note}
-                        for h in e.history],
+            # a note may name the hidden side: its words stay with those who see it
+            "history": [{"status": h.status, "at": h.at, "by": h.by,
+                         "note": "" if hidden else h.note} for h in e.history],
+            "origin": ("plan" if e.plan_id else "documented"
+                       if e.history and e.history[0].by == DOCUMENTED_BY else "hand"),
             "next": sorted(ALLOWED.get(e.status, ())), "anonymised": hidden,
             "may_change": g.access.changes_exchange(_company_of(snap, e.supply_flow),
                                                     _company_of(snap, e.demand_flow))}
@@ -60,6 +66,52 @@ def change_status(exchange_id: str, status: str, *, note: str = "",
         store, exchange_id, status, by=g.user.username, note=note, start_year=start_year,
         end_year=end_year))
     return changed
+
+
+def visible_flow(snap: Snapshot, flow_id: str) -> Flow:
+    """A flow the signed-in user sees in full, or 404 (a hidden flow is answered as an
+    unknown one, so its id tells nothing)."""
+    flow = snap.flows.get(flow_id)
+    if flow is None or not g.access.sees_flow(flow, snap.companies.get(flow.company_id)):
+        abort(404, description=f"no flow {flow_id}")
+    return flow
+
+
+def allow_start(supply_flow: str, demand_flow: str) -> None:
+    """404 unless the signed-in user sees both flows; 403 unless the user may change the
+    exchanges of the supplier or of the receiver (see :class:`web.access.Access`)."""
+    snap = snapshot()
+    supply, demand = visible_flow(snap, supply_flow), visible_flow(snap, demand_flow)
+    allow(g.access.changes_exchange(snap.companies.get(supply.company_id),
+                                    snap.companies.get(demand.company_id)),
+          f"start an exchange {supply_flow} -> {demand_flow}")
+
+
+def start_exchange(supply_flow: str, demand_flow: str, *, note: str = "",
+                   amount: float | None = None) -> Exchange:
+    """Start an exchange on a candidate as the signed-in user: 404 for a flow the user
+    does not see, 403 without the right to change the exchanges of either company;
+    raises :class:`~symbiosis.lifecycle.LiveExchangeError` and
+    :class:`~symbiosis.lifecycle.ExchangeStartError` as the service does."""
+    allow_start(supply_flow, demand_flow)
+    try:
+        return write(lambda store: services.start_exchange(
+            store, supply_flow, demand_flow, by=g.user.username, note=note, amount=amount))
+    except NotFoundError as exc:  # deleted since the snapshot
+        abort(404, description=str(exc))
+
+
+def readable_exchange(exchange_id: str) -> dict[str, Any]:
+    """One exchange as the signed-in user may see it: 404 unknown, 403 outside a county
+    user's county."""
+    snap = snapshot()
+    found = next((e for e in snap.exchanges if e.id == exchange_id), None)
+    view = exchange_view(snap, found) if found is not None else None
+    if found is None or view is None:
+        abort(404, description=f"no exchange {exchange_id}")
+    allow(in_scope(snap, snap.flows[found.supply_flow].company_id,
+                   snap.flows[found.demand_flow].company_id), f"read exchange {exchange_id}")
+    return view
 
 
 def exchange_list(snap: Snapshot, status: str | None) -> list[dict[str, Any]]:
@@ -92,6 +144,20 @@ def index() -> Any:
                            status=status)
 
 
+@bp.get("/<exchange_id>")
+@login_required
+def detail(exchange_id: str) -> Any:
+    return render_template("exchange.html", e=readable_exchange(exchange_id))
+
+
+def _back(exchange_id: str) -> Any:
+    """Where a status form goes back to: the exchange's page when it was sent from
+    there, else the list."""
+    if request.form.get("back") == "detail":
+        return redirect(url_for("exchanges.detail", exchange_id=exchange_id))
+    return redirect(url_for("exchanges.index"))
+
+
 @bp.post("/<exchange_id>/status")
 @login_required
 def set_status(exchange_id: str) -> Any:
@@ -101,6 +167,6 @@ def set_status(exchange_id: str) -> Any:
                       end_year=_year("end_year"))
     except LifecycleError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("exchanges.index"))
+        return _back(exchange_id)
     flash(gettext("Saved."))
-    return redirect(url_for("exchanges.index"))
+    return _back(exchange_id)

@@ -20,12 +20,17 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index() -> Any:
+    """What the store holds; the store's path for admins only (it tells where the server
+    keeps its files); the demo data offered whenever no company of the user's scope is
+    stored (parks, plans or settings left behind do not count)."""
     snap = snapshot()
     counts = {"companies": len(snap.data.companies), "flows": len(snap.data.flows),
               "candidates": len(snap.candidates), "plans": len(snap.plans),
               "exchanges": len(snap.exchanges)}
-    return render_template("index.html", counts=counts, store_url=get_store().url,
-                           empty=snap.data.is_empty())
+    mine = any(g.access.reads_company(c) for c in snap.data.companies)
+    return render_template("index.html", counts=counts,
+                           store_url=get_store().url if g.access.role == "admin" else None,
+                           empty=not mine, county=g.access.county_scope())
 
 
 @bp.post("/demo")

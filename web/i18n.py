@@ -403,6 +403,63 @@ NB: dict[str, str] = {
     "Agreed": "Avtalt",
     "Operating": "I drift",
     # -- the map (issue 15) -- end ----------------------------------------------------------
+    # -- exchange-flow (issue 15): candidate to exchange, plan as a report, home page ----
+    # (kept in one block to ease merging with the complete bokmål)
+    "Candidate": "Kandidat",
+    "Open": "Åpne",
+    "Figures": "Tall",
+    "Amount the link can carry": "Mengde forbindelsen kan bære",
+    "Why they match": "Hvorfor de passer sammen",
+    "Exchanges on this pair": "Utvekslinger mellom disse to",
+    "None yet.": "Ingen ennå.",
+    "Since": "Siden",
+    "Made by": "Laget av",
+    "Made by plan": "Laget av plan",
+    "Documented case": "Dokumentert case",
+    "Started by hand": "Startet for hånd",
+    "This pair already has an exchange under way:":
+        "Disse to har allerede en utveksling på gang:",
+    "Move that one on instead of starting another.":
+        "Før den videre i stedet for å starte en ny.",
+    "Start an exchange": "Start en utveksling",
+    "You have talked with the companies: record it as a proposed exchange, then follow it "
+    "to agreed and operating. Later plans hold it as a fact: they neither drop it nor "
+    "propose the pair again.":
+        "Du har snakket med bedriftene: registrer det som en foreslått utveksling, og følg "
+        "den til avtalt og i drift. Senere planer tar den som et faktum: de verken fjerner "
+        "den eller foreslår paret på nytt.",
+    "Note: whom you contacted, what you proposed":
+        "Merknad: hvem du kontaktet, hva du foreslo",
+    "e.g. called both companies; they will meet in May":
+        "f.eks. ringte begge bedriftene; de møtes i mai",
+    "Amount per year (empty: what the link can carry)":
+        "Mengde per år (tom: det forbindelsen kan bære)",
+    "yr": "år",
+    "Start the exchange (proposed)": "Start utvekslingen (foreslått)",
+    "The amount must be a number.": "Mengden må være et tall.",
+    "Exchange started: proposed.": "Utveksling startet: foreslått.",
+    "The candidate": "Kandidaten",
+    "When": "Når",
+    "Who": "Hvem",
+    "existing exchanges held as facts (agreed, operating or started by hand)":
+        "eksisterende utvekslinger tatt som fakta (avtalt, i drift eller startet for hånd)",
+    "CO2 avoided (t CO2/yr)": "CO2 unngått (t CO2/år)",
+    "Net cost (NOK/yr; below 0 the plan earns)":
+        "Nettokostnad (NOK/år; under 0 tjener planen)",
+    "Download as XLSX (totals, lines, exchanges)":
+        "Last ned som XLSX (summer, linjer, utvekslinger)",
+    "Lines": "Linjer",
+    "Total": "Sum",
+    "Value": "Verdi",
+    "Detail": "Detalj",
+    "Sum of the lines": "Sum av linjene",
+    "Store": "Datalager",
+    "No companies are stored yet.": "Ingen bedrifter er lagret ennå.",
+    "No companies of your county are stored yet.":
+        "Ingen bedrifter i fylket ditt er lagret ennå.",
+    "An admin can load the demo data (three Norwegian cases).":
+        "En administrator kan laste inn demodataene (tre norske caser).",
+    # -- end of exchange-flow block ----------------------------------------------------
 }
 
 

@@ -83,6 +83,20 @@ def openapi_document() -> dict[str, Any]:
                                  "description": "save as a scenario of this name: the live "
                                                 "proposals are left alone"},
                     "wait": {"oneOf": [{"type": "boolean"}, {"type": "number"}]}}},
+                "ExchangeStart": {
+                    "type": "object", "required": ["supply_flow", "demand_flow"],
+                    "description": "an exchange started by hand on a stored candidate pair "
+                                   "(a pair matching did not find is refused: correct the "
+                                   "flows so that it does)",
+                    "properties": {
+                        "supply_flow": {"type": "string"}, "demand_flow": {"type": "string"},
+                        "note": {"type": "string",
+                                 "description": "whom you contacted, what you proposed"},
+                        "amount": {"type": "number", "exclusiveMinimum": 0,
+                                   "description": "per year in the supply flow's unit, at "
+                                                  "most the candidate's; left out: the "
+                                                  "candidate's amount, value and CO2 (null "
+                                                  "where unknown)"}}},
                 "StatusChange": {"type": "object", "required": ["status"], "properties": {
                     "status": {"type": "string", "enum": ["agreed", "operating", "ended"]},
                     "note": {"type": "string"}, "start_year": {"type": "integer"},
@@ -173,9 +187,29 @@ def openapi_document() -> dict[str, Any]:
                          "responses": {**_ok("the adopted plan"),
                                        "400": {"description": "not a scenario, or adopted"},
                                        "404": {"description": "unknown"}}}},
-            "/exchanges": {"get": {"summary": "exchanges with their history",
-                                   "parameters": [_q("status", "lifecycle status")],
-                                   "responses": _ok("exchanges")}},
+            "/exchanges": {
+                "get": {"summary": "exchanges with their history",
+                        "parameters": [_q("status", "lifecycle status")],
+                        "responses": _ok("exchanges")},
+                "post": {"summary": "start an exchange on a candidate pair: proposed, with "
+                                    "the note, who and when in its history; then move it on "
+                                    "with /exchanges/{exchange_id}/status. Later plans hold "
+                                    "it as a fact (never dropped, never proposed twice)",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"$ref": "#/components/schemas/ExchangeStart"}}}},
+                         "responses": {**_ok("the exchange", code="201"),
+                                       "400": {"description": "not a candidate pair, or a "
+                                                              "bad amount"},
+                                       "404": {"description": "no such flow (or one hidden "
+                                                              "from the caller)"},
+                                       "409": {"description": "the pair has an exchange "
+                                                              "under way (proposed, agreed "
+                                                              "or operating)"}}}},
+            "/exchanges/{exchange_id}": {
+                "parameters": [_p("exchange_id")],
+                "get": {"summary": "one exchange with its history (status, when, who, note)",
+                        "responses": {**_ok("the exchange"),
+                                      "404": {"description": "unknown"}}}},
             "/exchanges/{exchange_id}/status": {
                 "parameters": [_p("exchange_id")],
                 "post": {"summary": "move an exchange along its lifecycle",

@@ -6,18 +6,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 
 from symbiosis import services
 from symbiosis.errors import OptimizationError
+from symbiosis.export import NOK_FORMAT, TONNE_FORMAT, Sheet, workbook_bytes
 from symbiosis.model import Plan, PlanScope
 from symbiosis.places import default_register
 from symbiosis.report_html import frontier_svg
 
 from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
-from .i18n import gettext
+from .i18n import figure_words, gettext, resource_label
 from .jobs import Job, phase, start
 from .views import plan_summary, plan_view, scope_county, scope_words
 
@@ -158,7 +169,69 @@ def plan(plan_id: str) -> Any:
     snap = snapshot()
     found = find_plan(snap, plan_id)
     view = plan_view(snap, found)
-    chart = Markup(frontier_svg([(p["cost_nok"], p["co2_avoided_t"])
-                                 for p in view["frontier"]])) if view["frontier"] else None
+    chart = Markup(frontier_svg(
+        [(p["cost_nok"], p["co2_avoided_t"]) for p in view["frontier"]
+         if p["cost_nok"] is not None and p["co2_avoided_t"] is not None],
+        x_title=gettext("CO2 avoided (t CO2/yr)"),
+        y_title=gettext("Net cost (NOK/yr; below 0 the plan earns)"))) \
+        if view["frontier"] else None
     may_adopt = found.is_scenario and g.access.sets_proposals(scope_county(snap, found.scope))
     return render_template("plan.html", plan=view, chart=chart, may_adopt=may_adopt)
+
+
+def _figure(value: float | None, withheld: Any, fmt: str = "{:,.0f}") -> object:
+    """A figure for a cell: the number when shown, else its band or "confidential"."""
+    return value if value is not None and not withheld else figure_words(value, withheld, fmt)
+
+
+def plan_sheets(view: dict[str, Any]) -> list[Sheet]:
+    """A plan as the user sees it (:func:`web.views.plan_view`) as sheets: its totals,
+    every line of its account with their sum, and its exchanges."""
+    totals = [[gettext("Plan"), view["id"], ""], [gettext("Scope"), view["scope_words"], ""],
+              [gettext("Status"), view["status"], ""]]
+    totals += [[t["label"], _figure(t["value"], t["withheld"], t["format"]), t["unit"]]
+               for t in view["totals_text"]]
+    lines: list[list[object]] = [
+        [x["what"], x["subject"], x["detail"], _figure(x["value_nok"], x["withheld_value"]),
+         _figure(x["co2_avoided_t"], x["withheld_co2"], "{:,.1f}")] for x in view["lines"]]
+    confidential = gettext("confidential")
+    sums: list[object] = []
+    for key in ("value_nok", "co2_avoided_t"):
+        shown = [x[key] for x in view["lines"]]
+        sums.append(confidential if None in shown else sum(shown))
+    lines.append([gettext("Sum of the lines"), "", "", *sums])
+    exchanges = [[confidential if e["supply"]["anonymised"] else e["supply"]["company"],
+                  e["supply"]["municipality"] or "",
+                  confidential if e["demand"]["anonymised"] else e["demand"]["company"],
+                  e["demand"]["municipality"] or "", resource_label(e["resource"]),
+                  e["amount"] if e["amount"] is not None else e["amount_text"], e["unit"],
+                  e["mode"], e["distance_km"] if e["distance_km"] is not None
+                  else e["distance_text"],
+                  confidential if e["value_nok"] is None else e["value_nok"],
+                  confidential if e["co2_avoided_t"] is None else e["co2_avoided_t"]]
+                 for e in view["exchanges"]]
+    return [
+        Sheet(gettext("Totals"), [gettext("Total"), gettext("Value"), gettext("Unit")], totals,
+              cell_formats={(n + 3, 1): TONNE_FORMAT if t["key"].endswith("_t") else NOK_FORMAT
+                            for n, t in enumerate(view["totals_text"])}),
+        Sheet(gettext("Lines"), [gettext("Line"), gettext("What"), gettext("Detail"),
+                                 gettext("Value (NOK/yr)"), gettext("CO2 avoided (t/yr)")],
+              lines, formats={3: NOK_FORMAT, 4: TONNE_FORMAT}, bold_last=True),
+        Sheet(gettext("Exchanges"), [
+            gettext("Supplier"), gettext("Municipality"), gettext("Receiver"),
+            gettext("Municipality"), gettext("Resource"), gettext("Amount"), gettext("Unit"),
+            gettext("Mode"), gettext("Distance (km)"), gettext("Value (NOK/yr)"),
+            gettext("CO2 avoided (t/yr)")], exchanges,
+            formats={5: NOK_FORMAT, 8: TONNE_FORMAT, 9: NOK_FORMAT, 10: TONNE_FORMAT}),
+    ]
+
+
+@bp.get("/plans/<plan_id>/xlsx")
+@login_required
+def plan_xlsx(plan_id: str) -> Response:
+    """The plan as a workbook: totals, lines and exchanges as the user may see them."""
+    snap = snapshot()
+    data = workbook_bytes(plan_sheets(plan_view(snap, find_plan(snap, plan_id))))
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
+                                    "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=plan-{plan_id}.xlsx"})

@@ -310,7 +310,8 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
     body["totals"] = totals
     body["totals_text"] = [{"key": t["key"], "label": gettext(t["label"]),
                             "unit": gettext(t["unit"]) if t["unit"] else "",
-                            "format": "{:,.1f}" if t["unit"] else "{:,.0f}",
+                            # whole kroner and counts, tonnes to one decimal
+                            "format": "{:,.1f}" if t["unit"].startswith("t") else "{:,.0f}",
                             "value": totals.get(t["key"]),
                             "withheld": body["withheld"].get(t["key"])}
                            for t in body["totals_text"]]
