@@ -18,9 +18,9 @@ Examples
 [('A', 3), ('B', 2)]
 >>> nodes[0]["grp"], nodes[4]["grp"]
 ('county:A', 'county:B')
->>> seed_positions(nodes, group_nodes(nodes, levels=LEVELS, always=True))
->>> len({(n["x"], n["y"]) for n in nodes})
-5
+>>> discs = seed_positions(nodes, group_nodes(nodes, levels=LEVELS, always=True))
+>>> len({(n["x"], n["y"]) for n in nodes}), sorted(discs)
+(5, ['county:A', 'county:B'])
 """
 
 from __future__ import annotations
@@ -94,23 +94,30 @@ def _split(members: list[dict[str, Any]], levels: list[str], parent: str | None,
 
 
 def seed_positions(nodes: list[dict[str, Any]], groups: Sequence[Group], *,
-                   spacing: float = SPACING) -> None:
-    """Set each node's ``x`` and ``y``: the layout in the module docstring."""
+                   spacing: float = SPACING) -> dict[str, tuple[float, float, float]]:
+    """Set each node's ``x`` and ``y``: the layout in the module docstring. Returns the
+    disc each group was given (centre x, centre y, radius): its nodes lie in it, and the
+    discs of groups in the same group do not overlap."""
     inner: dict[str | None, list[Group]] = defaultdict(list)
     for g in groups:
         inner[g.parent].append(g)
     loose: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for n in nodes:
         loose[n.get("grp")].append(n)
+    Placed = list[tuple[dict[str, Any], float, float]]
+    Discs = list[tuple[str, float, float, float]]
 
-    def place(gid: str | None) -> tuple[float, list[tuple[dict[str, Any], float, float]]]:
-        """The radius of group ``gid`` and its nodes' offsets from its centre."""
-        parts = sorted((place(g.id) for g in inner[gid]), key=lambda p: -p[0])
-        out: list[tuple[dict[str, Any], float, float]] = []
+    def place(gid: str | None) -> tuple[float, Placed, Discs]:
+        """Group ``gid``'s radius, and its nodes' and subgroups' offsets from its centre."""
+        parts = sorted(((place(g.id), g.id) for g in inner[gid]), key=lambda p: -p[0][0])
+        out: Placed = []
+        discs: Discs = []
         reach = 0.0
-        for (radius, members), (cx, cy) in zip(parts, _rings([p[0] for p in parts],
-                                                             spacing), strict=True):
+        centres = _rings([p[0][0] for p in parts], spacing)
+        for ((radius, members, sub), child), (cx, cy) in zip(parts, centres, strict=True):
             out += [(n, cx + x, cy + y) for n, x, y in members]
+            discs += [(k, cx + x, cy + y, r) for k, x, y, r in sub]
+            discs.append((child, cx, cy, radius))
             reach = max(reach, math.hypot(cx, cy) + radius)
         # the loose nodes on the sunflower, outside the groups
         first = math.ceil(((reach + spacing) / spacing) ** 2) if parts else 0
@@ -119,10 +126,12 @@ def seed_positions(nodes: list[dict[str, Any]], groups: Sequence[Group], *,
             r, theta = spacing * math.sqrt(j), j * _GOLDEN
             out.append((n, r * math.cos(theta), r * math.sin(theta)))
             reach = max(reach, r)
-        return reach + spacing / 2, out
+        return reach + spacing / 2, out, discs
 
-    for n, x, y in place(None)[1]:
+    _, placed, discs = place(None)
+    for n, x, y in placed:
         n["x"], n["y"] = round(x), round(y)
+    return {k: (x, y, r) for k, x, y, r in discs}
 
 
 def _rings(radii: list[float], gap: float) -> list[tuple[float, float]]:
