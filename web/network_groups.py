@@ -38,7 +38,7 @@ LEVELS = ("county", "municipality", "park")
 #: a group of more companies than this is divided by the next level
 SPLIT_ABOVE = 30
 #: the sunflower's constant (px): neighbours end up about 1.8 times this apart
-SPACING = 80.0
+SPACING = 110.0
 _GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
 
 

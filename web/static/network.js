@@ -8,7 +8,8 @@
 // - The legend's checkboxes and the fields under "Show" filter the picture.
 // - The layout starts from the server's positions, settles with physics for a bounded
 //   number of iterations, then physics is switched off: #net then has
-//   data-settled="true"; data-visible-nodes counts the nodes drawn (groups included).
+//   data-settled="true"; data-iterations says how many steps it took, data-visible-nodes
+//   counts the nodes drawn (groups included), data-shown-companies those the filters pass.
 "use strict";
 (function () {
   const holder = document.getElementById("net");
@@ -18,9 +19,11 @@
   const PHYSICS_CAP = 1500;  // more nodes drawn than this: no physics, the server's layout
   const GROUP = {shape: "box", kind: "group", borderWidth: 2, margin: 12,
     widthConstraint: {maximum: 320},
-    color: {background: "#fff4d6", border: "#b8860b",
-      highlight: {background: "#ffe8a8", border: "#8b6508"}},
-    font: {size: 20, face: "system-ui, sans-serif", color: "#3b2f00"}};
+    font: {size: 20, face: "system-ui, sans-serif", color: "#222222"}};
+  const GROUP_COLOURS = {  // by kind, as in the legend
+    county: {background: "#fff4d6", border: "#b8860b"},
+    municipality: {background: "#e3f0fb", border: "#3b7bbf"},
+    park: {background: "#e6f5e6", border: "#3c8d3c"}};
 
   const nodes = new vis.DataSet(data.nodes);
   const allEdges = new vis.DataSet(data.edges);
@@ -150,11 +153,16 @@
       const g = groups.get(gid);
       if (ids.length < 2 && !single.has(gid)) { return; }  // a group of one: its member
       const inside = new Set(ids);
+      // a group inside another says which: "Hamar / Innlandet · 62 companies"
+      const within = g.parent ? `${groups.get(g.parent).label} · ` : "";
       const words = `${fmt.format(ids.length)} ${T.companies}`;
+      const colours = GROUP_COLOURS[g.kind] || GROUP_COLOURS.county;
       network.clustering.cluster({
         joinCondition: o => inside.has(o.id),
         clusterNodeProperties: Object.assign({}, GROUP, {id: gid,
-          label: `${g.label}\n${words}`, title: `${g.label}: ${words}\n${T.open}`,
+          label: `${g.label}\n${within}${words}`,
+          title: `${g.label}: ${within}${words}\n${T.open}`,
+          color: Object.assign({highlight: colours}, colours),
           mass: 1 + Math.sqrt(ids.length) / 2, allowSingleNodeCluster: true,
           font: Object.assign({}, GROUP.font, {size: 18 + Math.min(12, Math.sqrt(ids.length))})}),
         clusterEdgeProperties: {dashes: false, arrows: {to: {enabled: false}},
@@ -229,7 +237,9 @@
       animation: false});
   }
 
-  function settle(fit, then) {
+  // The layout settles for a number of steps that shrinks as the nodes grow (a few
+  // seconds at most), or ``steps`` (an opened group: a short touch-up of its members).
+  function settle(fit, then, steps) {
     const count = report();
     const done = () => {
       // fit to what is drawn: vis-network's own fit counts the nodes inside clusters too
@@ -240,11 +250,13 @@
     holder.dataset.settled = "false";
     if (count > PHYSICS_CAP) { done(); return; }  // too many to simulate: as laid out
     network.once("stabilizationIterationsDone", () => {
+      holder.dataset.iterations = String(network.physics.stabilizationIterations);
       network.setOptions({physics: {enabled: false}});
       done();
     });
     network.setOptions({physics: {enabled: true, stabilization: {enabled: false, fit: false}}});
-    network.stabilize(Math.round(Math.max(80, Math.min(400, 60000 / Math.max(count, 1)))));
+    network.stabilize(steps ||
+      Math.round(Math.max(80, Math.min(400, 60000 / Math.max(count, 1)))));
   }
 
   function collapseAll() {
@@ -269,6 +281,7 @@
 
   function openGroup(cid) {
     const before = new Set(drawn());
+    const at = network.getPosition(cid);
     opened.add(cid);
     network.clustering.openCluster(cid, {releaseFunction: release(cid)}, false);
     const index = made.indexOf(cid);
@@ -276,7 +289,35 @@
     edges.refresh();
     group(cid);
     const fresh = drawn().filter(id => !before.has(id));
+    makeRoom(at, gather(at, fresh) + 150, fresh, before);
     settle(false, () => fitTo(fresh));
+  }
+
+  // The members of an opened group, drawn no wider than their number needs (a county's
+  // municipalities come out where their companies would be, far apart): its radius.
+  function gather(at, fresh) {
+    const far = id => {
+      const p = network.getPosition(id);
+      return Math.hypot(p.x - at.x, p.y - at.y);
+    };
+    const wide = Math.max(1, ...fresh.map(far));
+    const shrink = Math.min(1, 160 * Math.sqrt(fresh.length) / wide);
+    fresh.forEach(id => {
+      const p = network.getPosition(id);
+      network.moveNode(id, at.x + (p.x - at.x) * shrink, at.y + (p.y - at.y) * shrink);
+    });
+    return wide * shrink;
+  }
+
+  // An opened group needs room: everything else drawn moves out, away from the group's
+  // centre, by ``radius``.
+  function makeRoom(at, radius, fresh, others) {
+    others.forEach(id => {
+      if (fresh.indexOf(id) >= 0 || network.body.nodes[id] === undefined) { return; }
+      const p = network.getPosition(id);
+      const d = Math.hypot(p.x - at.x, p.y - at.y) || 1;
+      network.moveNode(id, p.x + radius * (p.x - at.x) / d, p.y + radius * (p.y - at.y) / d);
+    });
   }
 
   function toggleFlows(id) {
