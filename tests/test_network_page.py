@@ -255,6 +255,11 @@ def test_past_the_cap_a_picture_is_one_node_per_county_and_opens_a_county(big):
     assert inland["href"] == "/network/?county=Innlandet&best=3"
     assert re.match(r"Innlandet\n2\d\d companies$", inland["label"])
     assert all(re.fullmatch(r"1 link|[\d,]+ links", e["label"]) for e in data["edges"])
+    pairs = [frozenset((e["from"], e["to"])) for e in data["edges"]]
+    assert len(pairs) == len(set(pairs))  # one edge per pair of counties
+    assert all(e["status"] == min(e["statuses"], key=["operating", "agreed", "proposed",
+                                                       "candidate", "ended"].index)
+               for e in data["edges"])
     assert "too many to draw one by one" in page
     assert SECRET_FLOW not in page
     # a county past the cap: one node per municipality

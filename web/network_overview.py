@@ -1,26 +1,29 @@
 """The network picture of a part of the store too large to draw company by company: one
-node per county (or municipality), one edge per pair of them, status and resource family,
-labelled with the number of links. Counts only: a count is shown exactly even where
-confidential flows are behind it (the anonymised rows elsewhere show as many), amounts
-are not summed here at all.
+node per county (or municipality), one edge per pair of them labelled with the number of
+links, drawn as the most advanced of them (operating before agreed, proposed, candidate).
+
+Counts only: a count is shown exactly even where confidential flows are behind it (the
+anonymised rows elsewhere show as many); amounts are not summed here at all.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from symbiosis.indicators import counted
 from symbiosis.model import Candidate, Dataset, Exchange
 from symbiosis.taxonomy import Taxonomy, default_taxonomy
 
-from .network import FAMILY_NAMES, STATUS_COLOURS, STATUS_STYLES, PictureNetwork, Words
+from .network import STATUS_COLOURS, STATUS_STYLES, PictureNetwork, Words
 from .network_groups import seed_positions
 
 __all__ = ["overview_payload"]
 
 _RESOURCES_LISTED = 8
+_STRENGTH = ["operating", "agreed", "proposed", "candidate", "ended"]
 
 
 def overview_payload(data: Dataset, candidates: Iterable[Candidate] = (),
@@ -49,7 +52,7 @@ def overview_payload(data: Dataset, candidates: Iterable[Candidate] = (),
     status = {(e.supply_flow, e.demand_flow): e.status for e in rows if e.status == "ended"}
     status.update({(e.supply_flow, e.demand_flow): e.status for e in counted(rows)})
     resource_of = {f.id: f.resource for f in data.flows}
-    links: dict[tuple[str, str, str, str], Counter[str]] = defaultdict(Counter)
+    links: dict[tuple[str, str], _Links] = defaultdict(_Links)
     inside: Counter[str] = Counter()
     seen = set()
     for c in candidates:
@@ -75,6 +78,7 @@ def overview_payload(data: Dataset, candidates: Iterable[Candidate] = (),
                 "title": "\n".join(lines), "shape": "box", "kind": "area",
                 "color": {"background": "#fff4d6", "border": "#b8860b"},
                 "font": {"size": 22}, "margin": 12, "borderWidth": 2,
+                "widthConstraint": {"maximum": 320},
                 "mass": 1 + companies[area] ** 0.5 / 4, "families": sorted(families[area]),
                 "county": area if by == "county" else None,
                 "municipality": area if by == "municipality" else None, "href": href(area)}
@@ -84,24 +88,39 @@ def overview_payload(data: Dataset, candidates: Iterable[Candidate] = (),
     seed_positions(nodes, (), spacing=160.0)
     for node in nodes:
         net.add_node(node.pop("id"), **node)
-    for (a, b, st, family), resources in sorted(links.items()):
-        n = sum(resources.values())
+    for (a, b), link in sorted(links.items()):
+        n = sum(link.statuses.values())
+        st = min(link.statuses, key=_STRENGTH.index)  # drawn as the most advanced
         width, dashes = STATUS_STYLES.get(st, (1, False))
-        listed = [f"{name_of(r)}: {words.number(k)}"
-                  for r, k in resources.most_common(_RESOURCES_LISTED)]
-        head = f"{say(st)} · {say(FAMILY_NAMES.get(family, family))}"
-        net.add_edge(f"a:{a}", f"a:{b}", label=words.links(n),
-                     title="\n".join([head, *listed]),
+        lines = [f"{a} – {b}: {words.links(n)}"]
+        lines += [f"{say(x)}: {words.number(k)}" for x, k in sorted(
+            link.statuses.items(), key=lambda i: _STRENGTH.index(i[0]))]
+        lines += [f"{name_of(r)}: {words.number(k)}"
+                  for r, k in link.resources.most_common(_RESOURCES_LISTED)]
+        net.add_edge(f"a:{a}", f"a:{b}", label=words.links(n), title="\n".join(lines),
                      color=STATUS_COLOURS.get(st, "#000000"),
-                     width=width + min(n, 400) ** 0.5 / 4,
-                     dashes=dashes, status=st, family=family, score=None, arrows="to")
+                     width=width + min(n, 400) ** 0.5 / 4, dashes=dashes, status=st,
+                     statuses=sorted(link.statuses), family=None,
+                     families=sorted(link.families), score=None, arrows="")
     nodes_out, edges_out, *_ = net.get_network_data()
     return {"nodes": nodes_out, "edges": edges_out}
 
 
-def _count(links: dict[tuple[str, str, str, str], Counter[str]], inside: Counter[str],
-           a: str, b: str, status: str, family: str, resource: str) -> None:
+@dataclass
+class _Links:
+    """The links between two areas, counted by status, family and resource."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    families: Counter[str] = field(default_factory=Counter)
+    resources: Counter[str] = field(default_factory=Counter)
+
+
+def _count(links: dict[tuple[str, str], _Links], inside: Counter[str], a: str, b: str,
+           status: str, family: str, resource: str) -> None:
     if a == b:
         inside[a] += 1
-    else:
-        links[(a, b, status, family)][resource] += 1
+        return
+    link = links[(a, b) if a < b else (b, a)]
+    link.statuses[status] += 1
+    link.families[family] += 1
+    link.resources[resource] += 1

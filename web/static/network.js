@@ -81,7 +81,12 @@
 
   function edgePasses(e, ok) {
     if (e.kind === "flow") { return ok.has(e.from); }
-    if (!F.statuses.has(e.status) || !F.families.has(e.family)) { return false; }
+    // an overview's edge stands for links of several statuses and families
+    const statuses = e.statuses || [e.status];
+    const families = e.families || [e.family];
+    if (!statuses.some(x => F.statuses.has(x)) || !families.some(x => F.families.has(x))) {
+      return false;
+    }
     if (F.minScore > 0 && e.status === "candidate" && !(e.score >= F.minScore)) {
       return false;
     }
@@ -239,7 +244,18 @@
 
   // The layout settles for a number of steps that shrinks as the nodes grow (a few
   // seconds at most), or ``steps`` (an opened group: a short touch-up of its members).
+  // Edge labels show once they are large enough to read, or always in a small picture.
+  let threshold = null;
+  function edgeLabels() {
+    const wanted = edges.length <= 80 ? 4 : 11;
+    if (wanted !== threshold) {
+      threshold = wanted;
+      network.setOptions({edges: {scaling: {label: {drawThreshold: wanted}}}});
+    }
+  }
+
   function settle(fit, then, steps) {
+    edgeLabels();
     const count = report();
     const done = () => {
       // fit to what is drawn: vis-network's own fit counts the nodes inside clusters too
