@@ -243,7 +243,7 @@
   }
 
   // The layout settles for a number of steps that shrinks as the nodes grow (a few
-  // seconds at most), or ``steps`` (an opened group: a short touch-up of its members).
+  // seconds at most), or for ``steps`` (0: not at all, the nodes stay where they are).
   // Edge labels show once they are large enough to read, or always in a small picture.
   let threshold = null;
   function edgeLabels() {
@@ -264,7 +264,7 @@
       if (then) { then(); }
     };
     holder.dataset.settled = "false";
-    if (count > PHYSICS_CAP) { done(); return; }  // too many to simulate: as laid out
+    if (steps === 0 || count > PHYSICS_CAP) { done(); return; }  // as laid out
     network.once("stabilizationIterationsDone", () => {
       holder.dataset.iterations = String(network.physics.stabilizationIterations);
       network.setOptions({physics: {enabled: false}});
@@ -370,8 +370,9 @@
     if (n.flows && n.flows.length) { toggleFlows(id); }
   });
 
+  // A filter hides and shows: what stays keeps its place (the layout does not run again).
   document.querySelectorAll("#network-panel input, #network-panel select").forEach(el => {
-    el.addEventListener("change", () => { apply(); settle(true); });
+    el.addEventListener("change", () => { apply(); settle(true, null, 0); });
   });
   const openAll = document.getElementById("open-all");
   if (openAll) {
@@ -383,7 +384,7 @@
   }
   const regroup = document.getElementById("regroup");
   if (regroup) {
-    regroup.addEventListener("click", () => { opened.clear(); apply(); settle(true); });
+    regroup.addEventListener("click", () => { opened.clear(); apply(); settle(true, null, 0); });
   }
 
   apply();
