@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -10,12 +11,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -32,9 +35,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(web_world, tmp_path):
-    store, users = copy_world(web_world[0], tmp_path)
+@contextlib.contextmanager
+def _serving(store: Path, users: Path) -> Iterator[str]:
+    """``symbiosis serve`` on ``store`` with the accounts in ``users``: its address."""
     port = _free_port()
     env = {**os.environ, "SYMBIOSIS_SECRET_KEY": "e2e-secret"}
     proc = subprocess.Popen([sys.executable, "-m", "symbiosis.cli", "--store", str(store),
@@ -49,10 +52,19 @@ def server(web_world, tmp_path):
             if proc.poll() is not None:
                 raise RuntimeError(proc.stdout.read().decode()) from None  # type: ignore[union-attr]
             time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", store
-    proc.terminate()
-    proc.wait(timeout=20)
-    proc.stdout.close()  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        proc.stdout.close()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def server(web_world, tmp_path):
+    store, users = copy_world(web_world[0], tmp_path)
+    with _serving(store, users) as url:
+        yield url, store
 
 
 @pytest.fixture
@@ -245,6 +257,149 @@ def test_hostile_names_draw_under_the_content_security_policy(server, browser, a
     assert "Delete this company" in alert.text
     alert.dismiss()
     assert EmbeddedStore(store_path).company("SOL-C04") is not None
+    assert _console_problems(d) == []
+
+
+# -- the network picture at county and store scale ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def network_world(tmp_path_factory):
+    from .conftest import CASE_FILES
+    from .network_world import build_network_world
+
+    return build_network_world(tmp_path_factory.mktemp("network-world"), CASE_FILES)
+
+
+@pytest.fixture
+def network_server(network_world, tmp_path):
+    store, users = copy_world(network_world[0].parent, tmp_path)
+    with _serving(store, users) as url:
+        yield url
+
+
+def _net(driver, name: str) -> str:
+    return driver.execute_script(f"return document.getElementById('net').dataset.{name}")
+
+
+def _settle(driver, wait) -> int:
+    """Wait until the layout has settled and the physics is off; the nodes drawn."""
+    wait.until(lambda drv: _net(drv, "settled") == "true")
+    assert driver.execute_script("return window.symbiosisNetwork.physics.physicsEnabled") \
+        is False
+    return int(_net(driver, "visibleNodes"))
+
+
+def _still(driver) -> None:
+    """Nothing moves once settled: no endless jiggling."""
+    script = "return window.symbiosisNetwork.getPositions(window.symbiosisPicture.drawn())"
+    before = driver.execute_script(script)
+    time.sleep(1.0)
+    assert driver.execute_script(script) == before
+
+
+def _double_click(driver, node_id: str) -> None:
+    """Double-click a node where it is drawn on the canvas."""
+    x, y = driver.execute_script(
+        "const n = window.symbiosisNetwork; const p = n.canvasToDOM(n.getPosition(arguments[0]));"
+        "return [p.x, p.y];", node_id)
+    canvas = driver.find_element(By.CSS_SELECTOR, "#net canvas")
+    size = canvas.size
+    assert 0 < x < size["width"] and 0 < y < size["height"], (node_id, x, y)
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).double_click().perform()
+
+
+def _in_page(driver, place: str, name: str) -> int:
+    """How many nodes of the page's data lie in ``place`` (county, municipality) ``name``."""
+    return int(driver.execute_script(
+        "return JSON.parse(document.getElementById('network-data').textContent).nodes"
+        ".filter(n => n[arguments[0]] === arguments[1]).length", place, name))
+
+
+def _clusters(driver) -> dict[str, str]:
+    """The groups drawn closed, and their labels."""
+    return driver.execute_script(
+        "const n = window.symbiosisNetwork;"
+        "return Object.fromEntries(window.symbiosisPicture.drawn().filter(id => n.isCluster(id))"
+        ".map(id => [id, n.body.nodes[id].options.label]));")
+
+
+def test_the_network_picture_of_a_county_and_of_the_store(network_server, browser, artifacts):
+    base = network_server
+    d = browser
+    wait = WebDriverWait(d, 60)
+    d.get(base + "/login")
+    _fill(d, {"username": "viewer", "password": PASSWORD})
+    _submit(d, wait, "login")
+
+    # a county of ~260 companies starts as its municipalities, and the layout settles
+    d.get(base + "/network/?county=Innlandet")
+    drawn = _settle(d, wait)
+    clusters = _clusters(d)
+    assert 5 <= len(clusters) <= drawn <= 12
+    assert all(label.endswith(" companies") for label in clusters.values())
+    assert int(_net(d, "iterations")) > 0  # the physics ran, then stopped
+    _still(d)
+    _shot(d, artifacts, "network-county-en")
+
+    # open Hamar: its companies (and its park, a group of its own) are drawn
+    hamar = "municipality:Hamar"
+    _double_click(d, hamar)
+    opened = _settle(d, wait)
+    assert hamar not in _clusters(d)
+    assert "municipality:Hamar/park:IN-PARK-HAMAR" in _clusters(d)
+    assert opened > drawn + 20
+    _still(d)
+    _shot(d, artifacts, "network-county-open-en")
+
+    # a company's flows come out around it on double-click
+    company = d.execute_script(
+        "const n = window.symbiosisNetwork;"
+        "return window.symbiosisPicture.drawn().find(id => !n.isCluster(id) &&"
+        " n.body.data.nodes.get(id).flows.length >= 3 &&"
+        " n.body.data.nodes.get(id).municipality === 'Hamar')")
+    flows = d.execute_script("return window.symbiosisNetwork.body.data.nodes.get(arguments[0])"
+                             ".flows.length", company)
+    _double_click(d, company)
+    wait.until(lambda drv: int(_net(drv, "visibleNodes")) == opened + flows)
+    _shot(d, artifacts, "network-company-flows-en")
+
+    # filters: one municipality, then no candidates
+    shown = int(_net(d, "shownCompanies"))
+    valer = _in_page(d, "municipality", "Våler")
+    Select(d.find_element(By.ID, "filter-municipality")).select_by_visible_text("Våler")
+    only = _settle(d, wait)
+    assert only == 1 and _clusters(d) == {"municipality:Våler": f"Våler\n{valer} companies"}
+    assert int(_net(d, "shownCompanies")) == valer < shown
+    Select(d.find_element(By.ID, "filter-municipality")).select_by_index(0)
+    assert _settle(d, wait) == opened  # Hamar stays open
+    edges = d.execute_script("return window.symbiosisNetwork.body.data.edges.length")
+    d.find_element(By.CSS_SELECTOR, 'input[name="status"][value="candidate"]').click()
+    _settle(d, wait)
+    fewer = d.execute_script("return window.symbiosisNetwork.body.data.edges.get()"
+                             ".map(e => e.status)")
+    assert 0 < len(fewer) < edges and "candidate" not in fewer
+    _shot(d, artifacts, "network-county-filtered-en")
+
+    # the store in bokmål: one group per county, and one opens on double-click
+    d.get(base + "/lang/nb?next=/network/")
+    counties = _settle(d, wait)
+    clusters = _clusters(d)
+    assert counties == len(clusters) == 14
+    assert clusters["county:Innlandet"] == \
+        f"Innlandet\n{_in_page(d, 'county', 'Innlandet')} bedrifter"
+    _still(d)
+    assert "Tegnforklaring" in d.find_element(By.ID, "network-legend").text
+    _shot(d, artifacts, "network-store-nb")
+    _double_click(d, "county:Innlandet")
+    more = _settle(d, wait)
+    assert "county:Innlandet" not in _clusters(d)
+    assert _clusters(d)["county:Innlandet/municipality:Hamar"] == \
+        f"Hamar\nInnlandet · {_in_page(d, 'municipality', 'Hamar')} bedrifter"
+    assert more > counties + 5
+    _still(d)
+    _shot(d, artifacts, "network-store-open-nb")
+    assert _console_problems(d) == []
     assert _console_problems(d) == []
 
 
@@ -448,4 +603,3 @@ def test_a_candidate_becomes_an_operating_exchange_and_the_plan_reads_as_a_repor
     assert "CO2 unngått (t CO2/år)" in chart.text
     assert len(chart.find_elements(By.TAG_NAME, "circle")) >= 2
     _shot(d, artifacts, "plan-frontier-nb")
-    assert _console_problems(d) == []

@@ -196,8 +196,8 @@ def test_report_map_and_network_draw_and_count_an_operating_link_once(tmp_path):
              if f["properties"]["kind"] == "exchange"]
     assert [(f["id"], f["properties"]["status"]) for f in lines] == [("OP", "operating")]
     edges = network_payload(network_graph(data, [cand], store.exchanges()))["edges"]
-    links = [e for e in edges if e["from"] == "f:S" and e["to"] == "f:D"]
-    assert len(links) == 1 and links[0]["title"].startswith("operating")
+    assert [(e["from"], e["to"], e["status"]) for e in edges] == [("c:A", "c:B", "operating")]
+    assert edges[0]["title"].startswith("operating")
 
 
 def test_the_shared_basis_finds_each_area_and_its_exchanges_as_a_scan_does():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -460,7 +461,9 @@ def test_network_picture_is_served_with_local_javascript(login):
     assert not re.search(r'src="(https?:)?//', page)
     payload = re.search(r'id="network-data" type="application/json">(.*?)</script>', page,
                         re.S).group(1)
-    assert "f:FLO-F004" in payload and "SOL-" not in payload
+    data = json.loads(payload)
+    flows = {f.get("id") for n in data["nodes"] for f in n["flows"]}
+    assert "FLO-F004" in flows and "SOL-" not in payload
     with s.get("/static/vis-network.min.js") as js:
         assert js.status_code == 200 and len(js.data) > 100_000
 

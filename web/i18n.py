@@ -460,6 +460,49 @@ NB: dict[str, str] = {
     "An admin can load the demo data (three Norwegian cases).":
         "En administrator kan laste inn demodataene (tre norske caser).",
     # -- end of exchange-flow block ----------------------------------------------------
+    # -- network picture (issue 15, branch network): keep this block together ----------
+    "quantity unknown": "mengde ukjent",
+    "under": "under",
+    "over": "over",
+    "… and {n} more": "… og {n} til",
+    "Confidential company ({place})": "Fortrolig bedrift ({place})",
+    "links": "koblinger",
+    "{n} links": "{n} koblinger",
+    "Links inside": "Koblinger innad",
+    "link": "kobling",
+    "1 link": "1 kobling",
+    "Organics": "Organisk materiale",
+    "Waste": "Avfall",
+    "municipality": "kommune",
+    "{n} companies are too many to draw one by one: they are drawn one node per {area}. "
+    "Double-click a node to draw its companies.":
+        "{n} bedrifter er for mange til å tegnes én og én: de er tegnet som én node per "
+        "{area}. Dobbeltklikk på en node for å tegne bedriftene i den.",
+    "Drawn: the best {k} candidates of each flow, {drawn} of {total} candidate links.":
+        "Tegnet: de {k} beste kandidatene for hver strøm, {drawn} av {total} "
+        "kandidatkoblinger.",
+    "Drawn: the best {drawn} of {total} candidate links.":
+        "Tegnet: de {drawn} beste av {total} kandidatkoblinger.",
+    "Double-click to open": "Dobbeltklikk for å åpne",
+    "Double-click to draw it company by company":
+        "Dobbeltklikk for å tegne den bedrift for bedrift",
+    "Double-click to show or hide its flows": "Dobbeltklikk for å vise eller skjule strømmene",
+    "Candidates per flow": "Kandidater per strøm",
+    "Draw": "Tegn",
+    "Company (size: its flows; colour: its main resource family)":
+        "Bedrift (størrelse: strømmene; farge: hovedressursfamilien)",
+    "Confidential companies of a municipality": "Fortrolige bedrifter i en kommune",
+    "Group (county, municipality or park): double-click to open":
+        "Gruppe (fylke, kommune eller industriområde): dobbeltklikk for å åpne",
+    "Flows of a company (supply ●, demand ▼): double-click the company":
+        "Strømmene til en bedrift (tilbud ●, behov ▼): dobbeltklikk på bedriften",
+    "Show": "Vis",
+    "Min. candidate score": "Min. kandidatpoeng",
+    "Only companies with links": "Bare bedrifter med koblinger",
+    "Open all groups": "Åpne alle grupper",
+    "Group again": "Grupper igjen",
+    "companies shown": "bedrifter vist",
+    # -- end of the network picture block ------------------------------------------------
 }
 
 

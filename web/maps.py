@@ -23,18 +23,15 @@ from symbiosis.places import default_register
 from .auth import login_required
 from .data import Snapshot, snapshot, taxonomy
 from .i18n import gettext, number_text, resource_label
-from .network import FAMILY_COLOURS, STATUS_COLOURS
+from .network import FAMILY_COLOURS, FAMILY_NAMES, STATUS_COLOURS
 from .views import arg_place, hidden_flow
 
 __all__ = ["bp", "features", "FAMILY_WORDS", "STATUS_WORDS", "GEO_LAYERS"]
 
 bp = Blueprint("map", __name__, url_prefix="/map")
 
-#: resource families in words (the order of the legend)
-FAMILY_WORDS = {"energy": "Energy", "fuels": "Fuels", "gases": "Gases",
-                "chemicals": "Chemicals", "metals": "Metals", "minerals": "Minerals",
-                "organics": "Organic material", "waste": "Mixed waste", "water": "Water",
-                "other": "Other"}
+#: resource families in words (the order of the legend): one list for map and network
+FAMILY_WORDS = FAMILY_NAMES
 #: the exchange statuses drawn, in words
 STATUS_WORDS = {"proposed": "Proposed", "agreed": "Agreed", "operating": "Operating"}
 #: the shipped base layers, under ``static/``
