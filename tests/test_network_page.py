@@ -131,7 +131,7 @@ def test_the_page_has_a_legend_and_filters(login):
         assert f'name="family" value="{key}" checked' in legend
     for key in STATUS_COLOURS:
         assert f'name="status" value="{key}" checked' in legend
-    for word in ("Energy", "Organics", "candidate", "operating", "Company", "Group",
+    for word in ("Energy", "Organic material", "candidate", "operating", "Company", "Group",
                  "Confidential"):
         assert word in legend
     assert legend.count("stroke-dasharray") == 3  # candidate, proposed, ended
@@ -281,7 +281,7 @@ def test_the_picture_speaks_bokmal(login):
     for word in ("Tegnforklaring", "Energi", "Organisk materiale", "kandidat", "i drift",
                  "Gruppe (fylke, kommune eller industriområde)", "Ressursfamilie"):
         assert word in legend
-    assert "Energy" not in legend and "Organics" not in legend
+    assert "Energy" not in legend and "Organic material" not in legend
     filters = page.split('<section id="network-filters">')[1]
     for word in ("Min. kandidatpoeng", "Bare bedrifter med koblinger", "Åpne alle grupper"):
         assert word in filters

@@ -471,8 +471,6 @@ NB: dict[str, str] = {
     "Links inside": "Koblinger innad",
     "link": "kobling",
     "1 link": "1 kobling",
-    "Organics": "Organisk materiale",
-    "Waste": "Avfall",
     "municipality": "kommune",
     "{n} companies are too many to draw one by one: they are drawn one node per {area}. "
     "Double-click a node to draw its companies.":
