@@ -24,7 +24,7 @@ from .errors import RowError, SymbiosisError
 from .model import Reason
 
 __all__ = ["render", "render_all", "catalogue", "format_number", "format_date", "message",
-           "listing", "row_error", "error", "said", "LANGS"]
+           "listing", "row_error", "error", "said", "word", "LANGS"]
 
 LANGS = ("en", "nb")
 _RESOURCE_PARAMS = {"supply", "demand", "output", "resource"}
@@ -99,6 +99,16 @@ def format_date(value: str, lang: str = "en") -> str:
 def _word(code: str, lang: str, default: str) -> str:
     entry = catalogue().get(code)
     return entry[_lang(lang)] if entry else default
+
+
+def word(code: str, lang: str = "en", default: str | None = None) -> str:
+    """One word of the catalogue (a status, what a factor applies to ...), or ``default``
+    (the code itself) when the catalogue has none.
+
+    >>> word("status.operating", "nb")
+    'i drift'
+    """
+    return _word(code, lang, code if default is None else default)
 
 
 #: a list parameter: names separated by this, written "a, b and c" (``*_and``) or

@@ -4,26 +4,38 @@ no script and no external resource, so it reads offline and prints."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .disclosure import Figure, withheld_text
 from .indicators import AreaIndicators, CountyProgress, ParkProgress
 
-__all__ = ["report_html", "line_chart_svg", "frontier_svg", "figure_text"]
+__all__ = ["report_html", "line_chart_svg", "frontier_svg", "figure_text", "Number"]
+
+#: a number in words: (value, decimals) -> text, in the reader's language
+Number = Callable[[float, int], str]
 
 
-def figure_text(value: float | None, withheld: Figure | None, fmt: str = "{:,.0f}", *,
+def _english(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def figure_text(value: float | None, withheld: Figure | None,
+                fmt: str | Callable[[float], str] = "{:,.0f}", *,
                 confidential: str = "confidential") -> str:
-    """A figure for a reader: exact, its band, or ``confidential`` when withheld."""
+    """A figure for a reader: exact, its band, or ``confidential`` when withheld.
+    ``fmt`` is a format string or a function of the value."""
     if withheld is not None:
         return withheld_text(withheld, fmt, confidential=confidential)
-    return confidential if value is None else fmt.format(value)
+    write = fmt.format if isinstance(fmt, str) else fmt
+    return confidential if value is None else write(value)
 
 
 def line_chart_svg(series: dict[str, Sequence[tuple[int, float | None]]], *,
-                   width: int = 560, height: int = 220, unit: str = "t CO2/yr") -> str:
+                   width: int = 560, height: int = 220, unit: str = "t CO2/yr",
+                   label: str | None = None, number: Number = _english) -> str:
     """A small line chart: one polyline per series, years on x, values on y from zero.
-    Withheld values (``None``) are left out of their line."""
+    Withheld values (``None``) are left out of their line. ``label`` names the chart for
+    screen readers (default: "<unit> by year"); ``number`` writes the axis figures."""
     colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
     known = {name: [(y, v) for y, v in points if v is not None]
              for name, points in series.items()}
@@ -41,10 +53,10 @@ def line_chart_svg(series: dict[str, Sequence[tuple[int, float | None]]], *,
         return height - pad_b - v / top * (height - pad_b - pad_t)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="{html.escape(unit)} by year">',
+             f'role="img" aria-label="{html.escape(label or unit + " by year")}">',
              f'<line x1="{pad_l}" y1="{yv(0)}" x2="{width - pad_r}" y2="{yv(0)}" '
              'stroke="#999"/>',
-             f'<text x="5" y="{pad_t + 10}" font-size="11">{top:,.0f}</text>',
+             f'<text x="5" y="{pad_t + 10}" font-size="11">{number(top, 0)}</text>',
              f'<text x="5" y="{yv(0)}" font-size="11">0 {html.escape(unit)}</text>']
     for year in years:
         parts.append(f'<text x="{x(year) - 14:.1f}" y="{height - 8}" font-size="11">'
@@ -62,8 +74,11 @@ def line_chart_svg(series: dict[str, Sequence[tuple[int, float | None]]], *,
 
 
 def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 560,
-                 height: int = 260) -> str:
-    """Cost (x, NOK/yr) against CO2 avoided (y, t/yr): one dot per frontier point, joined."""
+                 height: int = 260, label: str = "net cost against CO2 avoided",
+                 year: str = "yr", number: Number = _english) -> str:
+    """Cost (x, NOK/yr) against CO2 avoided (y, t/yr): one dot per frontier point, joined.
+    ``label`` names the chart for screen readers, ``year`` is the word in "NOK/yr" and
+    ``number`` writes the figures (in the reader's language)."""
     pad_l, pad_b, pad_t, pad_r = 80, 40, 15, 20
     pts = sorted(points)
     xs, ys = [p[0] for p in pts] or [0.0], [p[1] for p in pts] or [0.0]
@@ -77,21 +92,21 @@ def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 560,
         return height - pad_b - v / y1 * (height - pad_b - pad_t)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             'role="img" aria-label="net cost against CO2 avoided" class="frontier">',
+             f'role="img" aria-label="{html.escape(label)}" class="frontier">',
              f'<line x1="{pad_l}" y1="{sy(0)}" x2="{width - pad_r}" y2="{sy(0)}" stroke="#999"/>',
              f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{sy(0)}" stroke="#999"/>',
-             f'<text x="5" y="{pad_t + 10}" font-size="11">{y1:,.0f} t</text>',
+             f'<text x="5" y="{pad_t + 10}" font-size="11">{number(y1, 0)} t</text>',
              f'<text x="5" y="{sy(0)}" font-size="11">0 t</text>',
-             f'<text x="{pad_l}" y="{height - 8}" font-size="11">{x0:,.0f} NOK</text>',
+             f'<text x="{pad_l}" y="{height - 8}" font-size="11">{number(x0, 0)} NOK</text>',
              f'<text x="{width - pad_r - 110}" y="{height - 8}" font-size="11">'
-             f'{x1:,.0f} NOK</text>']
+             f'{number(x1, 0)} NOK</text>']
     if pts:
         coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
         parts.append(f'<polyline fill="none" stroke="#1b9e77" stroke-width="2" '
                      f'points="{coords}"/>')
         parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#d95f02">'
-                     f'<title>{x:,.0f} NOK/yr, {y:,.1f} t CO2/yr</title></circle>'
-                     for x, y in pts)
+                     f'<title>{number(x, 0)} NOK/{html.escape(year)}, {number(y, 1)} '
+                     f't CO2/{html.escape(year)}</title></circle>' for x, y in pts)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -13,7 +13,9 @@ from symbiosis.model import Dataset
 
 from .auth import login_required
 from .data import snapshot
+from .i18n import resource_label
 from .views import arg_place, hidden_flow
+from .words import status_label
 
 __all__ = ["bp", "features"]
 
@@ -39,10 +41,21 @@ def features() -> dict[str, Any]:
     return doc
 
 
+def _with_words(doc: dict[str, Any]) -> dict[str, Any]:
+    """The map page's features with the words their popups show, in the reader's
+    language (the GeoJSON download keeps keys only)."""
+    for x in doc["features"]:
+        p = x["properties"]
+        if p["kind"] == "exchange":
+            p["status_text"] = status_label(p["status"])
+            p["resource_label"] = resource_label(p["resource"])
+    return doc
+
+
 @bp.get("/")
 @login_required
 def index() -> Any:
-    doc = features()
+    doc = _with_words(features())
     return render_template("map.html", tile_url=current_app.config["TILE_URL"], doc=doc,
                            hidden=doc["hidden_exchanges"])
 

@@ -18,6 +18,11 @@ from symbiosis.indicators import counted
 from symbiosis.model import Candidate, Dataset, Exchange, Flow
 from symbiosis.taxonomy import Taxonomy, default_taxonomy
 
+from .i18n import gettext
+from .words import amount as amount_words
+from .words import km as km_words
+from .words import status_label
+
 __all__ = ["FAMILY_COLOURS", "STATUS_COLOURS", "network_graph", "network_html",
            "network_payload", "vis_js"]
 
@@ -39,7 +44,8 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
                   label: Callable[[str], str] | None = None) -> Network:
     """A pyvis network of ``data``. Flows for which ``hidden`` is true are anonymised: no
     flow id, no company (one "confidential company" node per municipality), an amount band
-    instead of the amount. ``label`` names resources (default: the taxonomy's English)."""
+    instead of the amount. ``label`` names resources (default: the taxonomy's English);
+    the other words are in the reader's language (English outside a request)."""
     from .access import amount_band, distance_text
 
     tax = taxonomy or default_taxonomy()
@@ -55,17 +61,18 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
         place = (owner.municipality if owner else None) or "?"
         company = f"confidential:{place}" if secret else f.company_id
         if company not in shown_companies:
-            name = (f"Confidential company ({place})" if secret
+            name = (gettext("Confidential company ({place})").format(place=place) if secret
                     else owner.name if owner else f.company_id)
             net.add_node(f"c:{company}", label=name[:40], shape="box", color="#eeeeee",
                          title=name)
             shown_companies.add(company)
         node[f.id] = f"f:anon-{len(node)}" if secret else f"f:{f.id}"
         amount = (amount_band(f.amount, f.unit) if secret else
-                  "quantity unknown" if f.amount is None else f"{f.amount:,.0f} {f.unit}/yr")
+                  gettext("quantity unknown") if f.amount is None
+                  else amount_words(f.amount, f.unit))
         net.add_node(node[f.id], label=name_of(f.resource), shape="dot", size=10,
                      color=FAMILY_COLOURS.get(res.family, "#999999"),
-                     title=f"{f.direction}: {name_of(f.resource)} ({amount})")
+                     title=f"{gettext(f.direction)}: {name_of(f.resource)} ({amount})")
         net.add_edge(f"c:{company}", node[f.id], color="#dddddd", arrows="")
     # each link once: an agreed or operating exchange, else its one live proposal, else
     # an ended one
@@ -78,14 +85,14 @@ def network_graph(data: Dataset, candidates: Iterable[Candidate] = (),
             seen.add(c.key)
             st = status.get(c.key, "candidate")
             exact = not any(node[k].startswith("f:anon-") for k in c.key)
-            km = f"{c.distance_km:.1f} km" if exact else distance_text(c.distance_km)
+            km = km_words(c.distance_km) if exact else distance_text(c.distance_km)
             net.add_edge(node[c.supply_flow], node[c.demand_flow],
                          color=STATUS_COLOURS[st], width=3 if st != "candidate" else 1,
-                         dashes=st == "candidate", title=f"{st}: {km}")
+                         dashes=st == "candidate", title=f"{status_label(st)}: {km}")
     for key, st in status.items():
         if key not in seen and all(k in node for k in key):
             net.add_edge(node[key[0]], node[key[1]], color=STATUS_COLOURS.get(st, "#000"),
-                         width=3, title=st)
+                         width=3, title=status_label(st))
     return net
 
 

@@ -16,7 +16,8 @@
     onEachFeature: (f, l) => {
       const p = f.properties;
       const lines = p.kind === "company" ? [p.name, p.municipality || ""]
-        : [`${p.status}: ${p.resource}`, `${p.supply_company} \u2192 ${p.demand_company}`];
+        : [`${p.status_text || p.status}: ${p.resource_label || p.resource}`,
+           `${p.supply_company} \u2192 ${p.demand_company}`];
       const box = document.createElement("div");
       lines.forEach((t, i) => {
         if (i) { box.appendChild(document.createElement("br")); }
