@@ -181,12 +181,9 @@ def _context(text: str, word: str, data: list[str]) -> str:
 
 def _running_job(app, username: str) -> None:
     """A job of ``username``'s that stays running, for the job page."""
-    from web.db import Accounts
     from web.jobs import Job
 
-    accounts = Accounts(app.config["USERS_DB"])
-    owner = next(u.id for u in accounts.users() if u.username == username)
-    accounts.close()
+    owner = _user_id(app, username)
     jobs = app.extensions["symbiosis_jobs"]
     jobs._jobs["job-test"] = Job(id="job-test", kind="plan", owner=owner, title="Optimering",
                                  state="running", phase="solving", limit_s=30.0)
@@ -214,3 +211,254 @@ def test_every_page_in_bokmal_holds_no_english(login, app, username):
         if left:
             found[url] = [_context(text, w, data) for w in left]
     assert found == {}, "\n".join(f"{u}:\n  " + "\n  ".join(w) for u, w in found.items())
+
+
+# -- pages after a form: errors, warnings, the park planner's answer ------------------------
+
+BAD_COMPANIES = ("id;name;lat;lon;municipality;county;org_number;colour\n"
+                 "BK-1;Feil AS;600;11,86;Vaaler;Innlandet;123;blå\n"
+                 "BK-2;Feil to AS;60,71;11,87;Atlantis;;;grønn\n")
+BAD_FLOWS = ("id,company_id,direction,resource,amount,unit,ewc,months,temperature_c\n"
+             "BF-1,SOL-C01,sideways,waste_heat,-1,MWh,99 99 99,13,5000\n"
+             "BF-2,NOPE,supply,xq-blanding linje 3,2,furlongs,,,\n"
+             "BF-3,SOL-C01,supply,waste_heat,2e12,MWh/yr,,,\n")
+GOOD_COMPANIES = ("id;name;lat;lon;municipality;cluster\n"
+                  "BK-3;Varsel AS;10,75;59,91;Nes;Sirkulære Solør\n"
+                  "BK-4;Tidligere AS;60,70;11,86;Hof;Sirkulære Solør\n")
+GOOD_FLOWS = ("id,company_id,direction,resource,amount,unit\n"
+              "BF-4,BK-4,supply,flis,1000,lm3/år\n"
+              "BF-5,BK-4,demand,varme til veksthus 40 grader,,\n")
+#: what the forms below send: the users' words, not the interface's
+SENT = [
+    *(cell for text in (BAD_COMPANIES, BAD_FLOWS, GOOD_COMPANIES, GOOD_FLOWS)
+      for line in text.splitlines()[1:] for cell in re.split(r"[;,]", line)
+      if len(cell) > 2 and not cell[0].isdigit()),
+    "companies.csv", "flows.csv", "BAD-KEY", "Bad factor", "X-NEW", "nowhere", "sideways",
+    "lm3/år", "furlongs", "luck", "colour"]
+
+
+def _upload(s, files: dict[str, str]):
+    import io
+
+    return s.client.post("/upload/", data={
+        "csrf_token": s.token, "kind": "",
+        "file": [(io.BytesIO(text.encode("utf-8")), name) for name, text in files.items()]},
+        content_type="multipart/form-data")
+
+
+def _without_field_cells(page: str) -> str:
+    """An upload's error table names each bad cell by its column, as the file has it."""
+    return re.sub(r'(<tr class="row-error">(?:<td>[^<]*</td>){2})<td>[^<]*</td>', r"\1",
+                  page)
+
+
+def test_pages_after_a_form_in_bokmal_hold_no_english(login, app):
+    """Upload errors and warnings, form errors, the lifecycle's refusal, a failed job, a
+    missing page and the park planner's answer, in bokmål."""
+    from web.jobs import Job
+
+    terms = english_terms()
+    s = login("admin")
+    s.get("/lang/nb")
+    pages: dict[str, str] = {}
+    r = _upload(s, {"companies.csv": BAD_COMPANIES, "flows.csv": BAD_FLOWS})
+    assert r.status_code == 422
+    pages["upload errors"] = _without_field_cells(r.get_data(as_text=True))
+    assert pages["upload errors"].count('class="row-error"') >= 12
+    r = _upload(s, {"companies.csv": GOOD_COMPANIES, "flows.csv": GOOD_FLOWS})
+    pages["upload preview"] = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="warnings"' in pages["upload preview"]
+    assert 'id="dialects"' in pages["upload preview"]
+    r = s.post("/companies/new", {"id": "X-NEW", "name": "", "lat": "95", "lon": "east",
+                                  "org_number": "123", "nace": "x", "municipality": "nowhere"})
+    assert r.status_code == 400
+    pages["company form"] = r.get_data(as_text=True)
+    r = s.post("/companies/SOL-C01/flows/new", {
+        "id": "X-NEW", "direction": "sideways", "resource": "waste_heat", "amount": "-1",
+        "unit": "furlongs", "ewc": "99 99 99", "months": "13", "temperature_c": "5000"})
+    assert r.status_code == 400
+    pages["flow form"] = r.get_data(as_text=True)
+    r = s.post("/optimize/", {"objective": "luck", "budget": "-5", "time_limit": "x",
+                              "frontier_points": "40", "park": "nowhere"})
+    assert r.status_code == 400
+    pages["optimizer form"] = r.get_data(as_text=True)
+    r = s.post("/admin/factors", {"key": "BAD-KEY", "label": "Bad factor",
+                                  "applies_to": "heat", "factor": "0.1", "unit": "t CO2/MWh",
+                                  "source": "x", "year": "2024"})
+    assert r.status_code == 400
+    pages["factor form"] = r.get_data(as_text=True)
+    s.post(f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "agreed", "start_year": "2027"})
+    r = s.post(f"/exchanges/{SECRET_EXCHANGE}/status", {"status": "ended",
+                                                        "end_year": "2020"})
+    pages["lifecycle refusal"] = s.get("/exchanges/").get_data(as_text=True)
+    assert 'class="flash error"' in pages["lifecycle refusal"]
+    pages["missing company"] = s.get("/companies/NOPE").get_data(as_text=True)
+    from symbiosis.errors import OptimizationError
+    from symbiosis.messages import error
+
+    failure = error(OptimizationError, "plan.no_plan", plan_status="infeasible")
+    owner = _user_id(app, "admin")
+    app.extensions["symbiosis_jobs"]._jobs["job-failed"] = Job(
+        id="job-failed", kind="plan", owner=owner, title="Optimering", state="failed",
+        error=str(failure), reason=failure.reason)
+    pages["failed job"] = s.get("/jobs/job-failed").get_data(as_text=True)
+    assert 'id="job-error"' in pages["failed job"]
+    r = s.finish(s.post("/parks/FINNFJORD", {"time_limit": "20", "budget": "1000000"}))
+    pages["park planner"] = r.get_data(as_text=True)
+    assert 'id="park-result"' in pages["park planner"]
+    data = sorted([*user_data(app), *SENT], key=len, reverse=True)
+    found = {}
+    for name, page in pages.items():
+        text = _without_literals(visible_text(page))
+        left = english_left(text, terms, data) + english_numbers(text, data)
+        if left:
+            found[name] = [_context(text, w, data) for w in left]
+    assert found == {}, "\n".join(f"{u}:\n  " + "\n  ".join(w) for u, w in found.items())
+
+
+def _without_literals(text: str) -> str:
+    """A page's text without the import's column names and cell values a message quotes
+    («municipality», «supply») and the NACE code it gives as an example (16.10, a code
+    with a point in any language): the user types them as they are."""
+    from symbiosis.io.columns import COLUMNS
+
+    literals = {c for cols in COLUMNS.values() for c in cols} | {"supply", "demand", "value",
+                                                                   "co2", "country"}
+    text = re.sub(r"(NACE-\w+ \w+) \d{2}\.\d{2}", r"\1", text)
+    return re.sub(r"«([\w ]+)»", lambda m: " " if m.group(1) in literals else m.group(0),
+                  text)
+
+
+def _user_id(app, username: str) -> int:
+    from web.db import Accounts
+
+    accounts = Accounts(app.config["USERS_DB"])
+    try:
+        return next(u.id for u in accounts.users() if u.username == username)
+    finally:
+        accounts.close()
+
+
+# -- every text has its bokmål ----------------------------------------------------------------
+
+def _literal_texts(node) -> list[str]:
+    """The texts a call's argument can be: a literal, or either branch of ``a if c else
+    b``; a text made at run time (an f-string) gives none."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _literal_texts(node.body) + _literal_texts(node.orelse)
+    return []
+
+
+def _python_calls(paths, names: dict[str, int]) -> list[tuple[str, str]]:
+    """(file, text) for each literal text given to a call of one of ``names`` (function
+    or method name -> position of the argument)."""
+    import ast
+
+    out = []
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(
+                f, ast.Attribute) else None
+            if name in names and len(node.args) > names[name]:
+                out += [(path.name, t) for t in _literal_texts(node.args[names[name]])]
+    return out
+
+
+def _template_texts(app) -> list[tuple[str, str]]:
+    """(template, text) for each literal given to ``_()`` or ``gettext()`` in a template."""
+    from jinja2 import nodes
+
+    env = app.jinja_env
+    out = []
+    for name in env.list_templates(extensions=["html"]):
+        source = env.loader.get_source(env, name)[0]
+        for call in env.parse(source).find_all(nodes.Call):
+            if isinstance(call.node, nodes.Name) and call.node.name in ("_", "gettext") \
+                    and call.args and isinstance(call.args[0], nodes.Const):
+                out.append((name, call.args[0].value))
+    return out
+
+
+def test_every_interface_text_of_the_pages_has_its_bokmal(app):
+    """Every ``gettext("...")`` and ``allow(..., "...")`` in web/, every ``_("...")`` in the
+    templates, and every table of labels the pages pick from has its ``NB`` entry."""
+    from symbiosis.report import TOTALS
+    from web.i18n import NB
+    from web.views import _CONDITIONAL, LINE_KINDS
+    from web.words import LABEL_TABLES
+
+    web = sorted((ROOT / "web").glob("*.py"))
+    texts = _python_calls(web, {"gettext": 0, "_": 0, "allow": 1})
+    texts += _template_texts(app)
+    assert len(texts) > 400 and len({t for _, t in texts}) > 250
+    assert ("plan.html", "Conditional proposals") in texts
+    assert ("companies.py", "company {id} is outside your county") in texts  # allow()
+    assert ("upload.py", "Choose a CSV or XLSX file.") in texts
+    tables = {*LINE_KINDS.values(), *_CONDITIONAL.values(),
+              *(label for _, label, _, _ in TOTALS), *(u for *_, u, _ in TOTALS if u),
+              *(v for table in LABEL_TABLES for v in table.values())}
+    texts += [("tables", t) for t in tables]
+    missing = sorted({f"{where}: {t!r}" for where, t in texts if not NB.get(t)})
+    assert missing == []
+    # the placeholders of a translation are those of its English
+    field = re.compile(r"\{(\w*)[^}]*\}")
+    assert [k for k, v in NB.items()
+            if set(field.findall(k)) != set(field.findall(v))] == []
+
+
+def test_the_optimizer_missing_figure_reasons_are_all_named():
+    """The reasons the optimizer gives a missing figure are words of the pages."""
+    from web.words import NEEDS_REASONS
+
+    source = (ROOT / "optimizer" / "problem.py").read_text(encoding="utf-8")
+    told = set(re.findall(r'"((?:remaining quantity|quantity|value) unknown[^"]*)"', source))
+    assert told and told <= set(NEEDS_REASONS)
+
+
+#: message codes the core makes at run time (an f-string or a sum), each spelt out
+_MADE_CODES = {
+    "error.flow_owner_supply", "error.flow_owner_demand", "error.import_only_companies",
+    "error.import_only_parks", "place.county_former_number_read",
+    "place.county_former_number_divided", "place.county_former_name_read",
+    "place.county_former_name_divided", "place.municipality_ambiguous_in_county",
+    "place.municipality_ambiguous_anywhere", "unit.no_loose_density",
+    "unit.no_solid_density", "plan.infeasible", "plan.time_limit", "plan.unbounded",
+    "park.unreachable", "park.unreachable_budget", "lifecycle.start_year",
+    "lifecycle.end_year", "lifecycle.end_before_start", "lifecycle.end_before_start_given",
+    "dialect.comma", "dialect.semicolon", "dialect.tab", "dialect.other",
+    "word.companies.one", "word.parks.one"}
+
+
+def test_every_message_code_of_the_core_is_in_the_catalogue_in_both_languages():
+    """Each code the core gives a message (errors of an import, places, units, CO2
+    factors, the lifecycle, plans, the park planner) has English and bokmål words with
+    the same placeholders."""
+    from symbiosis.messages import catalogue
+
+    rows = catalogue()
+    assert all(r["en"].strip() and r["nb"].strip() for r in rows.values())
+    field = re.compile(r"\{(\w+)\}")
+    assert [c for c, r in rows.items()
+            if set(field.findall(r["en"])) != set(field.findall(r["nb"]))] == []
+    core = sorted((ROOT / "symbiosis").rglob("*.py")) + sorted((ROOT / "optimizer").glob("*.py"))
+    used = {t for _, t in _python_calls(core, {"said": 0, "of": 0, "message": 0})}
+    used |= {t for _, t in _python_calls(core, {"error": 1}) if "." in t}  # error(Cls, code)
+    used |= {f"error.{t}" for _, t in _python_calls(core, {"row_error": 3})}
+    used |= {f"error.{t}" for _, t in _python_calls(core, {"error": 1}) if "." not in t}
+    used |= {f"error.{t}" for _, t in _python_calls(core, {"TooBig": 1})}
+    used |= {f"unit.{t}" for _, t in _python_calls(core, {"UnitError": 0})}
+    used |= {f"place.{t}" for _, t in _python_calls(core, {"_note": 2})}
+    used = {c for c in used if re.fullmatch(r"[a-z_0-9]+(\.[a-z_0-9]+)+", c)} | _MADE_CODES
+    assert len(used) > 100
+    assert {"error.required", "error.unrecognised", "place.county_unknown_near",
+            "unit.not_measure", "co2.one_of", "lifecycle.cannot_go", "plan.overused",
+            "warning.place"} <= used
+    assert sorted(used - set(rows)) == []

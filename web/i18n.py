@@ -363,6 +363,7 @@ NB: dict[str, str] = {
     "park": "industriområde",
     "county": "fylke",
     # units, bands and names of keys (web/words.py)
+    "ID": "ID",
     "yr": "år",
     "under": "under",
     "over": "over",
