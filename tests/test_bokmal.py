@@ -462,3 +462,36 @@ def test_every_message_code_of_the_core_is_in_the_catalogue_in_both_languages():
             "unit.not_measure", "co2.one_of", "lifecycle.cannot_go", "plan.overused",
             "warning.place"} <= used
     assert sorted(used - set(rows)) == []
+
+
+# -- exports stay machine-readable in bokmål ------------------------------------------------
+
+def test_exports_keep_plain_numbers_and_keys_in_bokmal(login, tokens):
+    """CSV and JSON downloads and the API answer a bokmål reader with numbers a program
+    reads (``1200.5``) and keys (``pipeline``), not ``1 200,5`` and ``rørledning``."""
+    import io
+
+    s = login("admin")
+    s.get("/lang/nb")
+    rows = list(csv.DictReader(io.StringIO(s.get("/candidates/csv").get_data(as_text=True))))
+    assert rows
+    for r in rows:
+        for column in ("distance_km", "value_nok", "co2_avoided_t", "score", "amount"):
+            # a figure is a plain number (an unknown or banded amount is words)
+            if re.fullmatch(r"[-\u2212\d\s.,]+", r[column]):
+                float(r[column])
+        assert r["mode"] in ("pipeline", "cable", "truck", "ship", "rail")
+    assert any("kan dekke" in r["reasons"] for r in rows)  # the words follow the reader
+    report = list(csv.reader(io.StringIO(s.get("/indicators/report.csv").get_data(
+        as_text=True))))
+    numbers = [cell for row in report[1:] for cell in row[1:]
+               if re.fullmatch(r"[-\u2212\d\s.,]+", cell)]
+    assert numbers and all(float(n) is not None for n in numbers)
+    doc = s.get("/map/geojson").get_json()
+    lines = [f["properties"] for f in doc["features"] if f["properties"]["kind"] == "exchange"]
+    assert lines and all(isinstance(p["amount"], float | int | None) for p in lines)
+    assert {p["status"] for p in lines} <= {"proposed", "agreed", "operating"}
+    api = s.get("/api/v1/candidates?limit=5&lang=nb",
+                headers={"Authorization": f"Bearer {tokens['admin']}"}).get_json()
+    found = api if isinstance(api, list) else api.get("candidates", api.get("items", []))
+    assert found and all(isinstance(c["distance_km"], float | int) for c in found)
