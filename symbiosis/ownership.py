@@ -11,6 +11,7 @@ cluster is an administrator's act, not an import.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .errors import RowError
 from .messages import row_error
@@ -50,7 +51,7 @@ def ownership_errors(data: Dataset, owner: str, *, companies: Mapping[str, Compa
     new = {c.id: c for c in data.companies}
     errors: list[RowError] = []
 
-    def error(kind: str, key: str, field: str, code: str, value: str, **params: str) -> None:
+    def error(kind: str, key: str, field: str, code: str, value: str, **params: Any) -> None:
         file, row = where.get((kind, key), (kind, 0))
         errors.append(row_error(file, row, field, code, value, kind="other_cluster",
                                 **params))

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -408,8 +408,9 @@ class Register:
             if c.warning is not None and len(c.numbers) > 1:  # the municipality said which
                 inner = c.warning.reason
                 assert inner is not None
+                said_first: dict[str, Any] = dict(inner.mapping)
                 warnings[warnings.index(c.warning)] = _note(
-                    "county", c.warning.code, "located", county, **inner.mapping,
+                    "county", c.warning.code, "located", county, **said_first,
                     detail_code=inner.code, municipality=self.label(chosen),
                     county=got_county)
         elif len(c.numbers) == 1:

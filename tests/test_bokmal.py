@@ -495,3 +495,43 @@ def test_exports_keep_plain_numbers_and_keys_in_bokmal(login, tokens):
                 headers={"Authorization": f"Bearer {tokens['admin']}"}).get_json()
     found = api if isinstance(api, list) else api.get("candidates", api.get("items", []))
     assert found and all(isinstance(c["distance_km"], float | int) for c in found)
+
+
+# -- numbers, dates and notes ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("lang", "want"), [
+    ("en", "1,200.5 | 1,201 | 0.0152 | 12% | 2026-11-24 | 1,200 t/yr | 4.2 km | pipeline"
+           " | 3,000"),
+    ("nb", "1\u00a0200,5 | 1\u00a0201 | 0,0152 | 12\u00a0% | 24.11.2026 | 1\u00a0200 t/år"
+           " | 4,2 km | rørledning | 3\u00a0000"),
+])
+def test_numbers_dates_and_units_follow_the_reader(app, lang, want):
+    """The page filters write ``1,200.5`` and ``2026-11-24`` in English, ``1 200,5`` and
+    ``24.11.2026`` in bokmål, with units and transport modes in words; a filter of a
+    constant is written per request, not once when the template is compiled."""
+    template = app.jinja_env.from_string(
+        "{{ 1200.5|num(1) }} | {{ 1200.7|num }} | {{ 0.01523|sig(3) }} | {{ 0.12|pct }} | "
+        "{{ '2026-11-24T14:05:00+00:00'[:10]|date }} | {{ amount_words(1200, 't') }} | "
+        "{{ km(4.2) }} | {{ 'pipeline'|mode }} | {{ 3000|num }}")
+    for _ in range(2):  # the same template, once compiled, in either language
+        with app.test_request_context(f"/?lang={lang}"):
+            assert template.render() == want
+
+
+def test_a_plans_notes_are_stored_and_said_in_bokmal(tmp_path):
+    """A plan's message is kept as codes with their numbers beside its English, so the
+    plan page says it in bokmål; plans stored before had only the English."""
+    from graph import EmbeddedStore
+    from symbiosis.messages import render
+    from symbiosis.model import Plan, Reason
+
+    notes = (Reason.of("plan.overused", flows=2), Reason.of("plan.late", flows=1200))
+    plan = Plan(id="p1", status="feasible", objective="value", objective_value=1.0,
+                bound=2.0, gap=0.5, solve_time_s=1.0, message="English", notes=notes)
+    store = EmbeddedStore(tmp_path / "s.db")
+    store.save_plan(plan, [])
+    (back,) = EmbeddedStore(tmp_path / "s.db").plans()
+    assert back.notes == notes
+    assert render(back.notes[1], "nb") == ("1\u00a0200 manglende tall ble ikke vurdert innen "
+                                           "tidsgrensen (listet uten rangering)")
+    assert render(back.notes[1], "en").startswith("1,200 missing figure(s)")

@@ -80,8 +80,9 @@ def _year(name: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise LifecycleError(gettext("{field} must be a whole year, not '{text}'").format(
-            field=gettext(name.replace("_", " ").capitalize()), text=text)) from None
+        said = (gettext("start year must be a whole year, not '{text}'") if name == "start_year"
+                else gettext("end year must be a whole year, not '{text}'"))
+        raise LifecycleError(said.format(text=text)) from None
 
 
 @bp.get("/")

@@ -434,7 +434,9 @@ NB: dict[str, str] = {
     "is not a number": "er ikke et tall",
     "must be between {low} and {high}": "må være mellom {low} og {high}",
     "must be at least {low}": "må være minst {low}",
-    "{field} must be a whole year, not '{text}'": "{field} må være et helt år, ikke «{text}»",
+    "start year must be a whole year, not '{text}'":
+        "startåret må være et helt år, ikke «{text}»",
+    "end year must be a whole year, not '{text}'": "sluttåret må være et helt år, ikke «{text}»",
     "'{name}' looks like an EWC code but is not in the List of Waste":
         "«{name}» ser ut som en EAL-kode, men står ikke i avfallslisten",
 }

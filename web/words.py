@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from jinja2 import pass_context
 
 from symbiosis.messages import format_date, format_number, word
 from symbiosis.model import Reason
@@ -237,15 +238,25 @@ def conversion_text(note: str) -> str:
     return _DECIMAL_POINT.sub(",", note) if _nb() else note
 
 
+def _per_request(write: Callable[..., str]) -> Callable[..., str]:
+    """``write`` as a filter Jinja never runs while it compiles a template: it folds a
+    filter of a constant (``{{ 3000|num }}``) into the template once, in the language of
+    no request, unless the filter takes the context."""
+    @pass_context
+    def filtered(_context: Any, *args: Any, **kwargs: Any) -> str:
+        return write(*args, **kwargs)
+
+    return filtered
+
+
 def init_app(app: Flask) -> None:
     """The filters and globals the templates use."""
-    app.jinja_env.filters.update(num=number, sig=significant, pct=percent, date=date,
-                                 per_year=per_year, mode=mode_label, status=status_label,
-                                 objective=objective_label, role=role_label,
-                                 field=field_label, sort_label=sort_label,
-                                 family=family_label, kind=kind_label,
-                                 applies_to=applies_to_label, said=reason_text,
-                                 conversion=conversion_text, value=value_text,
-                                 evidence=evidence_text)
+    filters = dict(num=number, sig=significant, pct=percent, date=date, per_year=per_year,
+                   mode=mode_label, status=status_label, objective=objective_label,
+                   role=role_label, field=field_label, sort_label=sort_label,
+                   family=family_label, kind=kind_label, applies_to=applies_to_label,
+                   said=reason_text, conversion=conversion_text, value=value_text,
+                   evidence=evidence_text)
+    app.jinja_env.filters.update({k: _per_request(f) for k, f in filters.items()})
     app.jinja_env.globals.update(amount_words=amount, km=km, row_error=row_error_text,
                                  note_text=note_text)

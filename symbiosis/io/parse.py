@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..errors import ImportValidationError, RowError
 from ..messages import row_error, said
@@ -242,7 +242,7 @@ def _place(r: _Row, warnings: list[str], notes: list[Reason]
     return None, got.county, got.municipality
 
 
-def _note(reason: Reason | None) -> dict[str, object]:
+def _note(reason: Reason | None) -> dict[str, Any]:
     """Parameters that put ``reason`` inside another message (as its ``note``)."""
     return {} if reason is None else {**reason.mapping, "note_code": reason.code}
 
