@@ -251,12 +251,12 @@ def _per_request(write: Callable[..., str]) -> Callable[..., str]:
 
 def init_app(app: Flask) -> None:
     """The filters and globals the templates use."""
-    filters = dict(num=number, sig=significant, pct=percent, date=date, per_year=per_year,
-                   mode=mode_label, status=status_label, objective=objective_label,
-                   role=role_label, field=field_label, sort_label=sort_label,
-                   family=family_label, kind=kind_label, applies_to=applies_to_label,
-                   said=reason_text, conversion=conversion_text, value=value_text,
-                   evidence=evidence_text)
+    filters: dict[str, Callable[..., str]] = dict(
+        num=number, sig=significant, pct=percent, date=date, per_year=per_year,
+        mode=mode_label, status=status_label, objective=objective_label, role=role_label,
+        field=field_label, sort_label=sort_label, family=family_label, kind=kind_label,
+        applies_to=applies_to_label, said=reason_text, conversion=conversion_text,
+        value=value_text, evidence=evidence_text)
     app.jinja_env.filters.update({k: _per_request(f) for k, f in filters.items()})
     app.jinja_env.globals.update(amount_words=amount, km=km, row_error=row_error_text,
                                  note_text=note_text)
