@@ -293,6 +293,8 @@ def test_pages_after_a_form_in_bokmal_hold_no_english(login, app):
     pages["lifecycle refusal"] = s.get("/exchanges/").get_data(as_text=True)
     assert 'class="flash error"' in pages["lifecycle refusal"]
     pages["missing company"] = s.get("/companies/NOPE").get_data(as_text=True)
+    pages["missing page"] = s.get("/no/such/page").get_data(as_text=True)
+    assert "Siden finnes ikke." in pages["missing page"]
     from symbiosis.errors import OptimizationError
     from symbiosis.messages import error
 

@@ -409,6 +409,7 @@ NB: dict[str, str] = {
     "no plan {id}": "planen {id} finnes ikke",
     "no park {id}": "industriområdet {id} finnes ikke",
     "no job {id}": "jobben {id} finnes ikke",
+    "There is no such page.": "Siden finnes ikke.",
     "import data": "importere data",
     "manage CO2 factors": "administrere CO2-faktorer",
     "move companies between clusters": "flytte bedrifter mellom klynger",
