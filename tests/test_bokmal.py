@@ -209,7 +209,7 @@ def test_every_page_in_bokmal_holds_no_english(login, app, username):
             assert username == "viewer", url
         assert r.status_code in (200, 403), (url, r.status_code)
         assert 'lang="nb"' in r.get_data(as_text=True), url
-        text = _without_literals(visible_text(r.get_data(as_text=True)))
+        text = without_literals(visible_text(r.get_data(as_text=True)))
         left = english_left(text, terms, data) + english_numbers(text, data)
         if left:
             found[url] = [_context(text, w, data) for w in left]
@@ -314,7 +314,7 @@ def test_pages_after_a_form_in_bokmal_hold_no_english(login, app):
     data = sorted([*user_data(app), *SENT], key=len, reverse=True)
     found = {}
     for name, page in pages.items():
-        text = _without_literals(visible_text(page))
+        text = without_literals(visible_text(page))
         left = english_left(text, terms, data) + english_numbers(text, data)
         if left:
             found[name] = [_context(text, w, data) for w in left]
@@ -327,7 +327,7 @@ _TYPED = re.compile(r"\(text,resource\)|\(replaces\)|NO, SE, DK \w+ FI|\(SE, DK,
                     r"|\bnov-mar\b|(?<=NACE-kode som )\d{2}\.\d{2}|\bconfirm_large til true\b")
 
 
-def _without_literals(text: str) -> str:
+def without_literals(text: str) -> str:
     """A page's text without the import's column names and cell values a message quotes
     («municipality», `country`, «supply») and the other things :data:`_TYPED` names: the
     user types them as they are."""

@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from graph import EmbeddedStore
 from symbiosis.co2 import default_co2
 
-from .test_bokmal import _without_literals, english_left, english_numbers, english_terms
+from .test_bokmal import english_left, english_numbers, english_terms, without_literals
 from .test_e2e import _console_problems, _fill, _submit, browser, server  # noqa: F401
 from .web_support import PASSWORD, SECRET_EXCHANGE, USERS
 
@@ -74,7 +74,7 @@ def test_every_main_page_in_english_and_bokmal(server, browser, artifacts):  # n
             d.save_screenshot(str(path))
             assert path.stat().st_size > 5_000, path
             if lang == "nb":
-                text = _without_literals(d.execute_script("return document.body.innerText"))
+                text = without_literals(d.execute_script("return document.body.innerText"))
                 left = english_left(text, terms, data) + english_numbers(text, data)
                 if left:
                     english[name] = left
