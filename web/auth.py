@@ -66,7 +66,7 @@ def allow(permitted: bool, what: str = "", **params: object) -> None:
     """Stop with 403 unless ``permitted``. ``what`` is the English of what was refused (a
     key of the bokmål catalogue), with ``{name}`` for each of ``params``."""
     if not permitted:
-        said = gettext(what).format(**params) if what else ""
+        said = gettext(what).format(**params) if params else gettext(what)
         abort(403, description=gettext("You may not do this") + (f": {said}" if said else ""))
 
 
