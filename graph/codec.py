@@ -190,6 +190,9 @@ def plan(d: dict[str, Any]) -> Plan:
                        for x in d.get("lines") or ())
     d["conditional"] = tuple(ConditionalProposal(**x) for x in d.get("conditional") or ())
     d["existing"] = tuple(d.get("existing") or ())
+    notes = d.get("notes") or ()
+    d["notes"] = tuple(reason(x) for x in (json.loads(notes) if isinstance(notes, str)
+                                           else notes))
     scope = d.get("scope") or {}
     d["scope"] = PlanScope(**scope) if isinstance(scope, dict) else PlanScope.from_key(scope)
     for key in ("scenario", "adopted_by", "adopted_at"):

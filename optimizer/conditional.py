@@ -43,6 +43,7 @@ from symbiosis.model import (
     NeedsData,
     PlanExchange,
     Process,
+    Reason,
 )
 
 from .account import extract
@@ -59,7 +60,7 @@ PER_SOLVE_S = 5.0
 class Conditional:
     needs_data: tuple[NeedsData, ...]
     proposals: tuple[ConditionalProposal, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,5 @@ def conditional_analysis(problem: Problem, plan: Sequence[PlanExchange],
     proposals = [p for u in order for p in weighed[u].proposals]
     notes = []
     if late:  # no flow ids: a plan's message is shown to users who may not see them
-        notes.append(f"{len(late)} missing figure(s) not weighed within the time limit "
-                     "(listed unranked)")
+        notes.append(Reason.of("plan.late", flows=len(late)))
     return Conditional(tuple(needs), tuple(proposals), tuple(notes))

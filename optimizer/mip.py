@@ -23,7 +23,7 @@ from ortools.math_opt.solvers import highs_pb2
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from symbiosis.errors import OptimizationError
-from symbiosis.model import Process
+from symbiosis.model import Process, Reason
 
 from .problem import Problem
 
@@ -51,7 +51,7 @@ class Built:
     value: mathopt.LinearExpression
     co2: mathopt.LinearExpression
     co2_floor: mathopt.LinearConstraint | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
     base: dict[str, float] = field(default_factory=dict)
     offset_nok: float = 0.0
 
@@ -80,7 +80,7 @@ def build_model(problem: Problem, *, budget_nok: float | None = None,
     into: dict[str, list[mathopt.Variable | mathopt.LinearExpression]] = {}
     value_terms: list[mathopt.LinearExpression | mathopt.Variable] = []
     co2_terms = []
-    notes: list[str] = []
+    notes: list[Reason] = []
     bounds, fixed = problem.bounds, problem.fixed_use
     # variables: amounts and link binaries
     for c in problem.candidates:
@@ -109,7 +109,7 @@ def build_model(problem: Problem, *, budget_nok: float | None = None,
     for p in problem.processes:
         ub = _activity_bound(problem, p)
         if ub is None:
-            notes.append(f"process {p.id} left out: no capacity and no bounded flow")
+            notes.append(Reason.of("plan.process_left_out", process=p.id))
             continue
         act = m.add_variable(lb=0.0, ub=ub, name=f"a[{p.id}]")
         a[p.id] = act

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from symbiosis.indicators import park_status
-from symbiosis.model import Candidate, Dataset, Exchange, Park, Plan
+from symbiosis.messages import said
+from symbiosis.model import Candidate, Dataset, Exchange, Park, Plan, Reason
 from symbiosis.taxonomy import Taxonomy
 
 from .plans import problem_for
@@ -37,6 +38,8 @@ class ParkPlan:
     plan: Plan
     trajectory: tuple[tuple[int, float], ...]
     message: str
+    #: ``message`` as a message code with its parameters (``park.*``), when there is one
+    note: Reason | None = None
 
 
 def plan_park(data: Dataset, candidates: Sequence[Candidate], park: Park, *,
@@ -63,14 +66,15 @@ def plan_park(data: Dataset, candidates: Sequence[Candidate], park: Park, *,
                              budget_nok=budget_nok, time_limit_s=time_limit_s, gap=1e-6,
                              conditional=False, interrupter=interrupter)
     reachable = plan.status in ("optimal", "feasible")
-    message = ""
+    message, note = "", None
     if not reachable:
         plan = propose_exchanges(problem, objective="co2", budget_nok=budget_nok,
                                  time_limit_s=time_limit_s, gap=1e-6, conditional=False,
                                  interrupter=interrupter)
-        message = (f"target not reachable: the most reduction available is "
-                   f"{plan.totals.get('co2_avoided_t', 0.0):,.0f} t/yr of {required:,.0f} needed"
-                   + (" within the budget" if budget_nok is not None else ""))
+        message, note = said("park.unreachable" + ("_budget" if budget_nok is not None
+                                                   else ""),
+                             t_per_year=plan.totals.get("co2_avoided_t", 0.0),
+                             needed=required)
     reduction = plan.totals.get("co2_avoided_t", 0.0)
     residual = park.baseline_t_co2e - status.avoided_t - reduction
     trajectory = tuple((y, park.baseline_t_co2e - status.avoided_t - (reduction if y > year
@@ -80,4 +84,4 @@ def plan_park(data: Dataset, candidates: Sequence[Candidate], park: Park, *,
                     target_t_co2e=target, already_avoided_t=status.avoided_t,
                     required_t=required, reachable=reachable, reduction_t=reduction,
                     residual_t=residual, cost_nok=-plan.totals.get("value_nok", 0.0),
-                    plan=plan, trajectory=trajectory, message=message)
+                    plan=plan, trajectory=trajectory, message=message, note=note)

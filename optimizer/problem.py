@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 
 from symbiosis.errors import OptimizationError
 from symbiosis.lifecycle import held
-from symbiosis.model import Candidate, Exchange, ExchangeStatus, Flow, NeedsData, Process
+from symbiosis.model import (
+    Candidate,
+    Exchange,
+    ExchangeStatus,
+    Flow,
+    NeedsData,
+    Process,
+    Reason,
+)
 
 __all__ = ["Problem", "build_problem", "validate", "FACTS"]
 
@@ -54,7 +62,8 @@ class Problem:
     existing: tuple[str, ...] = ()
     pending: tuple[Candidate, ...] = ()
     caps: Mapping[str, float] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    #: what the plan's message says about the data, as message codes (``plan.*``)
+    notes: tuple[Reason, ...] = ()
 
 
 def _flow_bounds(flows: Mapping[str, Flow], processes: Iterable[Process]) -> dict[str, float]:
@@ -113,7 +122,7 @@ def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
     full = _flow_bounds(flow_map, procs)
     bounds: dict[str, float] = {}
     caps: dict[str, float] = {}
-    notes: list[str] = []
+    notes: list[Reason] = []
     overused = 0
     for fid, b in full.items():
         if fid in unknown_use:
@@ -123,8 +132,7 @@ def build_problem(flows: Iterable[Flow], processes: Iterable[Process],
         overused += taken > b * (1 + 1e-9) + 1e-9
         bounds[fid] = max(0.0, b - taken)
     if overused:  # no flow ids: a plan's message is shown to users who may not see them
-        notes.append(f"existing exchanges take more than the amount of {overused} flow(s): "
-                     "nothing is left of them for new exchanges")
+        notes.append(Reason.of("plan.overused", flows=overused))
     in_model: list[Candidate] = []
     pending: list[Candidate] = []
     best: dict[str, Candidate] = {}

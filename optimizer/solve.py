@@ -58,7 +58,15 @@ import networkx as nx
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from symbiosis.errors import InfeasibleError, OptimizationError
-from symbiosis.model import FacilityDecision, FrontierPoint, Plan, PlanExchange, PlanLine
+from symbiosis.messages import render
+from symbiosis.model import (
+    FacilityDecision,
+    FrontierPoint,
+    Plan,
+    PlanExchange,
+    PlanLine,
+    Reason,
+)
 
 from .account import extract, totals
 from .conditional import conditional_analysis
@@ -163,7 +171,7 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     exchanges: list[PlanExchange] = []
     facilities: list[FacilityDecision] = []
     lines: list[PlanLine] = []
-    notes: list[str] = list(problem.notes)
+    notes: list[Reason] = list(problem.notes)
     for outcome, built in results:
         notes.extend(built.notes)
         if outcome.values:
@@ -187,12 +195,10 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     if status == "feasible" and gap_reached is not None and gap_reached <= gap:
         # components are independent: the plan's gap is the summed one, and it is proven
         status = "optimal"
-    message = {"infeasible": "no plan meets the constraints (budget, CO2 target)",
-               "time_limit": "the time limit was reached before any plan was found",
-               "unbounded": "the model is unbounded: a flow or process lacks a bound",
-               }.get(status, "")
+    said = (Reason.of(f"plan.{status}") if status in ("infeasible", "time_limit", "unbounded")
+            else None)
     if not results:
-        message = "no quantified candidate: nothing to optimise (see needs data)"
+        said = Reason.of("plan.nothing_quantified")
     if status == "infeasible":
         exchanges, facilities, lines = [], [], []
     needs, proposals = list(problem.needs_data), []
@@ -204,14 +210,16 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
         needs, proposals = list(found.needs_data), list(found.proposals)
         notes.extend(found.notes)
         if coupled:
-            notes.append("missing figures were weighed without the budget and CO2 target")
+            notes.append(Reason.of("plan.coupled"))
     plan = Plan(id=uuid.uuid4().hex[:12], status=status, objective=objective,
                 objective_value=obj, bound=bound, gap=gap_reached,
                 solve_time_s=time.perf_counter() - started,
                 exchanges=tuple(sorted(exchanges, key=lambda e: (e.supply_flow, e.demand_flow))),
                 facilities=tuple(facilities), needs_data=tuple(needs),
                 totals=totals(exchanges, facilities, lines),
-                components=len(parts), message="; ".join(filter(None, [message, *notes])),
+                components=len(parts),
+                message="; ".join(render(r) for r in [*([said] if said else []), *notes]),
+                notes=(*([said] if said else []), *notes),
                 created_at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
                 lines=tuple(lines), conditional=tuple(proposals), existing=problem.existing)
     if require_optimal and status != "optimal":

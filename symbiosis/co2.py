@@ -33,7 +33,8 @@ from pathlib import Path
 
 from .errors import DataFileError, SymbiosisError
 from .knowledge import data_path, number_cell, read_rows, sourced_row
-from .model import Company, Flow
+from .messages import error
+from .model import Company, Flow, Reason
 
 __all__ = ["Co2Factor", "Co2Choice", "Co2FactorError", "Co2Factors",
            "load_co2", "default_co2", "check_factor", "APPLIES_TO", "UNITS", "SCOPES"]
@@ -121,31 +122,32 @@ class Co2Factors:
                 picked[(c.scope, c.name, c.applies_to)] = c.factor
         return replace(self, factors=merged, choices=picked)
 
-    def check_replaces(self, resource: str, key: str) -> str | None:
-        """Why a demand flow of ``resource`` cannot replace factor ``key`` (None: it can)."""
+    def check_replaces(self, resource: str, key: str) -> Reason | None:
+        """Why a demand flow of ``resource`` cannot replace factor ``key`` (None: it can),
+        as a message code (``co2.*``) with its parameters."""
         kind = self.kind_of(resource)
         if kind is None:
-            return (f"no CO2 factor choice for resource {resource}: its CO2 comes from "
-                    "what it substitutes")
+            return Reason.of("co2.no_choice", resource=resource)
         found = self.factors.get(key)
         if found is None:
             known = sorted(k for k, f in self.factors.items() if f.applies_to == kind)
-            return f"unknown CO2 factor {key!r}; for {kind} one of {', '.join(known)}"
+            return Reason.of("co2.unknown_for", key=key, demand_kind=kind, known=", ".join(known))
         if found.applies_to != kind:
-            return f"factor {key} is for {found.applies_to}, {resource} replaces {kind}"
+            return Reason.of("co2.other_kind", key=key, applies_to=found.applies_to,
+                             resource=resource, demand_kind=kind)
         return None
 
     def choice_problem(self, choice: Co2Choice) -> Co2FactorError | None:
         if choice.scope not in SCOPES:
-            return Co2FactorError("scope", f"must be one of {', '.join(SCOPES)}")
+            return error(Co2FactorError, "co2.one_of", "scope", choices=", ".join(SCOPES))
         if not choice.name.strip():
-            return Co2FactorError("name", "name the park or the county")
+            return error(Co2FactorError, "co2.name", "name")
         found = self.factors.get(choice.factor)
         if found is None:
-            return Co2FactorError("factor", f"unknown CO2 factor {choice.factor!r}")
+            return error(Co2FactorError, "co2.unknown", "factor", key=choice.factor)
         if found.applies_to != choice.applies_to:
-            return Co2FactorError("factor", f"factor {choice.factor} is for "
-                                            f"{found.applies_to}, not {choice.applies_to}")
+            return error(Co2FactorError, "co2.not_for", "factor", key=choice.factor,
+                         applies_to=found.applies_to, demand_kind=choice.applies_to)
         return None
 
 
@@ -170,30 +172,29 @@ def check_factor(cells: Mapping[str, object], *, taken: Iterable[str] = (),
 
     key = text("key")
     if not _KEY.match(key):
-        raise Co2FactorError("key", "2-48 lower-case letters, digits or _, starting with a "
-                                    "letter")
+        raise error(Co2FactorError, "co2.key", "key")
     if key in set(taken):
-        raise Co2FactorError("key", f"{key} is taken")
+        raise error(Co2FactorError, "co2.taken", "key", key=key)
     try:
         value = float(text("factor").replace(",", "."))
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise Co2FactorError("factor", "must be a finite number of at least 0")
+        raise error(Co2FactorError, "co2.factor", "factor")
     label = text("label")
     if not label:
-        raise Co2FactorError("label", "is required")
+        raise error(Co2FactorError, "error.required", "label")
     if text("applies_to") not in APPLIES_TO:
-        raise Co2FactorError("applies_to", f"must be one of {', '.join(APPLIES_TO)}")
+        raise error(Co2FactorError, "co2.one_of", "applies_to", choices=", ".join(APPLIES_TO))
     unit = text("unit") or UNITS[0]
     if unit not in UNITS:
-        raise Co2FactorError("unit", f"must be one of {', '.join(UNITS)}")
+        raise error(Co2FactorError, "co2.one_of", "unit", choices=", ".join(UNITS))
     source = text("source")
     if not source:
-        raise Co2FactorError("source", "is required: where the factor comes from")
+        raise error(Co2FactorError, "co2.source", "source")
     year = text("year")
     if not year.isdigit() or not 1990 <= int(year) <= datetime.date.today().year + 1:
-        raise Co2FactorError("year", "is required: the year the factor is for")
+        raise error(Co2FactorError, "co2.year", "year")
     return Co2Factor(key=key, label=label, applies_to=text("applies_to"), factor=value,
                      unit=unit, source=source, year=int(year), label_nb=text("label_nb"),
                      notes=text("notes"), added_by=added_by or text("added_by"))

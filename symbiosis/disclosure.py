@@ -46,7 +46,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Plan
@@ -237,15 +237,17 @@ def park_plan_figures(plan: Plan, hidden_flows: Collection[str], *, baseline_t_c
     return out, path
 
 
-def withheld_text(figure: Figure, fmt: str = "{:,.0f}", *,
+def withheld_text(figure: Figure, fmt: str | Callable[[float], str] = "{:,.0f}", *,
                   confidential: str = "confidential") -> str:
-    """A withheld figure in words: its band, or ``confidential``.
+    """A withheld figure in words: its band, or ``confidential``. ``fmt`` is a format
+    string or a function of the value.
 
     >>> withheld_text(Figure(None, "banded", "confidential_part", 1800.0, 10800.0))
     '1,800–10,800'
     """
+    write = fmt.format if isinstance(fmt, str) else fmt
     if figure.status == "banded" and figure.low is not None and figure.high is not None:
-        return f"{fmt.format(figure.low)}–{fmt.format(figure.high)}"
+        return f"{write(figure.low)}–{write(figure.high)}"
     if figure.status == "shown" and figure.value is not None:
-        return fmt.format(figure.value)
+        return write(figure.value)
     return confidential

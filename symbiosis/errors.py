@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .model import Reason
+
 __all__ = [
     "SymbiosisError",
     "DataFileError",
@@ -20,7 +22,13 @@ __all__ = [
 
 
 class SymbiosisError(Exception):
-    """Base of every error the project raises on purpose."""
+    """Base of every error the project raises on purpose.
+
+    ``reason``, when given, is the error as a message code with its parameters: the edges
+    say it in the reader's language (:func:`symbiosis.messages.render`); the text of the
+    exception is its English."""
+
+    reason: Reason | None = None
 
 
 class DataFileError(SymbiosisError):
@@ -44,6 +52,9 @@ class RowError:
     #: what kind of problem, for callers that act on it (``unrecognised``: a resource cell
     #: to confirm)
     code: str = ""
+    #: the message as a code with its parameters, for the edges to say in the reader's
+    #: language; ``message`` is its English
+    reason: Reason | None = None
 
     def __str__(self) -> str:
         shown = f" (got {self.value!r})" if self.value != "" else ""

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 
 from .errors import SymbiosisError
+from .messages import error
 from .model import Candidate, Exchange, ExchangeStatus, StatusChange
 
 __all__ = ["advance", "start", "held", "live", "ALLOWED", "LIVE", "LifecycleError",
@@ -139,19 +140,19 @@ def advance(exchange: Exchange, status: str, *, by: str, at: str | None = None,
     symbiosis.lifecycle.LifecycleError: exchange x cannot end in 2026, before its start year 2027...
     """
     if status not in ALLOWED:
-        raise LifecycleError(f"unknown status {status!r}; one of {sorted(ALLOWED)}")
+        raise error(LifecycleError, "lifecycle.unknown", given=status,
+                    statuses=str(sorted(ALLOWED)))
     if status not in ALLOWED[exchange.status]:
-        raise LifecycleError(f"exchange {exchange.id} cannot go from {exchange.status} "
-                             f"to {status}")
+        raise error(LifecycleError, "lifecycle.cannot_go", id=exchange.id,
+                    from_status=exchange.status, to_status=status)
     if not by:
-        raise LifecycleError("say who changes the status")
-    for name, given in (("start year", start_year), ("end year", end_year)):
+        raise error(LifecycleError, "lifecycle.by")
+    for name, given in (("start", start_year), ("end", end_year)):
         if given is not None and given not in YEARS:
-            raise LifecycleError(f"{name} {given} is not a year between {YEARS.start} and "
-                                 f"{YEARS.stop - 1}")
+            raise error(LifecycleError, f"lifecycle.{name}_year", year=str(given),
+                        first=str(YEARS.start), last=str(YEARS.stop - 1))
     if end_year is not None and status != ENDED:
-        raise LifecycleError(f"an end year is given only when the exchange ends, not when "
-                             f"it becomes {status}")
+        raise error(LifecycleError, "lifecycle.end_not_ending", to_status=status)
     when = at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     year = dt.date.fromisoformat(when[:10]).year
     start = start_year if start_year is not None else (
@@ -160,10 +161,9 @@ def advance(exchange: Exchange, status: str, *, by: str, at: str | None = None,
     end = end_year if end_year is not None else (year if status == ENDED else
                                                  exchange.end_year)
     if start is not None and end is not None and end < start:
-        fix = ("an end year" if end_year is None else "a later end year") + \
-            f" of {start} or later, or an earlier start year"
-        raise LifecycleError(f"exchange {exchange.id} cannot end in {end}, before its start "
-                             f"year {start}: give {fix}")
+        raise error(LifecycleError, "lifecycle.end_before_start"
+                    + ("" if end_year is None else "_given"), id=exchange.id, end=str(end),
+                    start=str(start))
     return dataclasses.replace(
         exchange, status=status, start_year=start, end_year=end,
         history=(*exchange.history, StatusChange(status, when, by, note)))

@@ -12,20 +12,31 @@ in English, ``1 200,5`` in bokmål.
 from __future__ import annotations
 
 import csv
+import datetime
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
+from typing import Any, TypeVar
 
+from .errors import RowError, SymbiosisError
 from .model import Reason
 
-__all__ = ["render", "render_all", "catalogue", "format_number", "LANGS"]
+__all__ = ["render", "render_all", "catalogue", "format_number", "format_date", "message",
+           "listing", "row_error", "error", "said", "word", "LANGS"]
 
 LANGS = ("en", "nb")
-_RESOURCE_PARAMS = {"supply", "demand", "output"}
-_INTEGER_PARAMS = {"amount", "nok_per_year", "nok_per_km_year", "t_per_year"}
+_RESOURCE_PARAMS = {"supply", "demand", "output", "resource"}
+#: parameters that are a word of the catalogue: (parameter, prefix of its code)
+_WORD_PARAMS = {"demand_kind": "applies_to", "applies_to": "applies_to", "country": "country"}
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_INTEGER_PARAMS = {"amount", "nok_per_year", "nok_per_km_year", "t_per_year", "needed"}
 #: factors: small numbers shown to their fourth significant digit (0.0152, not 0.02)
 _FACTOR_PARAMS = {"ef"}
+#: numbers shown with a fixed count of decimals
+_FIXED_PARAMS = {"confidence": 2}
+E = TypeVar("E", bound=SymbiosisError)
 
 
 @lru_cache(maxsize=1)
@@ -39,25 +50,96 @@ def _lang(lang: str) -> str:
     return "nb" if lang in ("nb", "no", "nn") else "en"
 
 
-def format_number(value: float, lang: str = "en", *, digits: int | None = None) -> str:
-    """``1,234.5`` (en) or ``1 234,5`` (nb, with a no-break space)."""
-    return _number(value, _lang(lang) == "nb", digits)
+def format_number(value: float, lang: str = "en", *, digits: int | None = None,
+                  trim: bool = True) -> str:
+    """``1,234.5`` (en) or ``1 234,5`` (nb, with a no-break space as the thousands
+    separator, a decimal comma and a minus sign). ``digits`` decimals (default: by size);
+    ``trim`` drops trailing zeros of the decimals.
+
+    >>> format_number(1200.5, "nb", digits=1), format_number(-3.10, "en", digits=2)
+    ('1\xa0200,5', '-3.1')
+    >>> format_number(0.5, "nb", digits=2, trim=False)
+    '0,50'
+    """
+    return _number(value, _lang(lang) == "nb", digits, trim)
 
 
-def _number(value: float, nb: bool, digits: int | None) -> str:
+def _number(value: float, nb: bool, digits: int | None, trim: bool = True) -> str:
     if digits is None:
         digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 10 else 2)
     text = f"{value:,.{digits}f}"
-    if digits and "." in text:
+    if digits and trim and "." in text:
         text = text.rstrip("0").rstrip(".")
+    if text.lstrip("-").strip("0.,") == "":  # no "-0"
+        text = text.lstrip("-")
     if nb:
         return text.replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
     return text
 
 
+def format_date(value: str, lang: str = "en") -> str:
+    """An ISO date or time as a reader writes it: ``2026-11-24`` or ``2026-11-24 14:05 UTC``
+    (en), ``24.11.2026`` or ``24.11.2026 kl. 14.05 UTC`` (nb). Text that is not an ISO
+    date is returned as it is.
+
+    >>> format_date("2026-11-24T14:05:09+00:00", "nb")
+    '24.11.2026 kl. 14.05 UTC'
+    >>> format_date("2026-11-24", "en")
+    '2026-11-24'
+    """
+    text = str(value or "")
+    try:
+        when = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    nb = _lang(lang) == "nb"
+    day = when.strftime("%d.%m.%Y") if nb else when.strftime("%Y-%m-%d")
+    if len(text) <= 10:
+        return day
+    zone = " UTC" if when.utcoffset() == datetime.timedelta(0) else ""
+    return f"{day} kl. {when:%H.%M}{zone}" if nb else f"{day} {when:%H:%M}{zone}"
+
+
 def _word(code: str, lang: str, default: str) -> str:
     entry = catalogue().get(code)
     return entry[_lang(lang)] if entry else default
+
+
+def word(code: str, lang: str = "en", default: str | None = None) -> str:
+    """One word of the catalogue (a status, what a factor applies to ...), or ``default``
+    (the code itself) when the catalogue has none.
+
+    >>> word("status.operating", "nb")
+    'i drift'
+    """
+    return _word(code, lang, code if default is None else default)
+
+
+#: a list parameter: names separated by this, written "a, b and c" (``*_and``) or
+#: "a, b or c" (``*_or``) in the reader's language
+LIST_SEPARATOR = "|"
+
+
+def listing(names: Iterable[str], lang: str = "en", last: str = "and") -> str:
+    """Names in a sentence: ``a, b and c`` (``og`` in bokmål; ``or``: ``eller``).
+
+    >>> listing(["Troms", "Finnmark"], "nb", "or")
+    'Troms eller Finnmark'
+    """
+    items = list(names)
+    if len(items) <= 1:
+        return "".join(items)
+    word = _word(f"word.{last}", lang, last)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def message(code: str, lang: str = "en", **params: str | float | int | bool | None) -> str:
+    """The catalogue's words for ``code`` with ``params``, in ``lang``.
+
+    >>> message("error.at_least", "nb", low_g=-90)
+    'må være minst −90'
+    """
+    return render(Reason.of(code, **params), lang)
 
 
 def render(reason: Reason, lang: str = "en", *,
@@ -74,10 +156,41 @@ def render(reason: Reason, lang: str = "en", *,
     out: dict[str, str] = {}
     nb = lang == "nb"
     for key, value in params.items():
-        if isinstance(value, str):
-            out[key] = label(value) if label and key in _RESOURCE_PARAMS else value
+        if key.endswith("_code") and isinstance(value, str):
+            # another message inside this one, made of the same parameters
+            inner = {k: v for k, v in reason.params if k != key}
+            out[key[:-5]] = render(Reason(value, tuple(inner.items())), lang, label=label,
+                                   tech_label=tech_label, mode_label=mode_label)
+        elif key.endswith(("_and", "_or")) and isinstance(value, str):
+            last = "and" if key.endswith("_and") else "or"
+            # a period "-2019" is "until 2019"
+            items = [_word("word.until", lang, "until") + " " + x[1:]
+                     if x.startswith("-") and x[1:].isdigit() else x
+                     for x in value.split(LIST_SEPARATOR) if x]
+            out[key] = listing(items, lang, last)
+        elif key in _RESOURCE_PARAMS and isinstance(value, str):
+            out[key] = label(value) if label else value
         elif isinstance(value, bool) or value is None:
             out[key] = "" if value is None else str(value)
+        elif isinstance(value, int | float) and key in _FACTOR_PARAMS:
+            text = f"{float(value):.4g}"
+            out[key] = text.replace(".", ",") if lang == "nb" else text
+        elif isinstance(value, int | float) and key.endswith("_g"):
+            text = f"{float(value):g}"
+            out[key] = text.replace(".", ",").replace("-", "\u2212") if lang == "nb" else text
+        elif isinstance(value, int | float) and key in _FIXED_PARAMS:
+            out[key] = format_number(float(value), lang, digits=_FIXED_PARAMS[key],
+                                     trim=False)
+        elif key in _WORD_PARAMS and isinstance(value, str):
+            out[key] = _word(f"{_WORD_PARAMS[key]}.{value}", lang, value)
+        elif key == "conversion" and isinstance(value, str) and lang == "nb":
+            out[key] = _DECIMAL_POINT.sub(",", value)  # "1 lm3 = 0,3 t (source, year)"
+        elif key.endswith("_date") and isinstance(value, str):
+            out[key] = format_date(value, lang)
+        elif key == "status" or key.endswith("_status"):
+            out[key] = _word(f"status.{value}", lang, str(value))
+        elif key == "suggested" and isinstance(value, str):
+            out[key] = _suggestions(value, lang, label)
         elif isinstance(value, int | float):
             if key in _FACTOR_PARAMS:
                 text = f"{float(value):.4g}"
@@ -123,6 +236,47 @@ def render(reason: Reason, lang: str = "en", *,
         return entry[lang].format(**out)
     except (KeyError, IndexError):
         return entry["en"].format_map(_Missing(out))
+
+
+def _suggestions(value: str, lang: str, label: Callable[[str], str] | None) -> str:
+    """``key:0.42|key2:0.3`` as ``key (0.42), key2 (0.30)`` (``none`` when empty)."""
+    out = []
+    for part in value.split(LIST_SEPARATOR):
+        key, _, conf = part.rpartition(":")
+        if key:
+            name = label(key) if label else key
+            out.append(f"{name} ({format_number(float(conf), lang, digits=2, trim=False)})")
+    return ", ".join(out) or _word("word.none", lang, "none")
+
+
+def said(code: str, **params: Any) -> tuple[str, Reason]:
+    """A message's English and its code with parameters, for an error or note that the
+    edges say again in the reader's language."""
+    reason = Reason.of(code, **params)
+    return render(reason, "en"), reason
+
+
+def row_error(file: str, row: int, field: str, code: str, value: str = "", *,
+              suggestions: tuple[tuple[str, float], ...] = (), kind: str = "",
+              **params: Any) -> RowError:
+    """A :class:`RowError` whose message is the catalogue's ``error.<code>``; ``kind`` is
+    its :attr:`RowError.code` (what kind of problem, for callers that act on it).
+
+    >>> e = row_error("f.csv", 2, "lat", "at_least", "-99", low_g=-90)
+    >>> e.message, render(e.reason, "nb")
+    ('must be at least -90', 'må være minst −90')
+    """
+    text, reason = said(f"error.{code}", **params)
+    return RowError(file, row, field, text, value, suggestions, kind, reason)
+
+
+def error(cls: type[E], code: str, *args: Any, **params: Any) -> E:
+    """``cls(*args, english)`` carrying the message's code and parameters as its
+    ``reason``."""
+    text, reason = said(code, **params)
+    exc = cls(*args, text)
+    exc.reason = reason
+    return exc
 
 
 class _Missing(dict[str, str]):

@@ -469,6 +469,9 @@ class Plan:
     scenario: str = ""
     adopted_by: str = ""
     adopted_at: str = ""
+    #: ``message`` as message codes with their parameters (``plan.*``), for the edges to
+    #: say in the reader's language (plans stored before they had them have none)
+    notes: tuple[Reason, ...] = ()
 
     @property
     def is_scenario(self) -> bool:

@@ -11,8 +11,10 @@ cluster is an administrator's act, not an import.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .errors import RowError
+from .messages import row_error
 from .model import Company, Dataset, Flow, Park, Process
 
 __all__ = ["ownership_errors", "OTHER_CLUSTER", "Origins"]
@@ -21,11 +23,11 @@ __all__ = ["ownership_errors", "OTHER_CLUSTER", "Origins"]
 Origins = Mapping[tuple[str, str], tuple[str, int]]
 
 OTHER_CLUSTER = "belongs to another cluster"
-_ADMINS = "belongs to no cluster: only an admin may change it"
 
 
 def _foreign(cluster: str | None) -> str:
-    return OTHER_CLUSTER if cluster else _ADMINS
+    """The message code of a row about an id another cluster (or the admins) owns."""
+    return "other_cluster" if cluster else "admins_only"
 
 
 def ownership_errors(data: Dataset, owner: str, *, companies: Mapping[str, Company],
@@ -49,9 +51,10 @@ def ownership_errors(data: Dataset, owner: str, *, companies: Mapping[str, Compa
     new = {c.id: c for c in data.companies}
     errors: list[RowError] = []
 
-    def error(kind: str, key: str, field: str, message: str, value: str) -> None:
+    def error(kind: str, key: str, field: str, code: str, value: str, **params: Any) -> None:
         file, row = where.get((kind, key), (kind, 0))
-        errors.append(RowError(file, row, field, message, value, code="other_cluster"))
+        errors.append(row_error(file, row, field, code, value, kind="other_cluster",
+                                **params))
 
     def cluster_of(company_id: str) -> tuple[bool, str | None]:
         """Whether the company is known, and its cluster before this write."""
@@ -63,14 +66,13 @@ def ownership_errors(data: Dataset, owner: str, *, companies: Mapping[str, Compa
 
     for kind, items, stored in (("companies", data.companies, companies),
                                 ("parks", data.parks, parks)):
-        noun = "companies" if kind == "companies" else "parks"
         for item in items:
             before = stored.get(item.id)
             if before is not None and before.cluster != owner:
                 error(kind, item.id, "id", _foreign(before.cluster), item.id)
             elif item.cluster != owner:
-                error(kind, item.id, "cluster", f"you may import only {noun} of cluster "
-                      f"{owner}", item.cluster or "")
+                error(kind, item.id, "cluster", f"import_only_{kind}", item.cluster or "",
+                      owner=owner)
     for kind, parts, was in (("flows", data.flows, flows),
                              ("processes", data.processes, processes)):
         for part in parts:

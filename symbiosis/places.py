@@ -38,13 +38,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
 from .errors import DataFileError
 from .knowledge import data_path, read_rows, sourced_row
-from .model import Company, Park
+from .messages import LIST_SEPARATOR, said
+from .model import Company, Park, Reason
 
 __all__ = ["County", "Municipality", "FormerMunicipality", "PlaceNote", "Place", "Register",
            "load_register", "default_register", "place_key", "PlaceChange", "PlaceMigration",
@@ -130,6 +131,20 @@ class PlaceNote:
     value: str = ""
     #: the nearest register names, for an unknown or ambiguous value
     suggestions: tuple[str, ...] = ()
+    #: the message as a code with its parameters (``message`` is its English)
+    reason: Reason | None = None
+
+
+def _note(field: str, code: str, key: str, value: str, suggestions: tuple[str, ...] = (),
+          **params: object) -> PlaceNote:
+    """A note whose message is the catalogue's ``place.<key>``."""
+    message, reason = said(f"place.{key}", **params)
+    return PlaceNote(field, code, message, value, suggestions, reason)
+
+
+def _items(names: Iterable[str]) -> str:
+    """Names as a list parameter of a message."""
+    return LIST_SEPARATOR.join(names)
 
 
 @dataclass(frozen=True)
@@ -154,11 +169,6 @@ class _Reading:
     numbers: tuple[str, ...] = ()
     warning: PlaceNote | None = None
     problem: PlaceNote | None = None
-
-
-def _listing(names: Iterable[str], last: str = "and") -> str:
-    items = list(names)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
 class Register:
@@ -254,35 +264,38 @@ class Register:
                 return _Reading((number,))
             if number in self._county_former_numbers:
                 return self._former_county(text, sorted(self._county_former_numbers[number]),
-                                           "former_number", f"former county number {number}")
-            return _Reading(problem=PlaceNote(
-                "county", "unknown", f"no county number {number} in the 2024 register", text))
+                                           "former_number", number)
+            return _Reading(problem=_note("county", "unknown", "county_number", text,
+                                          number=number))
         if key in self._county_names:
             return _Reading(self._county_names[key])
         elif key in self._county_former:
             return self._former_county(text, sorted(self._county_former[key]), "former_name",
-                                       f"former county {text.strip()!r}")
+                                       text.strip())
         elif _fold(key) in self._folded_counties:
             numbers = self._folded_counties[_fold(key)]
-            return _Reading(numbers, PlaceNote(
-                "county", "spelling", f"{text.strip()!r} read as "
-                f"{_listing(self.counties[n].name for n in numbers)}", text))
+            return _Reading(numbers, _note(
+                "county", "spelling", "spelling", text, text=text.strip(),
+                names_and=_items(self.counties[n].name for n in numbers)))
         names = [c.name for c in self.counties.values()]
         hint = self._suggest(text, [*names, *(n for c in self.counties.values()
                                               for n in c.other_names)])
         hint = tuple(dict.fromkeys(self.counties[self._county_names[place_key(h)][0]].name
                                    for h in hint))
-        return _Reading(problem=PlaceNote(
-            "county", "unknown", f"unknown county {text.strip()!r}"
-            + (f"; did you mean {_listing(hint)}?" if hint else
-               f"; the counties are {_listing(self.county_names())}"), text, hint))
+        if hint:
+            return _Reading(problem=_note("county", "unknown", "county_unknown_near", text,
+                                          hint, text=text.strip(), near_and=_items(hint)))
+        return _Reading(problem=_note("county", "unknown", "county_unknown", text, hint,
+                                      text=text.strip(),
+                                      counties_and=_items(self.county_names())))
 
     def _former_county(self, text: str, numbers: list[str], code: str, what: str
                        ) -> _Reading:
-        names = _listing(self.counties[n].name for n in numbers)
-        return _Reading(tuple(numbers), PlaceNote(
-            "county", code, f"{what}: read as {names}" if len(numbers) == 1 else
-            f"{what} was divided into {names} in 2024", text))
+        """``what``: the former county's number or name, as ``code`` says."""
+        names = _items(self.counties[n].name for n in numbers)
+        how = "read" if len(numbers) == 1 else "divided"
+        return _Reading(tuple(numbers), _note(
+            "county", code, f"county_{code}_{how}", text, what=what, names_and=names))
 
     def _read_municipality(self, text: str) -> _Reading:
         key = place_key(text)
@@ -292,12 +305,11 @@ class Register:
                 return _Reading((number,))
             if number in self._former_numbers:
                 found = sorted(self._former_numbers[number])
-                return _Reading(tuple(found), PlaceNote(
-                    "municipality", "former_number", f"former municipality number {number} "
-                    f"(2020-2023): read as {self._names_of(found)}", text))
-            return _Reading(problem=PlaceNote(
-                "municipality", "unknown", f"no municipality number {number} in the 2024 "
-                "register", text))
+                return _Reading(tuple(found), _note(
+                    "municipality", "former_number", "municipality_former_number", text,
+                    number=number, names_and=self._names_of(found)))
+            return _Reading(problem=_note("municipality", "unknown", "municipality_number",
+                                          text, number=number))
         if key in self._names:
             return _Reading(self._names[key])
         parts = [place_key(p) for p in _PARTS.split(text.strip())]
@@ -318,26 +330,28 @@ class Register:
                     return _Reading(fit, base.warning)
         if _fold(key) in self._folded:
             numbers = self._folded[_fold(key)]
-            return _Reading(numbers, PlaceNote(
-                "municipality", "spelling",
-                f"{text.strip()!r} read as {self._names_of(numbers)}", text))
+            return _Reading(numbers, _note(
+                "municipality", "spelling", "spelling", text, text=text.strip(),
+                names_and=self._names_of(numbers)))
         hint = self._suggest(text, (self.label(n) for n in self.municipalities))
-        return _Reading(problem=PlaceNote(
-            "municipality", "unknown", f"unknown municipality {text.strip()!r}"
-            + (f"; did you mean {_listing(hint)}?" if hint else ""), text, hint))
+        if hint:
+            return _Reading(problem=_note("municipality", "unknown",
+                                          "municipality_unknown_near", text, hint,
+                                          text=text.strip(), near_and=_items(hint)))
+        return _Reading(problem=_note("municipality", "unknown", "municipality_unknown",
+                                      text, hint, text=text.strip()))
 
     def _former_municipality(self, text: str, former: list[FormerMunicipality]) -> _Reading:
         successors = sorted({f.successor for f in former if f.successor})
-        valid = _listing(sorted({"until " + f.valid[1:] if f.valid.startswith("-") else f.valid
-                                 for f in former}))
+        # "-2019" is "until 2019", in the reader's language
+        valid = _items(sorted({f.valid for f in former},
+                              key=lambda v: ("until " + v[1:]) if v.startswith("-") else v))
         if not successors or any(f.successor is None for f in former):
-            return _Reading(problem=PlaceNote(
-                "municipality", "divided", f"{text.strip()!r} is a former municipality "
-                f"({valid}) that the register does not assign to one 2024 municipality: "
-                "write the current one", text))
-        return _Reading(tuple(successors), PlaceNote(
-            "municipality", "former_name", f"former municipality {text.strip()!r} ({valid}): "
-            f"read as {self._names_of(successors)}", text))
+            return _Reading(problem=_note("municipality", "divided", "municipality_divided",
+                                          text, text=text.strip(), valid_and=valid))
+        return _Reading(tuple(successors), _note(
+            "municipality", "former_name", "municipality_former_name", text,
+            text=text.strip(), valid_and=valid, names_and=self._names_of(successors)))
 
     def _former_in(self, text: str, counties: Iterable[str]) -> _Reading | None:
         """A former municipality of this name in one of ``counties`` ("Bø" in Telemark is
@@ -347,8 +361,9 @@ class Register:
                   if f.successor and self.municipalities[f.successor].county in inside]
         return self._former_municipality(text, former) if former else None
 
-    def _names_of(self, numbers: Iterable[str], last: str = "and") -> str:
-        return _listing((f"{self.label(n)} ({n})" for n in numbers), last)
+    def _names_of(self, numbers: Iterable[str]) -> str:
+        """Municipalities with their numbers, as a list parameter of a message."""
+        return _items(f"{self.label(n)} ({n})" for n in numbers)
 
     def read(self, county: str | None, municipality: str | None) -> Place:
         """The county and municipality as register names.
@@ -377,33 +392,34 @@ class Register:
                 chosen = fit[0]
             elif fit:
                 choices = tuple(self.label(n) for n in fit)
-                problems.append(PlaceNote(
-                    "municipality", "ambiguous", f"{municipality!r} can be "
-                    f"{self._names_of(fit, 'or')}: give the "
-                    + ("2024 name or number" if c.numbers else "county or the number"),
-                    municipality,
-                    choices))
+                problems.append(_note(
+                    "municipality", "ambiguous", "municipality_ambiguous_"
+                    + ("in_county" if c.numbers else "anywhere"), municipality, choices,
+                    text=municipality, names_or=self._names_of(fit)))
             else:
-                where = _listing(sorted({self.counties[self.municipalities[n].county].name
-                                         for n in m.numbers}))
-                problems.append(PlaceNote(
-                    "county", "contradicts", f"{county!r} does not contain municipality "
-                    f"{self._names_of(m.numbers)}, which is in {where}", county))
+                where = _items(sorted({self.counties[self.municipalities[n].county].name
+                                       for n in m.numbers}))
+                problems.append(_note(
+                    "county", "contradicts", "county_contradicts", county, text=county,
+                    names_and=self._names_of(m.numbers), where_and=where))
         got_county: str | None = None
         if chosen is not None:
             got_county = self.counties[self.municipalities[chosen].county].name
             if c.warning is not None and len(c.numbers) > 1:  # the municipality said which
-                warnings[warnings.index(c.warning)] = PlaceNote(
-                    "county", c.warning.code, f"{c.warning.message}: {self.label(chosen)} is "
-                    f"in {got_county}", county)
+                inner = c.warning.reason
+                assert inner is not None
+                said_first: dict[str, Any] = dict(inner.mapping)
+                warnings[warnings.index(c.warning)] = _note(
+                    "county", c.warning.code, "located", county, **said_first,
+                    detail_code=inner.code, municipality=self.label(chosen),
+                    county=got_county)
         elif len(c.numbers) == 1:
             got_county = self.counties[c.numbers[0]].name
         elif c.numbers and not (m.numbers and problems):
             choices = tuple(self.counties[n].name for n in c.numbers)
-            problems.append(PlaceNote(
-                "county", "ambiguous", f"{county!r} was divided in 2024 into "
-                f"{_listing(choices)}: write which one, or give the municipality", county,
-                choices))
+            problems.append(_note(
+                "county", "ambiguous", "county_divided", county, choices, text=county,
+                names_and=_items(choices)))
         failed = {p.field for p in problems}
         warnings = [w for w in warnings if w.field not in failed]
         return Place(county=got_county,

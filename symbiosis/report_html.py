@@ -5,27 +5,39 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .disclosure import Figure, withheld_text
 from .indicators import AreaIndicators, CountyProgress, ParkProgress
 
 __all__ = ["report_html", "line_chart_svg", "frontier_svg", "figure_text", "nice_ticks",
-           "axis_number"]
+           "axis_number", "Number"]
+
+#: a number in words: (value, decimals) -> text, in the reader's language
+Number = Callable[[float, int], str]
 
 
-def figure_text(value: float | None, withheld: Figure | None, fmt: str = "{:,.0f}", *,
+def _english(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def figure_text(value: float | None, withheld: Figure | None,
+                fmt: str | Callable[[float], str] = "{:,.0f}", *,
                 confidential: str = "confidential") -> str:
-    """A figure for a reader: exact, its band, or ``confidential`` when withheld."""
+    """A figure for a reader: exact, its band, or ``confidential`` when withheld.
+    ``fmt`` is a format string or a function of the value."""
     if withheld is not None:
         return withheld_text(withheld, fmt, confidential=confidential)
-    return confidential if value is None else fmt.format(value)
+    write = fmt.format if isinstance(fmt, str) else fmt
+    return confidential if value is None else write(value)
 
 
 def line_chart_svg(series: dict[str, Sequence[tuple[int, float | None]]], *,
-                   width: int = 560, height: int = 220, unit: str = "t CO2/yr") -> str:
+                   width: int = 560, height: int = 220, unit: str = "t CO2/yr",
+                   label: str | None = None, number: Number = _english) -> str:
     """A small line chart: one polyline per series, years on x, values on y from zero.
-    Withheld values (``None``) are left out of their line."""
+    Withheld values (``None``) are left out of their line. ``label`` names the chart for
+    screen readers (default: "<unit> by year"); ``number`` writes the axis figures."""
     colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
     known = {name: [(y, v) for y, v in points if v is not None]
              for name, points in series.items()}
@@ -43,10 +55,10 @@ def line_chart_svg(series: dict[str, Sequence[tuple[int, float | None]]], *,
         return height - pad_b - v / top * (height - pad_b - pad_t)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="{html.escape(unit)} by year">',
+             f'role="img" aria-label="{html.escape(label or unit + " by year")}">',
              f'<line x1="{pad_l}" y1="{yv(0)}" x2="{width - pad_r}" y2="{yv(0)}" '
              'stroke="#999"/>',
-             f'<text x="5" y="{pad_t + 10}" font-size="11">{top:,.0f}</text>',
+             f'<text x="5" y="{pad_t + 10}" font-size="11">{number(top, 0)}</text>',
              f'<text x="5" y="{yv(0)}" font-size="11">0 {html.escape(unit)}</text>']
     for year in years:
         parts.append(f'<text x="{x(year) - 14:.1f}" y="{height - 8}" font-size="11">'
@@ -89,24 +101,30 @@ def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
     return [round(k * step, digits) for k in range(first, last + 1)]
 
 
-def axis_number(value: float) -> str:
+def axis_number(value: float, number: Number | None = None) -> str:
     """A tick label: thousands separated, decimals only where the step needs them, a
-    true minus sign.
+    true minus sign; ``number`` writes it in the reader's language (default English).
 
     >>> axis_number(-58_000_000.0), axis_number(950.0), axis_number(2.5), axis_number(0.0)
     ('−58,000,000', '950', '2.5', '0')
     """
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6f}".rstrip("0")
+    digits = 0 if float(value).is_integer() else \
+        len(f"{value:.6f}".rstrip("0").split(".")[1])
+    if number is not None:
+        return number(value, digits)
+    text = f"{value:,.{digits}f}"
     return text.replace("-", "−") if value < 0 else text.lstrip("-")
 
 
 def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 640,
                  height: int = 320, x_title: str = "CO2 avoided (t CO2/yr)",
-                 y_title: str = "Net cost (NOK/yr; below 0 the plan earns)") -> str:
+                 y_title: str = "Net cost (NOK/yr; below 0 the plan earns)",
+                 year: str = "yr", number: Number | None = None) -> str:
     """The cost-versus-CO2 frontier: CO2 avoided across (t CO2/yr), net cost up (NOK/yr),
     one dot per frontier point (``(cost_nok, co2_avoided_t)``), joined. Both axes run over
     round ticks around the points (:func:`nice_ticks`), not from zero: the points fill
-    the chart. Points the solver found no plan for (not finite) are left out."""
+    the chart. Points the solver found no plan for (not finite) are left out. ``year``
+    is the word in "NOK/yr" and ``number`` writes the figures in the reader's language."""
     pad_l, pad_b, pad_t, pad_r = 108, 56, 16, 24
     pts = sorted((co2, cost) for cost, co2 in points
                  if math.isfinite(cost) and math.isfinite(co2))
@@ -130,12 +148,12 @@ def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 640,
         parts.append(f'<line x1="{sx(v):.1f}" y1="{top}" x2="{sx(v):.1f}" y2="{bottom}" '
                      'stroke="#e3e3e3"/>'
                      f'<text class="x-tick" x="{sx(v):.1f}" y="{bottom + 16}" font-size="11" '
-                     f'text-anchor="middle">{axis_number(v)}</text>')
+                     f'text-anchor="middle">{axis_number(v, number)}</text>')
     for v in yt:
         parts.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{right}" y2="{sy(v):.1f}" '
                      f'stroke="{"#999" if v == 0 else "#e3e3e3"}"/>'
                      f'<text class="y-tick" x="{left - 6}" y="{sy(v) + 4:.1f}" font-size="11" '
-                     f'text-anchor="end">{axis_number(v)}</text>')
+                     f'text-anchor="end">{axis_number(v, number)}</text>')
     parts.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
                  'fill="none" stroke="#999"/>'
                  f'<text class="x-title" x="{(left + right) / 2:.1f}" y="{height - 10}" '
@@ -147,7 +165,8 @@ def frontier_svg(points: Sequence[tuple[float, float]], *, width: int = 640,
     parts.append(f'<polyline fill="none" stroke="#1b9e77" stroke-width="2" '
                  f'points="{coords}"/>')
     parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#d95f02">'
-                 f'<title>{axis_number(round(y))} NOK/yr, {x:,.1f} t CO2/yr</title></circle>'
+                 f'<title>{axis_number(round(y), number)} NOK/{html.escape(year)}, '
+                 f'{axis_number(round(x, 1), number)} t CO2/{html.escape(year)}</title></circle>'
                  for x, y in pts)
     parts.append("</svg>")
     return "".join(parts)

@@ -35,6 +35,7 @@ from .lifecycle import ExchangeStartError, LiveExchangeError, advance, held, liv
 from .lifecycle import start as start_on_candidate
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
 from .matching import explain as explain_candidates
+from .messages import error
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan, PlanScope
 from .ownership import Origins, ownership_errors
 from .places import PlaceMigration, default_register, migrate_places
@@ -485,12 +486,13 @@ def adopt_scenario(store: Store, plan_id: str, *, by: str) -> Plan:
     made stays as it is: it is not proposed again."""
     (found,) = _plans(store, [plan_id])
     if not found.scenario:
-        raise SymbiosisError(f"plan {plan_id} is not a scenario")
+        raise error(SymbiosisError, "scenario.not_scenario", plan=plan_id)
     if found.adopted_at:
-        raise SymbiosisError(f"scenario {found.scenario!r} was adopted on {found.adopted_at}")
+        raise error(SymbiosisError, "scenario.adopted", scenario=found.scenario,
+                    at_date=found.adopted_at)
     if found.status not in ("optimal", "feasible"):
-        raise SymbiosisError(f"scenario {found.scenario!r} has no plan to adopt "
-                             f"(status {found.status})")
+        raise error(SymbiosisError, "scenario.no_plan", scenario=found.scenario,
+                    plan_status=found.status)
     adopted = dataclasses.replace(
         found, adopted_by=by,
         adopted_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))

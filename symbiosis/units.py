@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import pint
 
+from .messages import said
+
 __all__ = ["conversion_factor", "UnitError", "canonical_for_dimension", "convert_amount",
            "Converted"]
 
@@ -26,7 +28,12 @@ _REWRITES = (
 
 
 class UnitError(ValueError):
-    """A unit that cannot be read or does not fit the resource."""
+    """A unit that cannot be read or does not fit the resource: the catalogue's
+    ``unit.<code>`` with its parameters (``reason``)."""
+
+    def __init__(self, code: str, **params: object):
+        message, self.reason = said(f"unit.{code}", **params)
+        super().__init__(message)
 
 
 @lru_cache(maxsize=1)
@@ -54,18 +61,18 @@ def conversion_factor(unit: str, canonical: str) -> float:
     1000.0
     """
     if canonical not in _CANONICAL:
-        raise UnitError(f"no canonical unit {canonical!r}")
+        raise UnitError("no_canonical", canonical=canonical)
     ureg = _registry()
     try:
         qty = ureg.Quantity(1.0, _prepare(unit))
     except Exception as exc:  # pint raises several unrelated types for bad text
-        raise UnitError(f"unknown unit {unit!r}") from exc
+        raise UnitError("unknown", unit=unit) from exc
     target = ureg.Quantity(1.0, _CANONICAL[canonical])
     per_year = ureg.Quantity(1.0, "1/year")
     for candidate in (qty, qty * per_year):
         if candidate.dimensionality == target.dimensionality:
             return float(candidate.to(target.units).magnitude)
-    raise UnitError(f"unit {unit!r} does not measure {canonical} per year")
+    raise UnitError("not_measure", unit=unit, canonical=canonical)
 
 
 def canonical_for_dimension(unit: str) -> str | None:
@@ -155,14 +162,13 @@ def convert_amount(amount: float, unit: str, canonical: str, *,
             if canonical == "MWh":
                 hv = heating_value("nm3")
                 if hv is None:
-                    raise UnitError(f"unit {unit!r}: no heating value per Nm3 for this "
-                                    "resource")
+                    raise UnitError("no_heating_value", unit=unit)
                 return Converted(amount * mult * hv[0],
                                  f"1 Nm3 = {hv[0]:g} MWh ({hv[1]}, {hv[2]})")
             if canonical == "t":
                 d = density("bulk")
                 if d is None:
-                    raise UnitError(f"unit {unit!r}: no gas density for this resource")
+                    raise UnitError("no_gas_density", unit=unit)
                 return Converted(amount * mult * d[0], f"1 Nm3 = {d[0]:g} t ({d[1]}, {d[2]})")
             return Converted(amount * mult)  # m3 of gas as m3
         if canonical == "m3":
@@ -170,10 +176,10 @@ def convert_amount(amount: float, unit: str, canonical: str, *,
         if canonical == "t":
             d = density(kind) or (density("bulk") if kind == "loose" else None)
             if d is None:
-                raise UnitError(f"unit {unit!r}: no {kind} density for this resource")
+                raise UnitError(f"no_{kind}_density", unit=unit)
             label = {"loose": "lm3", "solid": "fm3"}[kind]
             return Converted(amount * mult * d[0], f"1 {label} = {d[0]:g} t ({d[1]}, {d[2]})")
-        raise UnitError(f"unit {unit!r} does not measure {canonical} per year")
+        raise UnitError("not_measure", unit=unit, canonical=canonical)
     try:
         return Converted(amount * conversion_factor(unit, canonical))
     except UnitError:
@@ -199,4 +205,4 @@ def convert_amount(amount: float, unit: str, canonical: str, *,
         if hv is not None:
             return Converted(amount * conversion_factor(unit, "m3") * hv[0],
                              f"1 m3 = {hv[0]:g} MWh ({hv[1]}, {hv[2]})")
-    raise UnitError(f"unit {unit!r} does not measure {canonical} per year")
+    raise UnitError("not_measure", unit=unit, canonical=canonical)

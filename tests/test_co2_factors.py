@@ -205,7 +205,7 @@ def test_an_admin_adds_a_factor_set_and_a_flow_uses_it(login, app, tokens):
     r = s.post("/admin/factors", {"key": "kinn_dh", "label": "Kinn district heating",
                                   "applies_to": "heat", "factor": "0.05",
                                   "unit": "t CO2e/MWh", "source": "", "year": "2024"})
-    assert r.status_code == 400 and "source: is required" in r.get_data(as_text=True)
+    assert r.status_code == 400 and 'data-field="source">is required' in r.get_data(as_text=True)
     r = s.post("/admin/factors", {"key": "kinn_dh", "label": "Kinn district heating",
                                   "applies_to": "heat", "factor": "0.05",
                                   "unit": "t CO2e/MWh", "source": "Kinn energy",

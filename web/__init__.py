@@ -141,6 +141,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def refused(exc: HTTPException) -> Any:
         if request.path.startswith("/api/"):
             return jsonify(error=exc.description), exc.code
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+        message = exc.description
+        if message == type(exc).description:  # werkzeug's own English words
+            message = i18n.gettext("There is no such page.") if exc.code == 404 else ""
+        return render_template("error.html", code=exc.code, message=message), exc.code
 
     return app

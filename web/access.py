@@ -24,7 +24,8 @@ from symbiosis.disclosure import distance_band
 from symbiosis.model import Candidate, Company, Flow
 
 from .db import User
-from .i18n import reason_words
+from .i18n import current_language, gettext, reason_words
+from .words import amount, km, number, per_year
 
 __all__ = ["Access", "amount_band", "distance_text", "ANON_COMPANY"]
 
@@ -32,36 +33,43 @@ ANON_COMPANY = "confidential"
 _BANDS = (100, 1_000, 10_000, 100_000)
 
 
-def amount_band(amount: float | None, unit: str) -> str:
-    """An order-of-magnitude band in place of a confidential amount.
+def _range(low: float, high: float) -> str:
+    dash = "\u2013" if current_language() == "nb" else "-"  # bokmål: an en dash
+    return f"{number(low)}{dash}{number(high)}"
+
+
+def amount_band(value: float | None, unit: str) -> str:
+    """An order-of-magnitude band in place of a confidential amount, in the reader's
+    language.
 
     >>> amount_band(4200, "t")
     '1,000-10,000 t/yr'
     >>> amount_band(None, "MWh")
     'unknown'
     """
-    if amount is None:
-        return "unknown"
+    if value is None:
+        return gettext("unknown")
     low = 0
     for high in _BANDS:
-        if amount < high:
-            return f"{low:,}-{high:,} {unit}/yr" if low else f"under {high:,} {unit}/yr"
+        if value < high:
+            return (f"{_range(low, high)} {per_year(unit)}" if low else
+                    f"{gettext('under')} {number(high)} {per_year(unit)}")
         low = high
-    return f"over {_BANDS[-1]:,} {unit}/yr"
+    return f"{gettext('over')} {number(_BANDS[-1])} {per_year(unit)}"
 
 
-def distance_text(km: float) -> str:
+def distance_text(distance_km: float) -> str:
     """The band a hidden row's distance is shown in.
 
     >>> distance_text(12.3), distance_text(3), distance_text(800)
     ('5-20 km', 'under 5 km', 'over 500 km')
     """
-    low, high = distance_band(km)
+    low, high = distance_band(distance_km)
     if not low:
-        return f"under {high:,.0f} km"
+        return f"{gettext('under')} {number(high)} km"
     if high == float("inf"):
-        return f"over {low:,.0f} km"
-    return f"{low:,.0f}-{high:,.0f} km"
+        return f"{gettext('over')} {number(low)} km"
+    return f"{_range(low, high)} km"
 
 
 class Access:
@@ -160,8 +168,7 @@ class Access:
                     "company": company.name if company else flow.company_id,
                     "direction": flow.direction, "resource": flow.resource, "label": label,
                     "amount": flow.amount, "unit": flow.unit,
-                    "amount_text": ("unknown" if flow.amount is None
-                                    else f"{flow.amount:,.0f} {flow.unit}/yr"),
+                    "amount_text": amount(flow.amount, flow.unit),
                     "municipality": company.municipality if company else None,
                     "county": company.county if company else None,
                     "confidential": flow.confidential, "anonymised": False,
@@ -188,11 +195,11 @@ class Access:
                 "demand_resource": c.demand_resource,
                 "distance_km": None if hidden else round(c.distance_km, 1),
                 "distance_text": (distance_text(c.distance_km) if hidden
-                                  else f"{c.distance_km:,.1f} km"),
+                                  else km(c.distance_km)),
                 "mode": c.mode,
                 "amount": None if hidden else c.amount, "unit": c.unit,
                 "amount_text": (amount_band(c.amount, c.unit) if hidden else
-                                "unknown" if c.amount is None else f"{c.amount:,.0f} {c.unit}/yr"),
+                                amount(c.amount, c.unit)),
                 "value_nok": None if hidden else c.value_nok,
                 "co2_avoided_t": None if hidden else c.co2_avoided_t,
                 "score": None if hidden else round(c.score, 3),

@@ -14,6 +14,7 @@ from symbiosis.co2 import APPLIES_TO, SCOPES, UNITS, Co2Choice, Co2FactorError
 from .auth import allow, login_required
 from .data import snapshot, taxonomy, write
 from .i18n import gettext
+from .words import error_text
 
 __all__ = ["bp"]
 
@@ -62,7 +63,7 @@ def add_factor() -> Any:
     try:
         added = write(change)
     except Co2FactorError as exc:
-        return _page(cells, {exc.field: str(exc)})
+        return _page(cells, {exc.field: error_text(exc)})
     flash(gettext("Saved.") + f" {added.key}")
     return redirect(url_for("admin.factors"))
 
@@ -80,7 +81,7 @@ def choose() -> Any:
     try:
         write(lambda store: services.choose_co2_factor(store, choice, taxonomy=taxonomy()))
     except Co2FactorError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("admin.factors"))
     flash(gettext("Saved."))
     return redirect(url_for("admin.factors"))

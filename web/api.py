@@ -180,7 +180,7 @@ def delete_company(company_id: str) -> Any:
     c = snapshot().companies.get(company_id)
     if c is None:
         abort(404, description=f"no company {company_id}")
-    allow(g.access.edits_company(c), f"delete company {company_id}")
+    allow(g.access.edits_company(c), "delete company {id}", id=company_id)
     write(lambda store: services.delete_company(store, company_id, taxonomy=taxonomy()))
     return "", 204
 

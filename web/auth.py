@@ -62,10 +62,12 @@ def login_required(view: F) -> F:
     return cast(F, wrapped)
 
 
-def allow(permitted: bool, what: str = "") -> None:
-    """Stop with 403 unless ``permitted``."""
+def allow(permitted: bool, what: str = "", **params: object) -> None:
+    """Stop with 403 unless ``permitted``. ``what`` is the English of what was refused (a
+    key of the bokmål catalogue), with ``{name}`` for each of ``params``."""
     if not permitted:
-        abort(403, description=gettext("You may not do this") + (f": {what}" if what else ""))
+        said = gettext(what).format(**params) if params else gettext(what)
+        abort(403, description=gettext("You may not do this") + (f": {said}" if said else ""))
 
 
 def _safe_next(target: str | None) -> str:

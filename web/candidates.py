@@ -48,7 +48,7 @@ def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, A
     banded, its hidden side naming no company), so the filters answer nothing the rows
     do not show."""
     resource = arg_str("resource")
-    key, problem = (taxonomy().resolve(resource) if resource else ("", None))
+    key, _ = (taxonomy().resolve(resource) if resource else ("", None))
     params: dict[str, Any] = {"county": g.access.county_scope() or arg_place("county"),
               "municipality": arg_place("municipality"), "resource": key or None,
               "company": arg_str("company"), "max_distance_km": arg_float("max_distance"),
@@ -59,8 +59,10 @@ def search(snap: Snapshot, *, limit: int | None, offset: int = 0) -> dict[str, A
     order = arg_str("order")
     descending = None if order is None else order == "desc"
     if resource and not key:
+        # only a code that looks like an EWC code and is not one resolves to nothing
         return {"rows": [], "total": 0, "params": params, "sort": sort,
-                "problem": problem or f"unknown resource {resource}"}
+                "problem": gettext("'{name}' looks like an EWC code but is not in the List "
+                                   "of Waste").format(name=resource)}
     result = snap.index.search(**params, sort=sort, descending=descending, offset=offset,
                                limit=limit, hidden_flows=hidden_flows(snap))
     rows = candidate_views(snap, [snap.candidates[i] for i in result.positions])

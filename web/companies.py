@@ -28,6 +28,7 @@ from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
 from .i18n import gettext
 from .views import arg_float, arg_place, arg_str, flow_view
+from .words import row_error_text
 
 __all__ = ["bp", "readable_company", "filtered_companies", "prefill"]
 
@@ -38,8 +39,9 @@ def readable_company(company_id: str) -> Company:
     """A company the user may read, or 404 / 403."""
     company = snapshot().companies.get(company_id)
     if company is None:
-        abort(404, description=f"no company {company_id}")
-    allow(g.access.reads_company(company), f"company {company_id} is outside your county")
+        abort(404, description=gettext("no company {id}").format(id=company_id))
+    allow(g.access.reads_company(company), "company {id} is outside your county",
+          id=company_id)
     return company
 
 
@@ -51,13 +53,13 @@ def _save(kind: str, fields: tuple[str, ...], cells: dict[str, str], *, new: boo
     data, errors = parse_form(get_store(), kind, fields, cells, taxonomy=taxonomy(),
                               owner=owner, country=current_app.config["COUNTRY"])
     if new and cells.get("id") in known:
-        errors.setdefault("id", "already exists: choose another id")
+        errors.setdefault("id", gettext("already exists: choose another id"))
     if data is None or errors:
         return None, errors
     try:
         write(lambda store: services.save(store, data, taxonomy=taxonomy(), owner=owner))
     except ImportValidationError as exc:
-        return None, {e.field: e.message for e in exc.errors}
+        return None, {e.field: row_error_text(e) for e in exc.errors}
     return data, {}
 
 
@@ -145,7 +147,7 @@ def create() -> Any:
 @login_required
 def edit(company_id: str) -> Any:
     company = readable_company(company_id)
-    allow(g.access.edits_company(company), f"change company {company_id}")
+    allow(g.access.edits_company(company), "change company {id}", id=company_id)
     cells = company_cells(company)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -188,7 +190,7 @@ def move(company_id: str) -> Any:
 @login_required
 def delete(company_id: str) -> Any:
     company = readable_company(company_id)
-    allow(g.access.edits_company(company), f"delete company {company_id}")
+    allow(g.access.edits_company(company), "delete company {id}", id=company_id)
     write(lambda store: services.delete_company(store, company_id, taxonomy=taxonomy()))
     flash(gettext("Deleted."))
     return redirect(url_for("companies.index"))
@@ -198,9 +200,9 @@ def _flow(flow_id: str) -> tuple[Flow, Company]:
     snap = snapshot()
     flow = snap.flows.get(flow_id)
     if flow is None:
-        abort(404, description=f"no flow {flow_id}")
+        abort(404, description=gettext("no flow {id}").format(id=flow_id))
     company = readable_company(flow.company_id)
-    allow(g.access.edits_company(company), f"change the flows of {company.id}")
+    allow(g.access.edits_company(company), "change the flows of {id}", id=company.id)
     return flow, company
 
 
@@ -228,7 +230,7 @@ def _flow_form(company: Company, cells: dict[str, str], *, new: bool) -> Any:
 @login_required
 def add_flow(company_id: str) -> Any:
     company = readable_company(company_id)
-    allow(g.access.edits_company(company), f"add flows to {company_id}")
+    allow(g.access.edits_company(company), "add flows to {id}", id=company_id)
     return _flow_form(company, {"company_id": company_id, "direction": "supply"}, new=True)
 
 

@@ -16,6 +16,7 @@ from .auth import allow, login_required
 from .data import Snapshot, snapshot, write
 from .i18n import gettext
 from .views import arg_str, flow_view, in_scope
+from .words import amount, error_text
 
 __all__ = ["bp", "exchange_view", "exchange_list", "change_status", "start_exchange",
            "allow_start", "visible_flow", "readable_exchange"]
@@ -37,8 +38,7 @@ def exchange_view(snap: Snapshot, e: Exchange) -> dict[str, Any] | None:
     hidden = supply["anonymised"] or demand["anonymised"]
     return {"id": e.id, "status": e.status, "supply": supply, "demand": demand,
             "amount": None if hidden else e.amount, "unit": e.unit,
-            "amount_text": (supply["amount_text"] if hidden else
-                            "unknown" if e.amount is None else f"{e.amount:,.0f} {e.unit}/yr"),
+            "amount_text": supply["amount_text"] if hidden else amount(e.amount, e.unit),
             "value_nok": None if hidden else e.value_nok,
             "co2_avoided_t": None if hidden else e.co2_avoided_t,
             "start_year": e.start_year, "end_year": e.end_year, "plan_id": e.plan_id,
@@ -58,10 +58,10 @@ def change_status(exchange_id: str, status: str, *, note: str = "",
     snap = snapshot()
     current = next((e for e in snap.exchanges if e.id == exchange_id), None)
     if current is None:
-        abort(404, description=f"no exchange {exchange_id}")
+        abort(404, description=gettext("no exchange {id}").format(id=exchange_id))
     allow(g.access.changes_exchange(_company_of(snap, current.supply_flow),
                                     _company_of(snap, current.demand_flow)),
-          f"change exchange {exchange_id}")
+          "change exchange {id}", id=exchange_id)
     _, changed = write(lambda store: services.advance_exchange(
         store, exchange_id, status, by=g.user.username, note=note, start_year=start_year,
         end_year=end_year))
@@ -132,8 +132,9 @@ def _year(name: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise LifecycleError(f"{name.replace('_', ' ')} must be a whole year, not "
-                             f"{text!r}") from None
+        said = (gettext("start year must be a whole year, not '{text}'") if name == "start_year"
+                else gettext("end year must be a whole year, not '{text}'"))
+        raise LifecycleError(said.format(text=text)) from None
 
 
 @bp.get("/")
@@ -166,7 +167,7 @@ def set_status(exchange_id: str) -> Any:
                       note=request.form.get("note", ""), start_year=_year("start_year"),
                       end_year=_year("end_year"))
     except LifecycleError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return _back(exchange_id)
     flash(gettext("Saved."))
     return _back(exchange_id)

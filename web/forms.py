@@ -16,6 +16,8 @@ from symbiosis.io.checks import amount_ceiling
 from symbiosis.model import Company, Dataset, Flow
 from symbiosis.taxonomy import QUALITY_FIELDS, Taxonomy
 
+from .words import row_error_text
+
 __all__ = ["COMPANY_FIELDS", "FLOW_FIELDS", "parse_form", "company_cells", "flow_cells"]
 
 COMPANY_FIELDS = ("id", "name", "lat", "lon", "org_number", "nace", "municipality", "county",
@@ -36,7 +38,7 @@ def parse_form(store: Store, kind: str, fields: Sequence[str], form: Mapping[str
         return services.parse_for_store(store, [table], taxonomy=taxonomy, owner=owner,
                                         country=country).dataset, {}
     except ImportValidationError as exc:
-        return None, {e.field: e.message for e in exc.errors}
+        return None, {e.field: row_error_text(e) for e in exc.errors}
 
 
 def company_cells(c: Company) -> dict[str, str]:

@@ -501,13 +501,89 @@ NB: dict[str, str] = {
     "Group again": "Grupper igjen",
     "companies shown": "bedrifter vist",
     # -- end of the network picture block ------------------------------------------------
+    # units, bands and names of keys (web/words.py)
+    "ID": "ID",
+    "Purity (%)": "Renhet (%)",
+    "Dry matter (%)": "Tørrstoff (%)",
+    "Moisture (%)": "Fuktighet (%)",
+    "Lowest temperature (°C)": "Laveste temperatur (°C)",
+    "Highest temperature (°C)": "Høyeste temperatur (°C)",
+    "Hazardous waste": "Farlig avfall",
+    "Inputs": "Innsatsstrømmer",
+    "Outputs": "Utgående strømmer",
+    "Capacity": "Kapasitet",
+    "Sheet": "Ark",
+    "Cells": "Celler",
+    "administrator": "administrator",
+    "cluster manager": "klyngeleder",
+    "county staff": "fylkesansatt",
+    "viewer": "leser",
+    "energy": "energi",
+    "gases": "gasser",
+    "organics": "organisk materiale",
+    "minerals": "mineraler",
+    "water": "vann",
+    "chemicals": "kjemikalier",
+    "waste": "avfall",
+    "other": "annet",
+    "parks": "industriområder",
+    "processes": "prosesser",
+    "remaining quantity unknown: an existing exchange has no amount":
+        "gjenværende mengde ukjent: en eksisterende utveksling har ingen mengde",
+    "value unknown: no price for the demand resource":
+        "verdi ukjent: ingen pris for ressursen i behovet",
+    "EWC": "EAL",
+    "live plan": "gjeldende plan",
+    # refusals and form errors made by the pages
+    "Choose a CSV or XLSX file.": "Velg en CSV- eller XLSX-fil.",
+    "{name}: only CSV or XLSX files": "{name}: bare CSV- eller XLSX-filer",
+    "no company {id}": "bedriften {id} finnes ikke",
+    "no flow {id}": "strømmen {id} finnes ikke",
+    "no exchange {id}": "utvekslingen {id} finnes ikke",
+    "no plan {id}": "planen {id} finnes ikke",
+    "no park {id}": "industriområdet {id} finnes ikke",
+    "no job {id}": "jobben {id} finnes ikke",
+    "There is no such page.": "Siden finnes ikke.",
+    "import data": "importere data",
+    "manage CO2 factors": "administrere CO2-faktorer",
+    "move companies between clusters": "flytte bedrifter mellom klynger",
+    "create companies": "opprette bedrifter",
+    "delete company {id}": "slette bedriften {id}",
+    "change company {id}": "endre bedriften {id}",
+    "company {id}": "bedriften {id}",
+    "company {id} is outside your county": "bedriften {id} ligger utenfor fylket ditt",
+    "change the flows of {id}": "endre strømmene til {id}",
+    "add flows to {id}": "legge til strømmer for {id}",
+    "change exchange {id}": "endre utvekslingen {id}",
+    "run matching": "kjøre matching",
+    "load demo data": "laste inn demodata",
+    "plan for {scope}": "planlegge for {scope}",
+    "set the proposals of {scope}": "fastsette forslagene for {scope}",
+    "adopt a scenario for {scope}": "vedta et scenario for {scope}",
+    "park {id} is outside your county": "industriområdet {id} ligger utenfor fylket ditt",
+    "run the park planner": "kjøre områdeplanleggeren",
+    "already exists: choose another id": "finnes allerede: velg en annen id",
+    "must be 'value' or 'co2'": "må være «value» eller «co2»",
+    "at most {n} characters": "høyst {n} tegn",
+    "no such park": "industriområdet finnes ikke",
+    "is not a number": "er ikke et tall",
+    "must be between {low} and {high}": "må være mellom {low} og {high}",
+    "must be at least {low}": "må være minst {low}",
+    "start year must be a whole year, not '{text}'":
+        "startåret må være et helt år, ikke «{text}»",
+    "end year must be a whole year, not '{text}'": "sluttåret må være et helt år, ikke «{text}»",
+    "'{name}' looks like an EWC code but is not in the List of Waste":
+        "«{name}» ser ut som en EAL-kode, men står ikke i avfallslisten",
 }
 
 
 def init_app(app: Flask) -> None:
+    from . import words
+
     app.jinja_env.globals.update(_=gettext, resource_label=resource_label,
                                  current_language=current_language, LANGUAGES=LANGUAGES,
                                  figure=figure_words)
+    words.init_app(app)
 
 
 def current_language() -> str:
@@ -529,12 +605,16 @@ def gettext(text: str) -> str:
 
 def figure_words(value: Figure | float | None, withheld: Figure | None = None,
                  fmt: str = "{:,.0f}") -> str:
-    """A figure for the page: exact, its band, or "confidential" when withheld. ``value``
-    is a number (with ``withheld`` when it is withheld) or a :class:`Figure`."""
+    """A figure for the page: exact, its band, or "confidential" when withheld, written
+    in the reader's language (``fmt`` gives the decimals, or a percentage). ``value`` is
+    a number (with ``withheld`` when it is withheld) or a :class:`Figure`."""
+    from .words import formatter
+
+    write = formatter(fmt)
     if isinstance(value, Figure):
-        return figure_text(value.value, None if value.shown else value, fmt,
+        return figure_text(value.value, None if value.shown else value, write,
                            confidential=gettext("confidential"))
-    return figure_text(value, withheld, fmt, confidential=gettext("confidential"))
+    return figure_text(value, withheld, write, confidential=gettext("confidential"))
 
 
 #: the no-break space that groups thousands in bokmål ("12 000"), so a number never breaks

@@ -28,6 +28,7 @@ from .auth import login_required
 from .data import Snapshot, snapshot
 from .i18n import gettext
 from .views import arg_place, arg_str, hidden_flow
+from .words import number
 
 __all__ = ["bp", "area", "parks_status", "counties"]
 
@@ -62,7 +63,9 @@ def index() -> Any:
     ind = area(snap)
     chart = Markup(line_chart_svg({gettext("realised"): ind.trajectory_realised,
                                    gettext("realised + proposed"):
-                                       ind.trajectory_with_proposals}))
+                                       ind.trajectory_with_proposals},
+                                  unit=f"t CO2/{gettext('yr')}", label=gettext("Trajectory"),
+                                  number=number))
     progress = counties(snap)
     if g.access.county_scope():
         progress = [c for c in progress if c.county == g.access.county_scope()]

@@ -36,6 +36,7 @@ from optimizer import SolveInterrupter
 from symbiosis.errors import SymbiosisError
 
 from .auth import login_required
+from .i18n import gettext
 
 __all__ = ["Job", "Jobs", "start", "bp", "api_view", "init_app", "wait"]
 
@@ -58,6 +59,8 @@ class Job:
     #: the result to show: ("plan", plan_id), ("candidates", count) or ("park", ParkPlan)
     result: Any = None
     error: str = ""
+    #: the error as a message code with its parameters, said in the reader's language
+    reason: Any = None
     interrupter: SolveInterrupter = field(default_factory=SolveInterrupter)
     cancelled: threading.Event = field(default_factory=threading.Event)
 
@@ -109,6 +112,7 @@ class Jobs:
             except SymbiosisError as exc:
                 job.state = "cancelled" if job.cancelled.is_set() else "failed"
                 job.error = "" if job.cancelled.is_set() else str(exc)
+                job.reason = getattr(exc, "reason", None)
             except Exception as exc:  # a job's failure is shown on its page
                 job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
                 traceback.print_exc()
@@ -162,7 +166,7 @@ def wait(job: Job, timeout_s: float) -> None:
 def own_job(job_id: str) -> Job:
     job = _jobs().get(job_id)
     if job is None or (job.owner != g.user.id and g.access.role != "admin"):
-        abort(404, description=f"no job {job_id}")
+        abort(404, description=gettext("no job {id}").format(id=job_id))
     return job
 
 

@@ -71,7 +71,7 @@ def _scope(snap: Snapshot, scope: Scope) -> tuple[Dataset, str]:
     if scope.company:
         company = scope.company
         c = snap.companies.get(company)
-        allow(c is not None and g.access.reads_company(c), f"company {company}")
+        allow(c is not None and g.access.reads_company(c), "company {id}", id=company)
         # the company's flows the user sees, and their partners: a hidden flow drawn
         # here would be known as this company's
         secret = hidden_flows(snap)

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from symbiosis import services
 from symbiosis.errors import OptimizationError
 from symbiosis.export import NOK_FORMAT, TONNE_FORMAT, Sheet, workbook_bytes
+from symbiosis.messages import error
 from symbiosis.model import Plan, PlanScope
 from symbiosis.places import default_register
 from symbiosis.report_html import frontier_svg
@@ -31,6 +32,7 @@ from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .i18n import figure_words, gettext, resource_label
 from .jobs import Job, phase, start
 from .views import plan_summary, plan_view, scope_county, scope_words
+from .words import number, place_problem, significant
 
 __all__ = ["bp", "run_optimizer", "OptimizeRequest", "find_plan", "allow_scope"]
 
@@ -44,7 +46,7 @@ class OptimizeRequest:
         self.errors: dict[str, str] = {}
         self.objective = str(source.get("objective") or "value")
         if self.objective not in ("value", "co2"):
-            self.errors["objective"] = "must be 'value' or 'co2'"
+            self.errors["objective"] = gettext("must be 'value' or 'co2'")
         self.budget = self._number(source, "budget", None, low=0)
         limit = self._number(source, "time_limit", 30.0, low=1)
         self.time_limit = min(limit or 30.0, current_app.config["OPTIMIZE_MAX_SECONDS"])
@@ -54,18 +56,18 @@ class OptimizeRequest:
         self.park = str(source.get("park") or "").strip() or None
         self.scenario = str(source.get("scenario") or "").strip()
         if len(self.scenario) > 80:
-            self.errors["scenario"] = "at most 80 characters"
+            self.errors["scenario"] = gettext("at most {n} characters").format(n=80)
         self.scope = PlanScope.of(county=self.county, municipality=self.municipality,
                                   park=self.park)
         if self.park and not any(p.id == self.park for p in snapshot().data.parks):
-            self.errors["park"] = "no such park"
+            self.errors["park"] = gettext("no such park")
 
     def _county(self, source: dict[str, Any]) -> str | None:
         """The county asked for, as its register name."""
         text = str(source.get("county") or "").strip()
         got = default_register().read(text, None)
         if not got.ok:
-            self.errors["county"] = got.problems[0].message
+            self.errors["county"] = place_problem(got.problems[0])
         return got.county
 
     def _municipality(self, source: dict[str, Any]) -> str | None:
@@ -75,7 +77,7 @@ class OptimizeRequest:
             return None
         got = default_register().read(self.county, text)
         if not got.ok:
-            self.errors["municipality"] = got.problems[0].message
+            self.errors["municipality"] = place_problem(got.problems[0])
         return got.municipality
 
     def _number(self, source: dict[str, Any], key: str, default: float | None, *,
@@ -86,11 +88,12 @@ class OptimizeRequest:
         try:
             value = float(str(raw).replace(",", "."))
         except ValueError:
-            self.errors[key] = "is not a number"
+            self.errors[key] = gettext("is not a number")
             return default
         if (low is not None and value < low) or (high is not None and value > high):
-            self.errors[key] = f"must be between {low} and {high}" if high is not None \
-                else f"must be at least {low}"
+            self.errors[key] = (gettext("must be between {low} and {high}").format(
+                low=significant(low), high=significant(high)) if high is not None
+                else gettext("must be at least {low}").format(low=significant(low)))
         return value
 
 
@@ -100,9 +103,10 @@ def allow_scope(scope: PlanScope, *, live: bool) -> None:
     county = scope_county(snapshot(), scope)
     mine = g.access.county_scope()
     allow(g.access.runs_optimizer() and (mine is None or county == mine),
-          f"plan for {scope_words(scope)}")
+          "plan for {scope}", scope=scope_words(scope))
     if live:
-        allow(g.access.sets_proposals(county), f"set the proposals of {scope_words(scope)}")
+        allow(g.access.sets_proposals(county), "set the proposals of {scope}",
+              scope=scope_words(scope))
 
 
 def run_optimizer(req: OptimizeRequest) -> Job:
@@ -123,7 +127,7 @@ def run_optimizer(req: OptimizeRequest) -> Job:
                                 interrupter=job.interrupter)
         phase(job, "saving")
         if plan.status not in ("optimal", "feasible"):
-            raise OptimizationError(f"no plan: the solver ended with status {plan.status}")
+            raise error(OptimizationError, "plan.no_plan", plan_status=plan.status)
         write(lambda s: services.save_plan(s, plan))
         return plan.id
 
@@ -137,7 +141,7 @@ def find_plan(snap: Snapshot, plan_id: str) -> Plan:
     """A stored plan, or 404."""
     found = next((p for p in snap.plans if p.id == plan_id), None)
     if found is None:
-        abort(404, description=f"no plan {plan_id}")
+        abort(404, description=gettext("no plan {id}").format(id=plan_id))
     return found
 
 
@@ -173,8 +177,8 @@ def plan(plan_id: str) -> Any:
         [(p["cost_nok"], p["co2_avoided_t"]) for p in view["frontier"]
          if p["cost_nok"] is not None and p["co2_avoided_t"] is not None],
         x_title=gettext("CO2 avoided (t CO2/yr)"),
-        y_title=gettext("Net cost (NOK/yr; below 0 the plan earns)"))) \
-        if view["frontier"] else None
+        y_title=gettext("Net cost (NOK/yr; below 0 the plan earns)"), year=gettext("yr"),
+        number=number)) if view["frontier"] else None
     may_adopt = found.is_scenario and g.access.sets_proposals(scope_county(snap, found.scope))
     return render_template("plan.html", plan=view, chart=chart, may_adopt=may_adopt)
 

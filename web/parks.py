@@ -22,6 +22,7 @@ from .indicators import parks_status
 from .jobs import Job, phase, start
 from .optimize import OptimizeRequest
 from .views import hidden_flow, hidden_flows, plan_view
+from .words import note_text, number
 
 __all__ = ["bp", "run_park_plan"]
 
@@ -31,9 +32,10 @@ bp = Blueprint("parks", __name__, url_prefix="/parks")
 def _park(snap: Snapshot, park_id: str) -> Park:
     park = next((p for p in snap.data.parks if p.id == park_id), None)
     if park is None:
-        abort(404, description=f"no park {park_id}")
+        abort(404, description=gettext("no park {id}").format(id=park_id))
     county = g.access.county_scope()
-    allow(county is None or park.county == county, f"park {park_id} is outside your county")
+    allow(county is None or park.county == county, "park {id} is outside your county",
+          id=park_id)
     return park
 
 
@@ -72,9 +74,11 @@ def park_result_page(result: ParkPlan) -> Any:
         years=[y for y, _ in result.trajectory])
     shown = all(f.shown for f in figures.values())
     chart = Markup(line_chart_svg({gettext("Residual (t CO2e/yr)"):
-                                   [(y, f.value) for y, f in path]}, unit="t CO2e/yr"))
+                                   [(y, f.value) for y, f in path]},
+                                  unit=f"t CO2e/{gettext('yr')}", label=gettext("Trajectory"),
+                                  number=number))
     view = {"reachable": result.reachable if shown else None,
-            "message": result.message if shown else "", **figures}
+            "message": note_text(result.note, result.message) if shown else "", **figures}
     return render_template("park.html", park=park, status=status, result=view,
                            plan=plan_view(snap, result.plan), chart=chart, errors={})
 

@@ -18,6 +18,7 @@ from .data import Snapshot, get_store, snapshot, write
 from .i18n import gettext
 from .optimize import find_plan
 from .views import hidden_flows, in_scope, plan_summary, scope_county, scope_words, side_view
+from .words import error_text
 
 __all__ = ["bp", "comparison_view", "compare_view", "adopt_plan", "scenario_rows",
            "compare_ids"]
@@ -87,7 +88,8 @@ def comparison_view(snap: Snapshot, cmp: PlanComparison) -> dict[str, Any]:
         withheld = summary["withheld"] if summary else {}
         hidden_links = full is not None and any(
             e.link_built and {e.supply_flow, e.demand_flow} & secret for e in full.exchanges)
-        plans.append({"id": p.id, "name": p.name, "scope": scope_words(p.scope),
+        name = p.name if full is None or full.scenario else gettext("live plan")
+        plans.append({"id": p.id, "name": name, "scope": scope_words(p.scope),
                       "objective": p.objective, "status": p.status,
                       "value_nok": None if "value_nok" in withheld else p.value_nok,
                       "co2_avoided_t": None if "co2_avoided_t" in withheld
@@ -105,7 +107,7 @@ def compare_view(ids: list[str]) -> dict[str, Any]:
     try:
         cmp = services.compare_scenarios(get_store(), ids)
     except NotFoundError as exc:
-        abort(404, description=str(exc))
+        abort(404, description=error_text(exc))
     return comparison_view(snapshot(), cmp)
 
 
@@ -115,7 +117,7 @@ def adopt_plan(plan_id: str) -> Plan:
     snap = snapshot()
     found = find_plan(snap, plan_id)
     allow(g.access.sets_proposals(scope_county(snap, found.scope)),
-          f"adopt a scenario for {scope_words(found.scope)}")
+          "adopt a scenario for {scope}", scope=scope_words(found.scope))
     return write(lambda store: services.adopt_scenario(store, plan_id, by=g.user.username))
 
 
@@ -137,7 +139,7 @@ def adopt(plan_id: str) -> Any:
     try:
         adopted = adopt_plan(plan_id)
     except SymbiosisError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("optimize.plan", plan_id=plan_id))
     flash(gettext("Scenario adopted: its exchanges are the proposals of its scope now."))
     return redirect(url_for("optimize.plan", plan_id=adopted.id))

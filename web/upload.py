@@ -23,12 +23,14 @@ from graph import Store
 from symbiosis import services
 from symbiosis.errors import SHOWN_ERRORS, ImportValidationError, RowError, SymbiosisError
 from symbiosis.io import KINDS, Deadline, ImportResult, ReadLimits, read_tables
+from symbiosis.model import Reason
 from symbiosis.recognition import normalise_text
 
 from .auth import allow, login_required
 from .data import get_store, taxonomy, write
 from .db import get_accounts
 from .i18n import gettext
+from .words import error_text, note_text
 
 __all__ = ["bp", "mapping_cluster"]
 
@@ -98,7 +100,7 @@ def check() -> Any:
     if kind is not None and kind not in KINDS:
         kind = None
     if not files:
-        flash(gettext("File") + ": CSV / XLSX", "error")
+        flash(gettext("Choose a CSV or XLSX file."), "error")
         return render_template("upload.html", kinds=KINDS), 400
     # hex: a token the folder check (secure_filename) reads back unchanged; a URL-safe
     # token starting or ending with "_" was stripped, and its upload looked expired
@@ -109,7 +111,7 @@ def check() -> Any:
         name = secure_filename(f.filename or "") or "upload.csv"
         if Path(name).suffix.lower() not in _SUFFIXES:
             shutil.rmtree(folder)
-            flash(f"{name}: CSV / XLSX", "error")
+            flash(gettext("{name}: only CSV or XLSX files").format(name=name), "error")
             return render_template("upload.html", kinds=KINDS), 400
         f.save(folder / name)
     return _checked(folder, token, kind)
@@ -127,8 +129,11 @@ def _checked(folder: Path, token: str, kind: str | None) -> Any:
                         kind=kind or "", resources=sorted(taxonomy().resources))
     flows = {f.id: f for f in result.dataset.flows}
     readings = [(i, flows.get(i.flow_id)) for i in result.interpretations]
+    notes = result.notes if len(result.notes) == len(result.warnings) else ()
+    warnings = ([note_text(n, w) for n, w in zip(notes, result.warnings, strict=True)]
+                or list(result.warnings))
     return render_template("upload.html", kinds=KINDS, preview=result.dataset,
-                           warnings=result.warnings, dialects=result.dialects, token=token,
+                           warnings=warnings, dialects=result.dialect_notes, token=token,
                            kind=kind or "", readings=readings)
 
 
@@ -173,7 +178,8 @@ def commit() -> Any:
     except ImportValidationError as exc:
         return _refused(exc.errors)
     except SymbiosisError as exc:  # the store refused the write (a row it refers to is gone)
-        return _refused([RowError("", 0, "", str(exc))], status=409)
+        return _refused([RowError("", 0, "", str(exc), reason=Reason.of(
+            "error.store", detail=error_text(exc)))], status=409)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     d = result.dataset

@@ -16,6 +16,7 @@ from symbiosis.report import plan_json
 from .access import amount_band, distance_text
 from .data import Snapshot, taxonomy
 from .i18n import gettext, resource_label
+from .words import NEEDS_REASONS, amount, km, mode_label, note_text, number, place_problem
 
 __all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "arg_place", "plan_view",
            "in_scope", "hidden_flow", "hidden_flows", "plan_summary", "scope_county",
@@ -71,7 +72,7 @@ def arg_place(name: str) -> str | None:
         return register.municipality_name(text)
     got = register.read(*((text, None) if name == "county" else (None, text)))
     if not got.ok:
-        abort(400, description=got.problems[0].message)
+        abort(400, description=place_problem(got.problems[0]))
     return got.county if name == "county" else got.municipality
 
 
@@ -142,15 +143,15 @@ def _line_view(snap: Snapshot, line: PlanLine, processes: dict[str, str]) -> dic
         subject = f"{processes.get(pid) or line.name} ({', '.join(names)})"
     detail = ""
     if line.amount is not None and line.kind != "facility_running":
-        detail = f"{line.amount:,.0f} {line.unit}/yr"
+        detail = amount(line.amount, line.unit)
         if line.resource:
             detail += f" {resource_label(line.resource)}"
         if line.price_nok_per_unit is not None:
-            detail += f" · {line.price_nok_per_unit:,.0f} NOK/{line.unit}"
+            detail += f" · {number(line.price_nok_per_unit)} NOK/{line.unit}"
     elif line.kind == "facility_running":
-        detail = f"{line.amount or 0:,.0f} × {line.price_nok_per_unit or 0:,.0f} NOK"
+        detail = f"{number(line.amount or 0)} × {number(line.price_nok_per_unit or 0)} NOK"
     elif line.kind == "link":
-        detail = line.name
+        detail = mode_label(line.name)
     return {"kind": line.kind, "what": gettext(LINE_KINDS.get(line.kind, line.kind)),
             "subject": subject, "detail": detail, "value_nok": line.value_nok,
             "co2_avoided_t": line.co2_avoided_t, "withheld_value": None,
@@ -183,7 +184,7 @@ def _line_views(snap: Snapshot, plan: Plan, withheld: dict[str, Any]
                         ("outside", "Lines outside your county")):
         n, value, co2 = kept[group]
         if n:
-            rows.append({"kind": group, "what": gettext(what), "subject": f"{n:.0f}",
+            rows.append({"kind": group, "what": gettext(what), "subject": number(n),
                          "detail": "", "value_nok": None if value_out else value,
                          "co2_avoided_t": None if co2_out else co2,
                          "withheld_value": value_out, "withheld_co2": co2_out})
@@ -226,7 +227,8 @@ def plan_summary(snap: Snapshot, plan: Plan) -> dict[str, Any]:
             "withheld": {k: f for k, f in figures.items() if not f.shown},
             "created_at": plan.created_at, "scope_words": scope_words(plan.scope),
             "scope": {"kind": plan.scope.kind, "value": plan.scope.value},
-            "scenario": plan.scenario, "adopted_at": plan.adopted_at or None}
+            "scenario": plan.scenario, "adopted_at": plan.adopted_at or None,
+            "message": "; ".join(note_text(n, "") for n in plan.notes) or plan.message}
 
 
 def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
@@ -254,11 +256,11 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
         rows.append({"supply": supply, "demand": demand, "resource": e.resource,
                      "amount": None if hidden else e.amount, "unit": e.unit,
                      "amount_text": (amount_band(e.amount, e.unit) if hidden
-                                     else f"{e.amount:,.0f} {e.unit}/yr"),
-                     "mode": e.mode,
+                                     else amount(e.amount, e.unit)),
+                     "mode": e.mode, "mode_text": mode_label(e.mode),
                      "distance_km": None if hidden else round(e.distance_km, 1),
                      "distance_text": (distance_text(e.distance_km) if hidden
-                                       else f"{e.distance_km:,.1f} km"),
+                                       else km(e.distance_km)),
                      "value_nok": None if hidden else e.value_nok,
                      "co2_avoided_t": None if hidden else e.co2_avoided_t,
                      "link_built": e.link_built, "anonymised": hidden})
@@ -278,11 +280,12 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
             needs.append({"flow_id": n.flow_id, "company_id": n.company_id,
                           "company": company.name if company else n.company_id,
                           "resource": n.resource, "direction": n.direction,
-                          "reason": n.reason, "rank": n.rank,
+                          "reason": n.reason,
+                          "reason_text": gettext(NEEDS_REASONS.get(n.reason, n.reason)),
+                          "rank": n.rank,
                           "bound": None if told else n.bound,
                           "bound_text": (amount_band(n.bound, n.unit) if told
-                                         else gettext("unknown") if n.bound is None
-                                         else f"{n.bound:,.0f} {n.unit}/yr"),
+                                         else amount(n.bound, n.unit)),
                           "unit": n.unit, "spread_nok": None if told else n.spread_nok,
                           "spread_co2_t": None if told else n.spread_co2_t})
     body["needs_data"] = needs
@@ -308,6 +311,7 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
               "link_fixed_cost_nok": None if hidden_links
               else body["totals"].get("link_fixed_cost_nok")}
     body["totals"] = totals
+    body["message"] = summary["message"]
     body["totals_text"] = [{"key": t["key"], "label": gettext(t["label"]),
                             "unit": gettext(t["unit"]) if t["unit"] else "",
                             # whole kroner and counts, tonnes to one decimal
@@ -334,7 +338,7 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
             "partner_bound": c.partner_bound, "pays_from": c.pays_from,
             "text": text.format(flow=c.unknown_flow,
                                 company=owner.name if owner else c.unknown_flow,
-                                amount=f"{c.threshold:,.0f} {c.unit}/yr",
-                                value=f"{abs(c.value_nok) / 1000:,.0f}")})
+                                amount=amount(c.threshold, c.unit),
+                                value=number(abs(c.value_nok) / 1000))})
     body["conditional"] = conditional
     return body

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 from ..errors import DataFileError
 from ..knowledge import data_path, number_cell, read_rows
+from ..messages import render
+from ..model import Reason
 
-__all__ = ["Box", "Country", "amount_ceiling", "country", "place_warning", "DEFAULT_COUNTRY"]
+__all__ = ["Box", "Country", "amount_ceiling", "country", "place_warning", "place_note",
+           "DEFAULT_COUNTRY"]
 
 DEFAULT_COUNTRY = "NO"
 
@@ -106,10 +109,14 @@ def place_warning(where: str, lat: float, lon: float, land: Country) -> str | No
     companies.csv row 2: company A at lat 10.75, lon 59.91 is outside Norway;
     lat and lon look swapped (lat 59.91, lon 10.75 is in Norway)
     """
+    note = place_note(lat, lon, land)
+    return None if note is None else f"{where} {render(note)}"
+
+
+def place_note(lat: float, lon: float, land: Country) -> Reason | None:
+    """:func:`place_warning` as a message code: ``warning.outside`` or
+    ``warning.outside_swapped``, with the place and the country's name."""
     if land.holds(lat, lon):
         return None
-    text = f"{where} at lat {lat:g}, lon {lon:g} is outside {land.name}"
-    if land.holds(lon, lat):
-        text += (f"; lat and lon look swapped (lat {lon:g}, lon {lat:g} is in "
-                 f"{land.name})")
-    return text
+    code = "warning.outside_swapped" if land.holds(lon, lat) else "warning.outside"
+    return Reason.of(code, lat_g=lat, lon_g=lon, country=land.name)

@@ -10,6 +10,7 @@ so an absent column keeps the stored value and an empty cell clears it.
 from __future__ import annotations
 
 from ..errors import RowError
+from ..messages import row_error
 from ..model import ALL_MONTHS, Company, Flow, Park, Process
 from ..taxonomy import QUALITY_FIELDS
 
@@ -56,9 +57,12 @@ def unknown_columns(kind: str, label: str, columns: tuple[str, ...]) -> list[Row
         if c in known or c in NOTE_COLUMNS:
             continue
         best = process.extractOne(c, known, scorer=fuzz.ratio, score_cutoff=60)
-        hint = f"did you mean `{best[0]}`?" if best else f"the columns are {', '.join(known)}"
-        errors.append(RowError(label, 1, c, f"unknown column: {hint}", c,
-                               code="unknown_column"))
+        if best:
+            errors.append(row_error(label, 1, c, "unknown_column_near", c,
+                                    kind="unknown_column", near=best[0]))
+        else:
+            errors.append(row_error(label, 1, c, "unknown_column", c, kind="unknown_column",
+                                    columns=", ".join(known)))
     return errors
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..errors import ImportValidationError, RowError
+from ..errors import ImportValidationError
+from ..messages import row_error
 
 __all__ = ["ReadLimits", "Deadline", "UPLOAD_LIMITS"]
 
@@ -64,6 +65,5 @@ class Deadline:
     def check(self, label: str) -> None:
         """Raise :class:`ImportValidationError` once the budget is spent."""
         if self.at is not None and time.monotonic() > self.at:
-            raise ImportValidationError([RowError(
-                label, 0, "file", f"took longer than {self.seconds:g} s to read and check; "
-                "nothing was stored: split it into smaller files", code="too_slow")])
+            raise ImportValidationError([row_error(label, 0, "file", "too_slow",
+                                                   kind="too_slow", seconds_g=self.seconds)])

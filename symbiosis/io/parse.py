@@ -7,10 +7,20 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..errors import ImportValidationError, RowError
-from ..model import ALL_MONTHS, Company, Dataset, Flow, Park, Process, valid_org_number
+from ..messages import row_error, said
+from ..model import (
+    ALL_MONTHS,
+    Company,
+    Dataset,
+    Flow,
+    Park,
+    Process,
+    Reason,
+    valid_org_number,
+)
 from ..ownership import Origins, ownership_errors
 from ..places import default_register
 from ..recognition import ASK_BELOW, Recognition, Recognizer, recognizer
@@ -22,7 +32,7 @@ from ..taxonomy import (
     normalise_ewc,
 )
 from ..units import UnitError, canonical_for_dimension, convert_amount
-from .checks import DEFAULT_COUNTRY, amount_ceiling, country, place_warning
+from .checks import DEFAULT_COUNTRY, amount_ceiling, country, place_note
 from .columns import REQUIRED, stored_cells, unknown_columns
 from .limits import Deadline
 from .tables import Table, by_kind
@@ -61,6 +71,10 @@ class ImportResult:
     origins: Origins = _field(default_factory=dict)
     #: how each CSV file was written, in words: (file, dialect)
     dialects: tuple[tuple[str, str], ...] = ()
+    #: the warnings as message codes with their parameters, in the same order
+    notes: tuple[Reason, ...] = ()
+    #: how each CSV file was written, as codes: (file, dialect)
+    dialect_notes: tuple[tuple[str, Reason], ...] = ()
 
 
 class _Row:
@@ -75,15 +89,17 @@ class _Row:
         self.table, self.row_no, self.cells, self.errors = table, number, cells, errors
         self.stored, self.given = stored, given
 
-    def error(self, field: str, message: str, value: str = "",
-              suggestions: tuple[tuple[str, float], ...] = (), code: str = "") -> None:
-        self.errors.append(RowError(self.table.label, self.row_no, field, message, value,
-                                    suggestions, code))
+    def error(self, field: str, code: str, value: str = "", *,
+              suggestions: tuple[tuple[str, float], ...] = (), kind: str = "",
+              **params: object) -> None:
+        """An error of ``field``: the catalogue's ``error.<code>`` with ``params``."""
+        self.errors.append(row_error(self.table.label, self.row_no, field, code, value,
+                                     suggestions=suggestions, kind=kind, **params))
 
     def text(self, field: str, *, required: bool = False) -> str:
         value = self.cells.get(field, "").strip()
         if required and not value:
-            self.error(field, "is required")
+            self.error(field, "required")
         return value
 
     def number(self, field: str, *, required: bool = False, low: float | None = None,
@@ -102,16 +118,16 @@ class _Row:
             else:
                 value = float(text.replace(",", "."))
         except ValueError:
-            self.error(field, "is not a number", raw)
+            self.error(field, "not_number", raw)
             return None
         if not math.isfinite(value):
-            self.error(field, "is not a finite number", raw)
+            self.error(field, "not_finite_number", raw)
             return None
         if low is not None and value < low:
-            self.error(field, f"must be at least {low:g}", raw)
+            self.error(field, "at_least", raw, low_g=low)
             return None
         if high is not None and value > high:
-            self.error(field, f"must be at most {high:g}", raw)
+            self.error(field, "at_most", raw, high_g=high)
             return None
         return value
 
@@ -121,7 +137,7 @@ class _Row:
             return True
         if raw in _FALSE:
             return default if raw == "" else False
-        self.error(field, "must be true or false", raw)
+        self.error(field, "not_flag", raw)
         return default
 
     def optional(self, field: str) -> str | None:
@@ -158,16 +174,16 @@ def parse_months(text: str) -> frozenset[int]:
 
 
 def _unique(rows: list[_Row], parsed: list[T | None], key: Callable[[T], str],
-            seen: dict[str, str]) -> list[T]:
+            seen: dict[str, tuple[str, str]]) -> list[T]:
     out = []
     for row, item in zip(rows, parsed, strict=True):
         if item is None:
             continue
         k = key(item)
         if k in seen:
-            row.error("id", f"duplicate id (first in {seen[k]})", k)
+            row.error("id", "duplicate_id", k, first_file=seen[k][0], first_row=seen[k][1])
             continue
-        seen[k] = f"{row.table.label} row {row.row_no}"
+        seen[k] = (row.table.label, str(row.row_no))
         out.append(item)
     return out
 
@@ -183,7 +199,7 @@ def _rows(tables: Sequence[Table], errors: list[RowError],
         if missing and ("id" in missing or any(
                 cells.get("id", "").strip() not in stored for _, cells in table.rows)):
             for c in missing:
-                errors.append(RowError(table.label, 1, c, "required column is missing"))
+                errors.append(row_error(table.label, 1, c, "required_column"))
             continue
         for n, cells in table.rows:
             before = stored.get(cells.get("id", "").strip())
@@ -202,40 +218,47 @@ def _each(rows: Sequence[_Row], read: Callable[[_Row], T | None],
     return out
 
 
-def _place(r: _Row, warnings: list[str]) -> tuple[str | None, str | None, str | None]:
+def _place(r: _Row, warnings: list[str], notes: list[Reason]
+           ) -> tuple[str | None, str | None, str | None]:
     """Country, county and municipality of a company or park row. In Norway (no country,
     or ``NO``) county and municipality are read against the register: register names come
     back, a municipality fills its county, and what the register refuses is an error of
     its field (with the nearest names); elsewhere they are kept as written."""
     country = r.text("country").upper()
     if country and not _COUNTRY.match(country):
-        r.error("country", "is not a two-letter country code such as NO, SE, DK or FI",
-                r.text("country"))
+        r.error("country", "country_code", r.text("country"))
     if country not in ("", "NO"):
         return country, r.optional("county"), r.optional("municipality")
     got = default_register().read(r.text("county"), r.text("municipality"))
     for p in got.problems:
-        abroad = "; outside Norway, give the 'country' (SE, DK, FI ...)" \
-            if p.code == "unknown" and not p.suggestions and not p.value.isdigit() else ""
-        r.error(p.field, p.message + abroad, p.value, code=f"place_{p.code}")
-    warnings += [f"{r.table.label}, row {r.row_no}, field '{w.field}': {w.message}"
-                 for w in got.warnings]
+        abroad = p.code == "unknown" and not p.suggestions and not p.value.isdigit()
+        r.error(p.field, "place_abroad" if abroad else "place", p.value,
+                kind=f"place_{p.code}", **_note(p.reason))
+    for w in got.warnings:
+        text, note = said("warning.field", file=r.table.label, row=str(r.row_no),
+                          field=w.field, **_note(w.reason))
+        warnings.append(text)
+        notes.append(note)
     return None, got.county, got.municipality
 
 
-def _company(r: _Row, warnings: list[str]) -> Company | None:
+def _note(reason: Reason | None) -> dict[str, Any]:
+    """Parameters that put ``reason`` inside another message (as its ``note``)."""
+    return {} if reason is None else {**reason.mapping, "note_code": reason.code}
+
+
+def _company(r: _Row, warnings: list[str], notes: list[Reason]) -> Company | None:
     n0 = len(r.errors)
     cid, name = r.text("id", required=True), r.text("name", required=True)
     lat = r.number("lat", required=True, low=-90, high=90)
     lon = r.number("lon", required=True, low=-180, high=180)
     org = r.optional("org_number")
     if org and not valid_org_number(org):
-        r.error("org_number", "is not a valid Norwegian organisation number (9 digits, MOD11)",
-                org)
+        r.error("org_number", "org_number", org)
     nace = r.optional("nace")
     if nace and not _NACE.match(nace):
-        r.error("nace", "is not a NACE code like 16.10", nace)
-    country, county, municipality = _place(r, warnings)
+        r.error("nace", "nace", nace)
+    country, county, municipality = _place(r, warnings, notes)
     if len(r.errors) > n0 or lat is None or lon is None:
         return None
     return Company(id=cid, name=name, lat=lat, lon=lon,
@@ -245,10 +268,10 @@ def _company(r: _Row, warnings: list[str]) -> Company | None:
                    source=r.optional("source"), country=country)
 
 
-def _park(r: _Row, warnings: list[str]) -> Park | None:
+def _park(r: _Row, warnings: list[str], notes: list[Reason]) -> Park | None:
     n0 = len(r.errors)
     year = r.number("target_year", low=2000, high=2100)
-    country, county, municipality = _place(r, warnings)
+    country, county, municipality = _place(r, warnings, notes)
     park = Park(id=r.text("id", required=True), name=r.text("name", required=True),
                 county=county, municipality=municipality, country=country,
                 lat=r.number("lat", low=-90, high=90), lon=r.number("lon", low=-180, high=180),
@@ -272,10 +295,9 @@ def _resource(r: _Row, text: str, taxonomy: Taxonomy, rec: Recognizer,
     got = rec.recognise(text)
     seen.append(Interpretation(r.table.label, r.row_no, r.text("id"), got))
     if got.resource is None or got.confidence < ASK_BELOW:
-        hint = ", ".join(f"{k} ({c:.2f})" for k, c in got.suggestions) or "none"
-        r.error("resource", f"not recognised with confidence ({got.confidence:.2f}); best "
-                f"suggestions: {hint}; confirm with a mapping file (text,resource)", text,
-                got.suggestions, code="unrecognised")
+        hint = "|".join(f"{k}:{c}" for k, c in got.suggestions)
+        r.error("resource", "unrecognised", text, suggestions=got.suggestions,
+                kind="unrecognised", confidence=got.confidence, suggested=hint)
         return "", got
     return got.resource, got
 
@@ -286,10 +308,10 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
     fid = r.text("id", required=True)
     company = r.text("company_id", required=True)
     if company and company not in companies:
-        r.error("company_id", "no company with this id in the import or the store", company)
+        r.error("company_id", "unknown_company", company)
     direction = r.text("direction", required=True).lower()
     if direction and direction not in ("supply", "demand"):
-        r.error("direction", "must be 'supply' or 'demand'", direction)
+        r.error("direction", "direction", direction)
     resource_text = r.text("resource", required=True)
     key, got = ("", None)
     if resource_text:
@@ -300,7 +322,7 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
     if ewc_text:
         ewc = normalise_ewc(ewc_text)
         if ewc is None or ewc not in taxonomy.ewc_codes:
-            r.error("ewc", "is not a code in the European List of Waste", ewc_text)
+            r.error("ewc", "ewc", ewc_text)
     elif isinstance(parsed.get("ewc"), str):
         ewc = str(parsed["ewc"])
     amount = r.number("amount", low=0)
@@ -319,13 +341,12 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
             if amount is not None:
                 amount, conversion = converted.amount, converted.note
         except UnitError as exc:
-            r.error("unit", str(exc), unit_text)
+            r.error("unit", "unit", unit_text, **_note(exc.reason))
     confirmed = r.flag("confirm_large")
     was = r.stored
     if isinstance(was, Flow) and "unit" in r.given and "amount" not in r.given \
             and unit_text != was.unit:
-        r.error("amount", "a new unit needs the amount in it: give amount and unit together",
-                unit_text)
+        r.error("amount", "unit_without_amount", unit_text)
     if amount is not None:
         # a stored amount the row does not give was confirmed when it was stored
         kept = isinstance(was, Flow) and "amount" not in r.given
@@ -348,18 +369,16 @@ def _flow(r: _Row, taxonomy: Taxonomy, companies: Collection[str],
     try:
         months = parse_months(r.text("months"))
     except ValueError:
-        r.error("months", "must be month numbers or names, e.g. 1-4;10-12 or nov-mar",
-                r.text("months"))
+        r.error("months", "months", r.text("months"))
     price = r.number("price_nok_per_unit")
     confidential = r.flag("confidential")
     replaces = r.text("replaces")
     if replaces and direction == "supply":
-        r.error("replaces", "is said of a demand flow: what its resource is made with today",
-                replaces)
+        r.error("replaces", "replaces_supply", replaces)
     elif replaces and key:
         problem = taxonomy.co2.check_replaces(key, replaces)
         if problem:
-            r.error("replaces", problem, replaces)
+            r.error("replaces", "replaces", replaces, **_note(problem))
     if len(r.errors) > n0:
         return None
     amount_text = f"{r.text('amount')} {unit_text}".strip() if conversion else ""
@@ -382,14 +401,12 @@ def _check_amount(r: _Row, amount: float, unit: str, confirmed: bool) -> None:
     unless the row confirms it (``confirm_large``)."""
     raw = f"{r.text('amount')} {r.text('unit')}".strip()
     if not math.isfinite(amount):
-        r.error("amount", f"is too large: it is not a finite number of {unit}/yr", raw,
-                code="not_finite")
+        r.error("amount", "not_finite", raw, kind="not_finite", unit=unit)
         return
     ceiling = amount_ceiling(unit)
     if ceiling is not None and amount > ceiling and not confirmed:
-        r.error("amount", f"{amount:.3g} {unit}/yr is more than the plausible "
-                f"{ceiling:.0e} {unit}/yr of one flow: check the unit, or set "
-                "confirm_large to true if the amount is right", raw, code="too_large")
+        r.error("amount", "too_large", raw, kind="too_large", amount_g=float(f"{amount:.3g}"),
+                ceiling=f"{ceiling:.0e}", unit=unit)
 
 
 def _pairs(r: _Row, field: str) -> tuple[tuple[str, float], ...]:
@@ -402,10 +419,10 @@ def _pairs(r: _Row, field: str) -> tuple[tuple[str, float], ...]:
         try:
             value = float(coef.strip().replace(",", ".")) if coef.strip() else 1.0
         except ValueError:
-            r.error(field, "each entry is flow_id:coefficient", part)
+            r.error(field, "pair_format", part)
             continue
         if value <= 0 or not math.isfinite(value):
-            r.error(field, "coefficients must be positive", part)
+            r.error(field, "coefficient", part)
             continue
         out.append((fid.strip(), value))
     return tuple(out)
@@ -416,15 +433,15 @@ def _process(r: _Row, companies: Collection[str], flows: Mapping[str, tuple[str,
     n0 = len(r.errors)
     pid, company = r.text("id", required=True), r.text("company_id", required=True)
     if company and company not in companies:
-        r.error("company_id", "no company with this id in the import or the store", company)
+        r.error("company_id", "unknown_company", company)
     inputs, outputs = _pairs(r, "inputs"), _pairs(r, "outputs")
     for field, pairs, direction in (("inputs", inputs, "demand"), ("outputs", outputs, "supply")):
         for fid, _ in pairs:
             owner = flows.get(fid)
             if owner is None:
-                r.error(field, "no flow with this id in the import or the store", fid)
+                r.error(field, "unknown_flow", fid)
             elif owner != (company, direction):
-                r.error(field, f"flow must be a {direction} flow of company {company}", fid)
+                r.error(field, f"flow_owner_{direction}", fid, company=company)
     capacity = r.number("capacity", low=0)
     fixed = r.number("fixed_cost_nok_per_year", low=0) or 0.0
     variable = r.number("variable_cost_nok_per_unit") or 0.0
@@ -460,6 +477,7 @@ def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
     seen: list[Interpretation] = []
     errors: list[RowError] = []
     warnings: list[str] = []
+    notes: list[Reason] = []
     groups = by_kind(tables)
     old_parks = {p.id: p for p in have.parks}
     old_companies = {c.id: c for c in have.companies}
@@ -467,11 +485,11 @@ def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
     old_processes = {p.id: p for p in have.processes}
 
     park_rows = _rows(groups["parks"], errors, old_parks)
-    parks = _unique(park_rows, _each(park_rows, lambda r: _park(r, warnings), deadline),
+    parks = _unique(park_rows, _each(park_rows, lambda r: _park(r, warnings, notes), deadline),
                     lambda p: p.id, {})
     company_rows = _rows(groups["companies"], errors, old_companies)
     companies = _unique(company_rows,
-                        _each(company_rows, lambda r: _company(r, warnings), deadline),
+                        _each(company_rows, lambda r: _company(r, warnings, notes), deadline),
                         lambda c: c.id, {})
     company_ids = set(known_companies) | set(old_companies) | {c.id for c in companies}
     # a company row that failed still has an id: do not report its flows twice
@@ -505,18 +523,24 @@ def parse_tables(tables: Sequence[Table], *, taxonomy: Taxonomy | None = None,
         raise ImportValidationError(errors)
     missing = [f.id for f in flows if f.amount is None]
     if missing:
-        warnings.append(f"{len(missing)} flow(s) have no amount: flagged 'quantity unknown', "
-                        "never counted as zero")
+        text, note = said("warning.no_amount", flows=len(missing))
+        warnings.append(text)
+        notes.append(note)
     land = country(country_code or DEFAULT_COUNTRY)
     for kind, items in (("companies", companies), ("parks", parks)):
         for item in items:
             if item.lat is None or item.lon is None:
                 continue
             file, row = origins[(kind, item.id)]
-            noun = "company" if kind == "companies" else "park"
-            found = place_warning(f"{file} row {row}: {noun} {item.id}", item.lat, item.lon,
-                                  land)
+            found = place_note(item.lat, item.lon, land)
             if found:
-                warnings.append(found)
+                text, note = said("warning.place", file=file, row=str(row), id=item.id,
+                                  noun_code=f"word.{kind}.one", note_code=found.code,
+                                  **found.mapping)
+                warnings.append(text)
+                notes.append(note)
     return ImportResult(data, tuple(warnings), tuple(seen), origins,
-                        tuple((t.label, t.dialect) for t in tables if t.dialect))
+                        tuple((t.label, t.dialect) for t in tables if t.dialect),
+                        tuple(notes),
+                        tuple((t.label, t.dialect_note) for t in tables
+                              if t.dialect_note is not None))

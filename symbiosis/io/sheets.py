@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..messages import render, said
+from ..model import Reason
 from .limits import Deadline, ReadLimits
 
 __all__ = ["Dialect", "Sheet", "TooBig", "read_csv", "read_xlsx", "sniff"]
@@ -46,9 +48,16 @@ class Dialect:
     decimal: str = "."
 
     def describe(self) -> str:
-        name = _SEPARATORS.get(self.separator, repr(self.separator))
-        decimal = "decimal comma" if self.decimal == "," else "decimal point"
-        return f"{self.encoding}, {name}-separated, {decimal}"
+        return render(self.note())
+
+    def note(self) -> Reason:
+        """:meth:`describe` as a message code with its parameters."""
+        name = _SEPARATORS.get(self.separator)
+        return Reason.of("dialect", encoding=self.encoding,
+                         sep_code=f"dialect.{name or 'other'}",
+                         separator=repr(self.separator),
+                         decimal_code="dialect.decimal_comma" if self.decimal == ","
+                         else "dialect.decimal_point")
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,9 @@ class Sheet:
 class TooBig(Exception):
     """A file beyond a limit: one error for the whole file, raised before it is read whole."""
 
-    def __init__(self, field: str, message: str, row: int = 0):
+    def __init__(self, field: str, code: str, row: int = 0, **params: object):
+        """``code``: the catalogue's ``error.<code>`` with ``params``."""
+        message, self.reason = said(f"error.{code}", **params)
         super().__init__(message)
         self.field, self.message, self.row = field, message, row
 
@@ -82,8 +93,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
-        raise TooBig("file", "is neither UTF-8 nor Windows-1252 text: save it as CSV "
-                     "(UTF-8)") from None
+        raise TooBig("file", "encoding") from None
 
 
 def _separator(header_line: str) -> str:
@@ -113,14 +123,14 @@ def sniff(data: bytes) -> tuple[str, Dialect]:
 
 def _check_cell(value: str, limits: ReadLimits | None, row: int) -> None:
     if limits is not None and len(value) > limits.max_cell_chars:
-        raise TooBig("cell", f"a cell has {len(value):,} characters, more than "
-                     f"{limits.max_cell_chars:,}", row)
+        raise TooBig("cell", "cell_chars", row, chars=len(value),
+                     limit=limits.max_cell_chars)
 
 
 def _check_size(path: Path, limits: ReadLimits | None) -> None:
     if limits is not None and path.stat().st_size > limits.max_file_bytes:
-        raise TooBig("file", f"is {path.stat().st_size:,} bytes, more than "
-                     f"{limits.max_file_bytes:,}")
+        raise TooBig("file", "file_bytes", bytes=path.stat().st_size,
+                     limit=limits.max_file_bytes)
 
 
 def read_csv(path: Path, *, limits: ReadLimits | None = None,
@@ -141,11 +151,11 @@ def read_csv(path: Path, *, limits: ReadLimits | None = None,
         if number == 1:
             header = cells
             if limits is not None and len(header) > limits.max_columns:
-                raise TooBig("file", f"has {len(header):,} columns, more than "
-                             f"{limits.max_columns:,}", 1)
+                raise TooBig("file", "columns", 1, columns=len(header),
+                             limit=limits.max_columns)
             continue
         if limits is not None and number - 1 > limits.max_rows:
-            raise TooBig("file", f"has more than {limits.max_rows:,} rows", number)
+            raise TooBig("file", "rows", number, limit=limits.max_rows)
         for c in cells:
             if _DECIMAL_COMMA.match(c):
                 commas += 1
@@ -175,17 +185,15 @@ def _check_zip(path: Path, limits: ReadLimits) -> None:
         with zipfile.ZipFile(path) as zf:
             parts = zf.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise TooBig("file", "is not an XLSX workbook") from None
+        raise TooBig("file", "not_xlsx") from None
     total = sum(p.file_size for p in parts)
     if total > limits.max_unzipped_bytes:
-        raise TooBig("file", f"unpacks to {total:,} bytes, more than "
-                     f"{limits.max_unzipped_bytes:,}")
+        raise TooBig("file", "unzipped_bytes", bytes=total, limit=limits.max_unzipped_bytes)
     for p in parts:
         ratio = p.file_size / max(p.compress_size, 1)
         if p.file_size > limits.ratio_from_bytes and ratio > limits.max_zip_ratio:
-            raise TooBig("file", f"part {p.filename} unpacks to {ratio:,.0f} times its packed "
-                         f"size (more than {limits.max_zip_ratio:g}): refused as a possible "
-                         "zip bomb")
+            raise TooBig("file", "zip_ratio", part=p.filename, ratio=round(ratio),
+                         limit_g=limits.max_zip_ratio)
 
 
 def _sheet_rows(ws: object, label: str, limits: ReadLimits | None,
@@ -196,11 +204,10 @@ def _sheet_rows(ws: object, label: str, limits: ReadLimits | None,
             deadline.check(label)
         if limits is not None:
             if number - 1 > limits.max_rows:
-                raise TooBig("sheet", f"has more than {limits.max_rows:,} rows", number)
+                raise TooBig("sheet", "rows", number, limit=limits.max_rows)
             if len(values) > limits.max_columns and \
                     any(v not in (None, "") for v in values[limits.max_columns:]):
-                raise TooBig("sheet", f"has a cell beyond column {limits.max_columns}",
-                             number)
+                raise TooBig("sheet", "beyond_column", number, limit=limits.max_columns)
             values = values[:limits.max_columns]
         cells = tuple(_text(v) for v in values)
         for c in cells:
@@ -224,20 +231,20 @@ def read_xlsx(path: Path, *, limits: ReadLimits | None = None,
             book = openpyxl.load_workbook(path, read_only=True, data_only=True,
                                           keep_links=False)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise TooBig("file", f"cannot be read as an XLSX workbook: {exc}") from None
+            raise TooBig("file", "unreadable_xlsx", detail=str(exc)) from None
         try:
             if limits is not None and len(book.worksheets) > limits.max_sheets:
-                raise TooBig("file", f"has {len(book.worksheets)} sheets, more than "
-                             f"{limits.max_sheets}")
+                raise TooBig("file", "sheets", sheets=len(book.worksheets),
+                             limit=limits.max_sheets)
             sheets = []
             for ws in book.worksheets:
                 label = f"{path.name}:{ws.title}"
                 if limits is not None:
                     rows, cols = ws.max_row or 0, ws.max_column or 0
                     if rows - 1 > limits.max_rows or cols > limits.max_columns:
-                        raise TooBig(f"sheet {ws.title}", f"is {rows:,} rows by {cols:,} "
-                                     f"columns, more than {limits.max_rows:,} rows or "
-                                     f"{limits.max_columns} columns")
+                        raise TooBig(f"sheet {ws.title}", "dimension", rows=rows,
+                                     columns=cols, max_rows=limits.max_rows,
+                                     max_columns=limits.max_columns)
                 # the rows are read as they are, whatever the dimension says
                 ws.reset_dimensions()  # type: ignore[union-attr]
                 found = list(_sheet_rows(ws, label, limits, deadline))

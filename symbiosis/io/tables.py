@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ImportValidationError, RowError
+from ..messages import row_error
+from ..model import Reason
 from .limits import Deadline, ReadLimits
 from .sheets import Sheet, TooBig, read_csv, read_xlsx
 
@@ -30,6 +32,8 @@ class Table:
     rows: tuple[tuple[int, dict[str, str]], ...]  # (row number as a spreadsheet shows it, cells)
     #: how a CSV file was written (encoding, separator, decimal mark), in words
     dialect: str = ""
+    #: the same as a message code with its parameters
+    dialect_note: Reason | None = None
 
 
 def detect_kind(name: str) -> str | None:
@@ -50,8 +54,7 @@ def sheet_table(kind: str, label: str, sheet: Sheet, errors: list[RowError]) -> 
     seen: set[str] = set()
     for name in names:
         if name and name in seen:
-            errors.append(RowError(label, 1, name, "column appears twice",
-                                   code="repeated_column"))
+            errors.append(row_error(label, 1, name, "repeated_column", kind="repeated_column"))
         seen.add(name)
     columns = tuple(n for n in names if n)
     rows = []
@@ -59,17 +62,17 @@ def sheet_table(kind: str, label: str, sheet: Sheet, errors: list[RowError]) -> 
         extra = [v for i, v in enumerate(values) if v and (i >= len(names) or not names[i])]
         if extra:
             sep = sheet.dialect.separator if sheet.dialect else ""
-            hint = f": is there an unquoted '{sep}' in a value?" if sep else ""
-            errors.append(RowError(label, number, "cells",
-                                   f"has {len(values)} cells but the header has "
-                                   f"{len(names)} columns{hint}", extra[0],
-                                   code="extra_cells"))
+            errors.append(row_error(label, number, "cells",
+                                    "extra_cells_separator" if sep else "extra_cells",
+                                    extra[0], kind="extra_cells", cells=len(values),
+                                    columns=len(names), separator=sep))
             continue
         cells = {n: v for n, v in zip(names, values, strict=False) if n}
         if any(cells.values()):
             rows.append((number, cells))
     dialect = sheet.dialect.describe() if sheet.dialect else ""
-    return Table(kind=kind, label=label, columns=columns, rows=tuple(rows), dialect=dialect)
+    return Table(kind=kind, label=label, columns=columns, rows=tuple(rows), dialect=dialect,
+                 dialect_note=sheet.dialect.note() if sheet.dialect else None)
 
 
 def read_tables(paths: Iterable[str | Path], *, kind: str | None = None,
@@ -87,26 +90,25 @@ def read_tables(paths: Iterable[str | Path], *, kind: str | None = None,
                 for sheet in read_xlsx(path, limits=limits, deadline=deadline):
                     k = detect_kind(sheet.name)
                     if k is None:
-                        errors.append(RowError(path.name, 1, "sheet",
-                                               f"sheet {sheet.name!r} is not one of {KINDS}"))
+                        errors.append(row_error(path.name, 1, "sheet", "sheet_kind",
+                                                sheet=sheet.name, kinds=str(KINDS)))
                         continue
                     tables.append(sheet_table(k, f"{path.name}:{sheet.name}", sheet, errors))
             else:
                 k = kind or detect_kind(path.stem)
                 if k is None:
-                    errors.append(RowError(path.name, 1, "file",
-                                           f"cannot tell which of {KINDS} this file holds; "
-                                           "name it after one of them or pass --kind"))
+                    errors.append(row_error(path.name, 1, "file", "file_kind",
+                                            kinds=str(KINDS)))
                     continue
                 tables.append(sheet_table(k, path.name, read_csv(path, limits=limits,
                                                                  deadline=deadline), errors))
         except FileNotFoundError:
-            errors.append(RowError(path.name, 0, "file", "no such file"))
+            errors.append(row_error(path.name, 0, "file", "no_file"))
         except TooBig as exc:
             errors.append(RowError(path.name, exc.row, exc.field, exc.message,
-                                   code="too_big"))
+                                   code="too_big", reason=exc.reason))
         except (ValueError, UnicodeDecodeError) as exc:
-            errors.append(RowError(path.name, 0, "file", f"cannot be read: {exc}"))
+            errors.append(row_error(path.name, 0, "file", "unreadable", detail=str(exc)))
     if errors:
         raise ImportValidationError(errors)
     return tables
