@@ -31,7 +31,7 @@ GENERIC = {"unknown", "yr", "supply", "demand", "distance", "Save", "Delete", "q
 SHARED = {"symbiosis", "CSV", "XLSX", "HTML", "JSON", "UTF", "NOK", "kNOK", "CO", "CO2", "km",
           "t", "MWh", "GWh", "kWh", "m", "e", "s", "K", "C", "ID", "NACE", "EN", "NB", "id",
           "status", "plan", "scenario", "min", "data", "import", "krone", "side", "pilot",
-          "matching", "gap", "under", "over", "optimal", "MOD"}
+          "matching", "gap", "under", "over", "optimal", "MOD", "start"}
 
 
 def _words(text: str) -> set[str]:
@@ -68,7 +68,8 @@ def _values(app) -> dict[str, str]:
     plan = EmbeddedStore(app.config["STORE_URL"]).plans()[0].id
     return {"company_id": "SOL-C01", "flow_id": "SOL-F001", "plan_id": plan,
             "park_id": "FINNFJORD", "code": "nb", "exchange_id": SECRET_EXCHANGE,
-            "filename": "style.css", "job_id": "job-test"}
+            "filename": "style.css", "job_id": "job-test",
+            "supply_flow": "SOL-F015", "demand_flow": "SOL-F018"}
 
 
 def html_pages(app) -> list[str]:
@@ -80,8 +81,8 @@ def html_pages(app) -> list[str]:
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/api/", "/static")):
             continue
         if rule.endpoint in ("auth.language", "candidates.download", "indicators.report",
-                             "map.data"):
-            continue  # a redirect, a CSV, reports and GeoJSON for download
+                             "map.data", "optimize.plan_xlsx"):
+            continue  # a redirect, a CSV, reports, GeoJSON and a workbook for download
         out.append(re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule))
     plans = [p.id for p in EmbeddedStore(app.config["STORE_URL"]).plans()]
     out += ["/network/?company=SOL-C01", "/network/?park=FINNFJORD",
@@ -100,8 +101,8 @@ def user_data(app) -> list[str]:
     texts: set[str] = {f"{gettext_nb('Signed in as')} {u}" for u in USERS}
     texts |= {store.url, str(app.config["STORE_URL"])}
     for c in data.companies:
-        # the network picture shortens a name to 40 characters
-        texts |= {c.id, c.name, c.name[:40], c.municipality or "", c.county or "",
+        # the network picture shortens a name to 40 or 59 characters
+        texts |= {c.id, c.name, c.name[:40], c.name[:59], c.municipality or "", c.county or "",
                   c.cluster or "", c.park_id or "", c.source or ""}
     for f in data.flows:
         texts |= {f.id, f.description, f.resource_text, f.source or "", f.amount_text}
@@ -113,6 +114,13 @@ def user_data(app) -> list[str]:
         texts |= {plan.id, plan.scenario, plan.adopted_by}
     for e in store.exchanges():
         texts |= {e.id, *(h.note for h in e.history), *(h.by for h in e.history)}
+    # the register's county and municipality names (the map's filters list them all)
+    from symbiosis.places import default_register
+
+    register = default_register()
+    texts |= {c.name for c in register.counties.values()}
+    texts |= {m.name for m in register.municipalities.values()}
+    texts |= {register.label(m.number) for m in register.municipalities.values()}
     with (ROOT / "symbiosis" / "data" / "co2_factors.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             texts |= {row["key"], row.get("label", ""), row.get("source", ""),
