@@ -12,6 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from graph import EmbeddedStore
 from symbiosis.co2 import default_co2
+from symbiosis.places import default_register
 
 from .test_bokmal import english_left, english_numbers, english_terms, without_literals
 from .test_e2e import _console_problems, _fill, _submit, browser, server  # noqa: F401
@@ -33,8 +34,14 @@ def _user_words(store: EmbeddedStore) -> list[str]:
     data = store.dataset()
     texts = {*USERS, SECRET_EXCHANGE, store.url}
     for c in data.companies:
-        texts |= {c.id, c.name, c.name[:40], c.municipality or "", c.county or "",
-                  c.cluster or ""}
+        texts |= {c.id, c.name, c.name[:40], c.name[:59], c.municipality or "",
+                  c.county or "", c.cluster or ""}
+    # the register's place names (the map's filters) and the base map's licence
+    register = default_register()
+    texts |= {c.name for c in register.counties.values()}
+    texts |= {register.label(m.number) for m in register.municipalities.values()}
+    texts |= {m.name for m in register.municipalities.values()}
+    texts.add("© Kartverket 2024, CC BY 4.0 (robhop/fylker-og-kommuner)")
     for f in data.flows:
         texts |= {f.id, f.description, f.resource_text}
     for p in (*data.parks, *data.processes):
