@@ -24,7 +24,7 @@ from .model import (
     Process,
     Reason,
 )
-from .report_html import report_html
+from .report_html import Number, report_html
 from .scenarios import PlanComparison
 from .taxonomy import Taxonomy, default_taxonomy
 
@@ -392,13 +392,17 @@ def case_report(data: Dataset, cands: Sequence[Candidate],
 
 def indicators_report(ind: AreaIndicators, counties: Sequence[CountyProgress],
                       parks: Sequence[ParkProgress], *, fmt: str = "json",
-                      title: str = "") -> str:
+                      title: str = "", say: Callable[[str], str] | None = None,
+                      number: Number | None = None, lang: str = "en") -> str:
     """The indicators report as JSON, CSV or one HTML page. Withheld figures are empty
     (``null``) with their band or ``confidential`` beside them (JSON: ``withheld``; CSV:
-    the ``withheld`` column)."""
+    the ``withheld`` column). The HTML page is in the reader's language: ``say`` gives an
+    English text in it, ``number`` writes its figures (JSON and CSV stay as data)."""
     if fmt == "html":
-        return report_html(ind, counties, parks,
-                           title=title or f"Industrial symbiosis indicators: {ind.area}")
+        words = say or (lambda text: text)
+        return report_html(ind, counties, parks, say=words, number=number, lang=lang,
+                           title=title or words("Industrial symbiosis indicators: {area}")
+                           .format(area=words("all areas") if ind.area == "all" else ind.area))
     body: dict[str, Any] = dataclasses.asdict(ind)
     if fmt == "csv":
         buffer = io.StringIO()

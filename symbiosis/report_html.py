@@ -186,54 +186,80 @@ FIGURES = (("symbioses", "Symbioses (company pairs, agreed or operating)"),
            ("water_reused_m3", "Water reused (m3/yr)"))
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def report_html(ind: AreaIndicators, counties: Sequence[CountyProgress],
-                parks: Sequence[ParkProgress], *, title: str) -> str:
+                parks: Sequence[ParkProgress], *, title: str,
+                say: Callable[[str], str] = _same, number: Number | None = None,
+                lang: str = "en") -> str:
+    """The indicators as one HTML page. ``say`` gives an English text in the reader's
+    language, ``number`` writes figures in it (default English) and ``lang`` names it."""
+    write = number or _english
+
+    def whole(value: float) -> str:
+        return write(value, 0)
+
+    def shown(value: float | None, held: Figure | None, *, secret: str = "confidential",
+              fmt: Callable[[float], str] = whole) -> str:
+        return figure_text(value, held, fmt, confidential=say(secret))
+
     figures: list[tuple[str, str, str]] = [
-        (label, figure_text(getattr(ind, key), ind.withheld.get(key)),
+        (say(label), shown(getattr(ind, key), ind.withheld.get(key)),
          ", ".join(ind.sources.get(key, ()))) for key, label in FIGURES]
-    share = figure_text(ind.participation, ind.withheld.get("participation"), "{:.0%}")
-    figures.append(("Companies taking part", f"{share} of {ind.companies}", ""))
-    chart = line_chart_svg({"realised": ind.trajectory_realised,
-                            "realised + proposed": ind.trajectory_with_proposals})
-    county_rows = [(c.county, figure_text(c.symbioses, None),
-                    c.target, {True: "met", False: "not yet", None: "confidential"}[c.met])
+    share = shown(ind.participation, ind.withheld.get("participation"),
+                  fmt=lambda v: f"{write(v * 100, 0)} %")
+    figures.append((say("Companies taking part"),
+                    say("{share} of {companies}").format(share=share,
+                                                         companies=write(ind.companies, 0)),
+                    ""))
+    chart = line_chart_svg({say("realised"): ind.trajectory_realised,
+                            say("realised + proposed"): ind.trajectory_with_proposals},
+                           unit=say("t CO2/yr"), label=say("CO2 avoided toward 2030"),
+                           number=write)
+    status = {True: say("met"), False: say("not yet"), None: say("confidential")}
+    county_rows = [(c.county, shown(c.symbioses, None), write(c.target, 0), status[c.met])
                    for c in counties]
-    park_rows = [(p.park_id, "unknown" if p.baseline_t_co2e is None else
-                  f"{p.baseline_t_co2e:,.0f}",
-                  figure_text(p.avoided_t, p.withheld.get("avoided_t")),
-                  figure_text(p.residual_t, p.withheld.get("residual_t"),
-                              confidential="unknown" if p.baseline_t_co2e is None
-                              else "confidential"),
-                  {True: "net zero", False: "not yet",
-                   None: "baseline unknown" if p.baseline_t_co2e is None
-                   else "confidential"}[p.net_zero])
+    park_rows = [(p.park_id, say("unknown") if p.baseline_t_co2e is None else
+                  whole(p.baseline_t_co2e),
+                  shown(p.avoided_t, p.withheld.get("avoided_t")),
+                  shown(p.residual_t, p.withheld.get("residual_t"),
+                        secret="unknown" if p.baseline_t_co2e is None else "confidential"),
+                  {True: say("net zero"), False: say("not yet"),
+                   None: say("baseline unknown") if p.baseline_t_co2e is None
+                   else say("confidential")}[p.net_zero])
                  for p in parks]
-    withheld = ("<p>Figures shown as a range or as <i>confidential</i> are built from "
-                "confidential flows: fewer than three companies or one company's 85 % or "
-                "more are not shown, others as the visible part plus the order of magnitude "
-                "of the confidential part.</p>"
-                if ind.withheld or any(p.withheld for p in parks)
-                or any(c.met is None for c in counties) else "")
-    unquantified = (f"<p>Not quantified (amount or CO2 unknown, never counted as zero): "
-                    f"{html.escape(', '.join(ind.unquantified))}</p>"
-                    if ind.unquantified else "")
+    withheld = ("<p>" + html.escape(say(
+        "Figures shown as a range or as confidential are built from confidential flows: "
+        "fewer than three companies or one company's 85 % or more are not shown, others "
+        "as the visible part plus the order of magnitude of the confidential part.")) + "</p>"
+        if ind.withheld or any(p.withheld for p in parks)
+        or any(c.met is None for c in counties) else "")
+    unquantified = ("<p>" + html.escape(say(
+        "Not quantified (amount or CO2 unknown, never counted as zero): {ids}").format(
+            ids=", ".join(ind.unquantified))) + "</p>" if ind.unquantified else "")
+
+    def head(*names: str) -> str:
+        return "<tr>" + "".join(f"<th>{html.escape(say(n))}</th>" for n in names) + "</tr>"
+
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{html.escape(lang)}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:4px 8px}}
 th{{background:#f3f3f3;text-align:left}}</style></head>
 <body><h1>{html.escape(title)}</h1>
-<h2>Indicators</h2>
-<table><tr><th>indicator</th><th>value</th><th>from exchanges</th></tr>{_rows(figures)}</table>
+<h2>{html.escape(say("Indicators"))}</h2>
+<table>{head("indicator", "value", "from exchanges")}{_rows(figures)}</table>
 {unquantified}
 {withheld}
-<h2>CO2 avoided toward 2030</h2>
+<h2>{html.escape(say("CO2 avoided toward 2030"))}</h2>
 {chart}
-<h2>Counties: at least two symbioses by 2030</h2>
-<table><tr><th>county</th><th>symbioses</th><th>target</th><th>status</th></tr>
+<h2>{html.escape(say("Counties: at least two symbioses by 2030"))}</h2>
+<table>{head("county", "symbioses", "target", "status")}
 {_rows(county_rows)}</table>
-<h2>Industrial parks: net zero</h2>
-<table><tr><th>park</th><th>baseline t CO2e/yr</th><th>avoided</th><th>residual</th>
-<th>status</th></tr>{_rows(park_rows)}</table>
+<h2>{html.escape(say("Industrial parks: net zero"))}</h2>
+<table>{head("park", "baseline t CO2e/yr", "avoided", "residual", "status")}
+{_rows(park_rows)}</table>
 </body></html>
 """

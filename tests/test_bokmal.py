@@ -87,7 +87,8 @@ def html_pages(app) -> list[str]:
     plans = [p.id for p in EmbeddedStore(app.config["STORE_URL"]).plans()]
     out += ["/network/?company=SOL-C01", "/network/?park=FINNFJORD",
             "/candidates/?sort=distance_km&company=SOL-C04", "/exchanges/?status=proposed",
-            "/scenarios/compare?" + "&".join(f"id={p}" for p in plans[:2])]
+            "/scenarios/compare?" + "&".join(f"id={p}" for p in plans[:2]),
+            "/indicators/report.html"]  # the report download is a page in words too
     out += [f"/optimize/plans/{p}" for p in plans]
     return sorted(set(out))
 

@@ -574,6 +574,40 @@ NB: dict[str, str] = {
     "end year must be a whole year, not '{text}'": "sluttåret må være et helt år, ikke «{text}»",
     "'{name}' looks like an EWC code but is not in the List of Waste":
         "«{name}» ser ut som en EAL-kode, men står ikke i avfallslisten",
+    # -- the indicators report download (report_html) ----------------------------------------
+    "Symbioses (company pairs, agreed or operating)":
+        "Symbioser (bedriftspar, avtalt eller i drift)",
+    "CO2 avoided, realised (t/yr)": "CO2 unngått, realisert (t/år)",
+    "CO2 avoided, proposals (t/yr)": "CO2 unngått, forslag (t/år)",
+    "Companies taking part": "Bedrifter som deltar",
+    "{share} of {companies}": "{share} av {companies}",
+    "t CO2/yr": "t CO2/år",
+    "CO2 avoided toward 2030": "Unngått CO2 fram mot 2030",
+    "met": "nådd",
+    "not yet": "ikke ennå",
+    "net zero": "netto null",
+    "baseline unknown": "utgangspunkt ukjent",
+    "Figures shown as a range or as confidential are built from confidential flows: fewer "
+    "than three companies or one company's 85 % or more are not shown, others as the "
+    "visible part plus the order of magnitude of the confidential part.":
+        "Tall vist som et intervall eller som fortrolig bygger på fortrolige strømmer: tall "
+        "fra færre enn tre bedrifter, eller der én bedrift står for 85 % eller mer, vises "
+        "ikke; andre vises som den synlige delen pluss størrelsesordenen av den fortrolige "
+        "delen.",
+    "Not quantified (amount or CO2 unknown, never counted as zero): {ids}":
+        "Ikke tallfestet (mengde eller CO2 ukjent, aldri regnet som null): {ids}",
+    "indicator": "indikator",
+    "Counties: at least two symbioses by 2030": "Fylker: minst to symbioser innen 2030",
+    "symbioses": "symbioser",
+    "target": "mål",
+    "status": "status",
+    "Industrial parks: net zero": "Industriområder: netto null",
+    "baseline t CO2e/yr": "utgangspunkt t CO2e/år",
+    "avoided": "unngått",
+    "residual": "gjenstående",
+    "Industrial symbiosis indicators: {area}": "Indikatorer for industriell symbiose: {area}",
+    "all areas": "alle områder",
+    # -- end of the indicators report block ---------------------------------------------
 }
 
 

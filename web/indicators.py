@@ -26,7 +26,7 @@ from symbiosis.report_html import line_chart_svg
 
 from .auth import login_required
 from .data import Snapshot, snapshot
-from .i18n import gettext
+from .i18n import current_language, gettext
 from .views import arg_place, arg_str, hidden_flow
 from .words import number
 
@@ -89,6 +89,7 @@ def report(fmt: str) -> Response:
     progress = counties(snap)
     if g.access.county_scope():
         progress = [c for c in progress if c.county == g.access.county_scope()]
-    body = indicators_report(ind, progress, parks_status(snap), fmt=fmt)
+    body = indicators_report(ind, progress, parks_status(snap), fmt=fmt, say=gettext,
+                             number=number, lang=current_language())
     return Response(body, mimetype=REPORT_TYPES[fmt],
                     headers={"Content-Disposition": f"attachment; filename=indicators.{fmt}"})
