@@ -12,9 +12,13 @@ Steps, each cheap and cached per distinct text and per distinct word:
 2. qualifiers are read and cut out of the text: temperatures and ranges, purity,
    dry matter, moisture, state (dry, wet, liquid, gas), an EWC code and its hazard star;
 3. words and word sequences are looked up as written, then as lemmas (``simplemma``),
-   then as the head of a compound (``fiskeslammet`` -> ``slam``), then with typos
+   then without a definite, plural or case ending or as a compound whose last part is
+   inflected (``settefiskslammet`` -> ``settefiskslam``, ``kalalietteet`` -> ``kalaliete``),
+   then as the head of a compound (``biorestslam`` -> ``slam``), then with typos
    (``rapidfuzz``); words after "from / fra / från / frå / -lta" name a source, not the
-   resource, and weigh less;
+   resource, and weigh less; words of a purpose clause ("til biogass", "for digestion",
+   "kuivausta varten") weigh less too and never pick a kind; a bare "gas / gass / kaasu"
+   is fuel gas only when nothing else in the cell names the flow;
 4. a generic concept is refined to one of its kinds when another word of the cell names
    that kind (``"sludge from the fish farm"`` -> fish sludge).
 
