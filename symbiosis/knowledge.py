@@ -461,8 +461,10 @@ def derive_links(knowledge: Knowledge, resources: Iterable[str],
 
 
 def _better(new: Link, old: Link) -> bool:
-    """Direct before conversion, then certainty, then the more specific pathway."""
-    def rank(x: Link) -> tuple[int, float, int, int]:
+    """Direct before conversion, then certainty, then the more specific pathway, then a
+    rule, then a pathway row (which names its source) over a bare compatibility rule."""
+    def rank(x: Link) -> tuple[int, float, int, int, int]:
         specific = (x.supply_relation == "same") + (x.demand_relation == "same")
-        return (0 if x.technology else 1, x.certainty, specific, 1 if x.rule != "none" else 0)
+        return (0 if x.technology else 1, x.certainty, specific, 1 if x.rule != "none" else 0,
+                1 if x.pathway else 0)
     return rank(new) > rank(old)

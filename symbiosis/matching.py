@@ -676,7 +676,8 @@ class _GroupParts:
             match=Reason.of("resource_match", supply=link.supply, demand=link.demand,
                             supply_relation=link.supply_relation,
                             demand_relation=link.demand_relation, rule=link.rule,
-                            threshold=link.threshold),
+                            threshold=link.threshold,
+                            **({"substitution": link.pathway} if _substitution(link) else {})),
             via=via,
             confirm=Reason.of("needs_confirmation", supply=link.supply, demand=link.demand)
             if relation == "generic" else None,
@@ -691,6 +692,12 @@ class _GroupParts:
         if made is None:
             made = self.factors[key] = tuple(_factor_used(self.group, chosen).items())
         return made
+
+
+def _substitution(link: Link) -> bool:
+    """Whether ``link`` uses a direct pathway from one resource to another (biomethane
+    for natural gas): the reason then names the pathway."""
+    return bool(link.pathway) and not link.technology and link.supply != link.demand
 
 
 def _factor_used(g: _Group, chosen: Co2Factor | None) -> dict[str, str | float]:

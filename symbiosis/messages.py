@@ -207,6 +207,8 @@ def render(reason: Reason, lang: str = "en", *,
             rel = _word("relation.demand.kind_of", lang, "")
         elif params.get("supply_relation") == "kind_of":
             rel = _word("relation.supply.kind_of", lang, "")
+        if params.get("substitution"):
+            rel += _word("relation.substitution", lang, "")
         rule = params.get("rule") or "none"
         rule_text = "" if rule == "none" else _word(f"rule.{rule}", lang, "")
         out["relation"] = rel.format(**out)

@@ -12,9 +12,13 @@ Steps, each cheap and cached per distinct text and per distinct word:
 2. qualifiers are read and cut out of the text: temperatures and ranges, purity,
    dry matter, moisture, state (dry, wet, liquid, gas), an EWC code and its hazard star;
 3. words and word sequences are looked up as written, then as lemmas (``simplemma``),
-   then as the head of a compound (``fiskeslammet`` -> ``slam``), then with typos
+   then without a definite, plural or case ending or as a compound whose last part is
+   inflected (``settefiskslammet`` -> ``settefiskslam``, ``kalalietteet`` -> ``kalaliete``),
+   then as the head of a compound (``biorestslam`` -> ``slam``), then with typos
    (``rapidfuzz``); words after "from / fra / från / frå / -lta" name a source, not the
-   resource, and weigh less;
+   resource, and weigh less; words of a purpose clause ("til biogass", "for digestion",
+   "kuivausta varten") weigh less too and never pick a kind; a bare "gas / gass / kaasu"
+   is fuel gas only when nothing else in the cell names the flow;
 4. a generic concept is refined to one of its kinds when another word of the cell names
    that kind (``"sludge from the fish farm"`` -> fish sludge).
 
@@ -50,6 +54,12 @@ _SOURCE_WORDS = {"from", "fra", "frå", "från", "ifrån", "of", "av", "fr", "ex
                  "hos", "ved", "i", "in", "på", "til", "till", "to", "for", "för", "fór",
                  "med", "with", "w", "mot", "via", "som", "as", "kuten", "såsom",
                  "istället", "instead", "erstatning", "ersättning", "erstatter"}
+#: words that open a purpose clause ("sludge for digestion", "gass til tørking", "gas för
+#: torkning"): what follows says what the flow is for, not what it is, so it neither names
+#: the resource nor picks one of its kinds
+_PURPOSE_WORDS = {"til", "till", "to", "for", "för", "fór", "mot", "into", "forward"}
+#: Finnish postpositions that close a purpose phrase ("kuivausta varten": for drying)
+_FINNISH_PURPOSE_AFTER = {"varten", "käyttöön", "tarpeisiin"}
 #: words that join the items of a list: a cell naming two resources this way is a mix
 _LIST_WORDS = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "samt", "plus"}
 _STOP = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "the", "a", "an", "en",
@@ -63,6 +73,16 @@ _STOP = {"og", "and", "och", "ja", "sekä", "eller", "or", "tai", "the", "a", "a
 #: Finnish case endings of words that say where from, where to or what for (ablative,
 #: elative, allative, illative, translative): context, not the resource
 _FINNISH_SOURCE_ENDINGS = ("lta", "ltä", "sta", "stä", "lle", "ksi", "seen", "siin", "hin")
+#: of those, the endings that say where to or what for (allative, translative, illative)
+_FINNISH_PURPOSE_ENDINGS = ("lle", "ksi", "seen", "siin", "hin")
+#: endings of definite and plural forms (bokmål, nynorsk, Swedish, Danish), of Finnish
+#: partitive, genitive and plural, and of English plurals, shortest first: a word that is
+#: not in the lexicon as written is tried without them (``fiskeslammet`` -> ``fiskeslam``,
+#: ``kylvattnet`` -> ``kylvatten``, ``biokaasua`` -> ``biokaasu``)
+_ENDINGS = ("n", "t", "r", "a", "ä", "e", "s", "en", "et", "er", "ar", "or", "na", "ne",
+            "es", "ta", "tä", "in", "ja", "jä", "ene", "ane", "tta", "ttä", "erne", "arna",
+            "orna", "erna", "ernes", "arnas")
+_VOWELS = set("aeiouyæøåäöü")
 
 _NUM = r"-?\d+(?:[.,]\d+)?"
 _DEG = r"(?:°\s*c\b|°|℃|grader\b|grad\b|gr\b|astetta\b|aste\b|deg\b|degrees\b|c\b)"
@@ -221,8 +241,13 @@ class Recognizer:
                 add(name, res.key)
             for alias in res.aliases:
                 add(alias, res.key)
+        nordic: dict[str, set[str]] = defaultdict(set)  # the forms that inflect as Nordic words
         for t in taxonomy.knowledge.terms:
             add(t.term, t.resource)
+            if t.lang != "en":
+                add(t.term, t.resource, nordic)
+        for res in taxonomy.resources.values():
+            add(res.label_no, res.key, nordic)
         for code, key in taxonomy.ewc_map.items():
             add(taxonomy.ewc_codes[code][0], key)
         anc = taxonomy.ancestors
@@ -235,6 +260,7 @@ class Recognizer:
                 continue
             index[form] = {k for k in keys if not any(a in keys for a in anc(k)[1:])}
         self._index = {k: frozenset(v) for k, v in index.items()}
+        self._nordic = frozenset(k for k in nordic if " " not in k and k in self._index)
         self._max_words = max((k.count(" ") + 1 for k in self._index), default=1)
         singles = sorted(k for k in self._index if " " not in k and len(k) >= 3)
         self._singles = singles
@@ -266,6 +292,10 @@ class Recognizer:
             hit = self._index.get(lemma)
             if hit:
                 return hit, "lemma", lemma
+        for base in self._base_forms(word):  # an inflected form of a term or compound
+            hit = self._index.get(base)
+            if hit:
+                return hit, "lemma", base
         if len(word) >= 7:  # a close typo of a whole word beats a compound's head
             from rapidfuzz import fuzz, process
 
@@ -286,6 +316,51 @@ class Recognizer:
             if best:
                 return self._index[best[0]], "fuzzy", best[0]
         return frozenset(), "none", word
+
+    def _sequence(self, seq: list[str]) -> tuple[frozenset[str], str, str]:
+        """Resources a sequence of words names: as written, as one compound, or with its
+        last word inflected (``renset avløpsvannet`` -> ``renset avløpsvann``)."""
+        text = " ".join(seq)
+        hit = self._index.get(text) or self._index.get("".join(seq))
+        if hit:
+            return hit, "exact", text
+        last = seq[-1]
+        if self._starts.get(seq[0], 1) < len(seq):
+            return frozenset(), "none", text
+        for base in (*self._lemmas(last), *_stripped(last)):
+            form = " ".join((*seq[:-1], base))
+            hit = self._index.get(form)
+            if hit:
+                return hit, "lemma", form
+        return frozenset(), "none", text
+
+    @lru_cache(maxsize=65536)  # noqa: B019
+    def _base_forms(self, word: str) -> tuple[str, ...]:
+        """Forms of the lexicon that ``word`` may inflect, found without a dictionary of
+        every compound: the word without a definite, plural or case ending (``slammet``,
+        ``gassene``, ``biokaasua``), then a compound whose last part is inflected
+        (``kalalietteet`` = ``kala`` + ``lietteet`` -> ``kalaliete``), its last part's
+        lemma from ``simplemma``. Only forms in the lexicon are returned."""
+        if len(word) < 5 or word.isdigit():
+            return ()
+        index = self._nordic
+        out: list[str] = []
+        for base in _stripped(word):
+            if base in index and base not in out:
+                out.append(base)
+        if out:
+            return tuple(out)
+        for i in range(2, len(word) - 3):  # the longest inflected last part first
+            head, tail = word[:i], word[i:]
+            if len(tail) < 4:
+                continue
+            for base in (*self._lemmas(tail), *_stripped(tail)):
+                form = head + base
+                if base != tail and len(base) >= 4 and form in index and form not in out:
+                    out.append(form)
+            if out:
+                break
+        return tuple(out)
 
     @staticmethod
     @lru_cache(maxsize=65536)
@@ -319,9 +394,10 @@ class Recognizer:
         exact_key = self._index.get(" ".join(_WORD.findall(cut)))
         words = _WORD.findall(cut)
         names = set(proper)
-        weight = []
-        source_clause = False
-        aside = False
+        weight: list[float] = []
+        purpose: list[bool] = []  # in a purpose clause: what the flow is for
+        source_clause = in_purpose = False
+        listed = False  # after a comma or semicolon: a list or an aside
         depth, last = 0, 0
         gaps: list[str] = []
         for m in _WORD.finditer(cut):
@@ -329,16 +405,25 @@ class Recognizer:
             gap = cut[last:m.start()]
             gaps.append(gap)
             last = m.end()
-            depth += gap.count("(") - gap.count(")")
-            aside = aside or "," in gap or ";" in gap or depth > 0
+            depth = max(depth + gap.count("(") - gap.count(")"), 0)
+            listed = listed or "," in gap or ";" in gap
+            aside = listed or depth > 0  # a parenthesis is an aside until it closes
             if w in _SOURCE_WORDS:
                 source_clause = True
+                in_purpose = w in _PURPOSE_WORDS
             if w in names:
                 weight.append(0.2)
+                purpose.append(in_purpose)
             elif w.endswith(_FINNISH_SOURCE_ENDINGS) and len(w) > 6 and weight:
                 weight.append(0.3)
+                purpose.append(in_purpose or w.endswith(_FINNISH_PURPOSE_ENDINGS))
             else:
                 weight.append(0.3 if source_clause else (0.6 if aside else 1.0))
+                purpose.append(in_purpose)
+        for k, w in enumerate(words):  # "kuivausta varten": the word before says what for
+            if w in _FINNISH_PURPOSE_AFTER and k:
+                weight[k - 1] = min(weight[k - 1], 0.3)
+                purpose[k - 1] = True
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)
         methods: dict[str, str] = {}
@@ -346,7 +431,26 @@ class Recognizer:
         hits: list[frozenset[str]] = [frozenset()] * len(words)
         first_at: dict[str, int] = {}
         content = [k for k, w in enumerate(words) if w not in _STOP and w not in _SOURCE_WORDS
+                   and w not in _FINNISH_PURPOSE_AFTER
                    and weight[k] >= 1.0 and not w.replace(",", "").replace(".", "").isdigit()]
+        # a bare state noun ("gas", "kaasu") names a concept only when nothing else of the
+        # main part of the cell names a resource ("CO2-gass" is CO2 in the gas state)
+        deferred: list[int] = []
+        def take(start: int, n: int, keys: frozenset[str], how: str, form: str) -> None:
+            seq = words[start:start + n]
+            for k in range(start, start + n):
+                used[k] = True
+                hits[k] = keys
+            for key in keys:
+                first_at.setdefault(key, start)
+            strength = max(weight[start:start + n]) * _WEIGHT[how] * (1 + 0.5 * (n - 1))
+            share = strength / len(keys)
+            for key in keys:
+                scores[key] += share
+                evidence[key].append(form if form == " ".join(seq) else
+                                     f"{' '.join(seq)}~{form}")
+                methods[key] = _better_method(methods.get(key), how)
+
         # word sequences, longest first, as written (then the same words joined)
         for n in range(min(self._max_words, len(words)), 0, -1):
             for start in range(len(words) - n + 1):
@@ -356,27 +460,22 @@ class Recognizer:
                     continue  # no term of n words starts here
                 seq = words[start:start + n]
                 if n == 1:
-                    if seq[0] in _STOP or seq[0] in _SOURCE_WORDS:
+                    if seq[0] in _STOP or seq[0] in _SOURCE_WORDS or \
+                            seq[0] in _FINNISH_PURPOSE_AFTER:
+                        continue
+                    if seq[0] in _STATE_NOUNS:
+                        deferred.append(start)
                         continue
                     keys, how, form = self._word(seq[0])
                 else:
-                    keys = self._index.get(" ".join(seq)) or self._index.get("".join(seq),
-                                                                             frozenset())
-                    how, form = "exact", " ".join(seq)
-                if not keys:
-                    continue
-                for k in range(start, start + n):
-                    used[k] = True
-                    hits[k] = keys
-                for key in keys:
-                    first_at.setdefault(key, start)
-                strength = max(weight[start:start + n]) * _WEIGHT[how] * (1 + 0.5 * (n - 1))
-                share = strength / len(keys)
-                for key in keys:
-                    scores[key] += share
-                    evidence[key].append(form if form == " ".join(seq) else
-                                         f"{' '.join(seq)}~{form}")
-                    methods[key] = _better_method(methods.get(key), how)
+                    keys, how, form = self._sequence(seq)
+                if keys:
+                    take(start, n, keys, how, form)
+        if not any(used[k] and weight[k] >= 0.6 for k in range(len(words))):
+            for start in deferred:
+                keys, how, form = self._word(words[start])
+                if keys:
+                    take(start, 1, keys, how, form)
         if not scores and cut.strip():  # a typo in a name of several words
             from rapidfuzz import fuzz, process
 
@@ -415,11 +514,14 @@ class Recognizer:
         if mix is not None:
             best = mix
         else:
-            best = self._refine(best, [w for k, w in enumerate(words) if best not in hits[k]])
+            best = self._refine(best, [w for k, w in enumerate(words)
+                                       if best not in hits[k] and not purpose[k]])
         best = self._by_qualifier(best, q)
         related = set(tax.ancestors(best))
         rival = next((s for k, s in ranked[1:]
                       if k not in related and best not in tax.ancestors(k)), 0.0)
+        # a state word that no name took ("tørket fiskeslam") is a qualifier, explained
+        content = [k for k in content if used[k] or words[k] not in _STATE_OF]
         explained = sum(1 for k in content if used[k]) / max(len(content), 1)
         method = methods.get(ranked[0][0], "exact")
         conf = _WEIGHT.get(method, 0.6) * (0.55 + 0.45 * explained)
@@ -508,6 +610,28 @@ class Recognizer:
 
     def recognise_many(self, texts: Iterable[str]) -> list[Recognition]:
         return [self.recognise(t) for t in texts]
+
+
+@lru_cache(maxsize=65536)
+def _stripped(word: str) -> tuple[str, ...]:
+    """``word`` without each ending of :data:`_ENDINGS` (at least four letters left),
+    with a doubled last consonant made single (``slamm`` -> ``slam``), a dropped ``e``
+    put back (``vattn`` -> ``vatten``) and a Finnish ``e`` stem read as ``i``
+    (``kuore`` -> ``kuori``)."""
+    out: list[str] = []
+    for end in _ENDINGS:
+        if not word.endswith(end) or len(word) - len(end) < (5 if end in "ntrs" else 4):
+            continue  # a short stem without one consonant is too often another word
+        base = word[:-len(end)]
+        forms = [base]
+        if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in _VOWELS:
+            forms.append(base[:-1])
+        if base[-1] in "nlr" and base[-2] not in _VOWELS:
+            forms.append(base[:-1] + "e" + base[-1])
+        if end in ("t", "n", "ta", "tä") and base[-1] in "er":
+            forms.append((base[:-1] if base[-1] == "e" else base) + "i")
+        out.extend(f for f in forms if f not in out)
+    return tuple(out)
 
 
 def _better_method(old: str | None, new: str) -> str:

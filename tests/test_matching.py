@@ -193,3 +193,69 @@ def test_shortlists_drop_much_weaker_candidates():
     assert {c.demand_flow for c in cands} == {"NEAR", "FAR"}
     assert [c.demand_flow for c in shortlists(cands)["S"]] == ["NEAR"]
     assert [c.demand_flow for c in shortlists(cands, within=0.0)["S"]] == ["NEAR", "FAR"]
+
+
+def test_a_generic_demand_accepts_its_kinds_in_every_family():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    pairs = [("insect_protein", "protein"), ("fish_meal", "protein"),
+             ("biomethane", "fuel_gas"), ("lpg", "fuel_gas"), ("wood_chips", "biomass"),
+             ("fish_sludge", "sludge"), ("cooling_water", "water"),
+             ("struvite", "fertiliser"), ("wood_pellets", "fuel"), ("ethanol", "liquid_fuel"),
+             ("iron_scrap", "metal")]
+    flows = []
+    for n, (supply, demand) in enumerate(pairs):
+        flows += [_flow(f"S{n}", "A", "supply", supply, 100),
+                  _flow(f"D{n}", "B", "demand", demand, 100)]
+    got = {c.key: c for c in find_candidates(cos, flows)}
+    for n, (supply, demand) in enumerate(pairs):
+        c = got.get((f"S{n}", f"D{n}"))
+        assert c is not None, (supply, demand)
+        match = next(r for r in c.reasons if r.code == "resource_match")
+        assert c.relation == "kind_of" and "kind_of" in (
+            match.get("supply_relation"), match.get("demand_relation")), (supply, demand)
+        assert "kind" in render(match, "en")
+
+
+def test_a_substitution_is_a_candidate_whose_reason_names_the_pathway():
+    tax = default_taxonomy()
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    pairs = [("biomethane", "natural_gas", {"purity_pct": 97}),
+             ("biomethane", "lpg", {}), ("refinery_gas", "natural_gas", {}),
+             ("digestate", "fertiliser", {}),
+             ("digestate", "biomass_fuel", {"dry_matter_pct": 90}),
+             ("treated_wastewater", "process_water", {}),
+             ("cooling_water", "waste_heat", {"temperature_c": 30}),
+             ("algae", "protein", {}), ("algae", "fish_oil", {}),
+             ("distillers_grains", "protein", {})]
+    flows = []
+    for n, (supply, demand, quality) in enumerate(pairs):
+        flows += [_flow(f"S{n}", "A", "supply", supply, 100, quality=quality),
+                  _flow(f"D{n}", "B", "demand", demand, 100,
+                        quality={"temperature_c": 20} if demand == "waste_heat" else {})]
+    got = {c.key: c for c in find_candidates(cos, flows)}
+    by_pair = {(p.supply, p.demand): p for p in tax.knowledge.pathways if p.kind == "direct"}
+    for n, (supply, demand, _) in enumerate(pairs):
+        c = got.get((f"S{n}", f"D{n}"))
+        assert c is not None and c.via == "", (supply, demand)
+        match = next(r for r in c.reasons if r.code == "resource_match")
+        pathway = by_pair[(supply, demand)]
+        assert match.get("substitution") == pathway.id, (supply, demand)
+        assert pathway.source and pathway.year
+        text = render(match, "en")
+        assert "substitute" in text and pathway.id in text
+        assert "erstatning" in render(match, "nb")
+    # the same resource on both sides is no substitution
+    same = [_flow("S", "A", "supply", "natural_gas", 10),
+            _flow("D", "B", "demand", "natural_gas", 10)]
+    (c,) = find_candidates(cos, same)
+    match = next(r for r in c.reasons if r.code == "resource_match")
+    assert match.get("substitution") is None
+
+
+def test_a_demand_for_dry_digestate_fuel_refuses_wet_digestate():
+    cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
+    flows = [_flow("WET", "A", "supply", "digestate", 100, quality={"dry_matter_pct": 6}),
+             _flow("D", "B", "demand", "biomass_fuel", 100)]
+    got = {c.key: c for c in find_candidates(cos, flows)}
+    direct = [c for k, c in got.items() if k == ("WET", "D") and c.via == ""]
+    assert direct == []  # 6 % dry matter is no fuel; only a conversion (drying, HTC) may be

@@ -105,3 +105,161 @@ def test_a_confirmed_mapping_decides_and_is_read_from_a_file(tmp_path):
     rec = Recognizer(default_taxonomy(), mapping=mapping)
     got = rec.recognise("Gunnars  SPESIAL")
     assert (got.resource, got.confidence, got.method) == ("fish_sludge", 1.0, "mapping")
+
+
+#: forms staff write in spreadsheets: definite, plural and case forms, compounds, trade
+#: names and abbreviations, purpose clauses and parentheses, in each language
+INFLECTED_AND_TRADE_FORMS = [
+    # bokmål / nynorsk: definite and plural forms, compounds, purpose clauses
+    ("nb", "Fiskeslammet fra settefiskanlegget", "fish_sludge"),
+    ("nb", "slammet (avvannet)", "sludge"),
+    ("nb", "Kjølevannet ut av kondensatoren", "cooling_water"),
+    ("nb", "biogassen", "biogas"),
+    ("nb", "gassene fra prosessen", "fuel_gas"),
+    ("nb", "gass til tørking", "fuel_gas"),
+    ("nb", "flisa", "wood_chips"),
+    ("nb", "sagflisen", "sawdust"),
+    ("nb", "barken fra sagbruket", "bark"),
+    ("nb", "returtreet", "recovered_wood"),
+    ("nb", "renset avløpsvannet", "treated_wastewater"),
+    ("nb", "spillvarmen fra ovnene", "waste_heat"),
+    ("nb", "fjernvarmen", "district_heat"),
+    ("nb", "bioresten", "digestate"),
+    ("nb", "gjødsel", "fertiliser"),
+    ("nb", "proteinråvare", "protein"),
+    ("nb", "omega-3-olje", "fish_oil"),
+    ("nb", "slam til biogass", "sludge"),
+    ("nb", "fiskensilasje", "fish_silage"),
+    ("nb", "mask fra bryggeriet", "spent_grain"),
+    ("nn", "kjølevatnet", "cooling_water"),
+    ("nn", "fiskeslammet", "fish_sludge"),
+    ("nn", "oska frå kjelen", "ash"),
+    ("nn", "biogassen frå anlegget", "biogas"),
+    # Swedish
+    ("sv", "slammen från reningsverket", "sewage_sludge"),  # the source names the kind
+    ("sv", "gasen", "fuel_gas"),
+    ("sv", "rågas", "biogas"),
+    ("sv", "fordonsgas", "biomethane"),
+    ("sv", "kylvattnet", "cooling_water"),
+    ("sv", "rensat avloppsvatten", "treated_wastewater"),
+    ("sv", "restvärmen", "waste_heat"),
+    ("sv", "fjärrvärmen", "district_heat"),
+    ("sv", "processånga", "steam"),
+    ("sv", "rötresten", "digestate"),
+    ("sv", "fiberslammet", "fibre_sludge"),
+    ("sv", "grönlutslam", "green_liquor_dregs"),
+    ("sv", "mesa", "lime_mud"),
+    ("sv", "CO2 rågas", "co2"),
+    ("sv", "biogen koldioxid", "co2"),
+    ("sv", "gas till torkning", "fuel_gas"),
+    ("sv", "flisen", "wood_chips"),
+    ("sv", "sågspånet", "sawdust"),
+    ("sv", "mikroalger", "algae"),
+    ("sv", "drank", "distillers_grains"),
+    ("sv", "vasslen", "whey"),
+    ("sv", "flygaskan", "fly_ash"),
+    ("sv", "proteinråvara", "protein"),
+    # Danish
+    ("da", "kølevandet", "cooling_water"),
+    ("da", "spildevandsslammet", "sewage_sludge"),
+    ("da", "gas til tørring", "fuel_gas"),
+    ("da", "afgasset biomasse", "digestate"),
+    ("da", "biogødning", "digestate"),
+    ("da", "bionaturgas", "biomethane"),
+    ("da", "renset spildevand", "treated_wastewater"),
+    ("da", "spildvarmen", "waste_heat"),
+    ("da", "fjernvarmen", "district_heat"),
+    ("da", "træpillerne", "wood_pellets"),
+    ("da", "algerne", "algae"),
+    ("da", "flyveasken", "fly_ash"),
+    ("da", "proteinfoder", "protein"),
+    # Finnish: partitive, genitive and plural forms, compounds, purpose phrases
+    ("fi", "lietteet", "sludge"),
+    ("fi", "lietettä", "sludge"),
+    ("fi", "kalalietteet", "fish_sludge"),
+    ("fi", "puhdistamolietettä", "sewage_sludge"),
+    ("fi", "jäähdytysvettä", "cooling_water"),
+    ("fi", "hukkalämpöä", "waste_heat"),
+    ("fi", "kaukolämmön", "district_heat"),
+    ("fi", "höyryä", "steam"),
+    ("fi", "biokaasua", "biogas"),
+    ("fi", "kaasua kuivausta varten", "fuel_gas"),
+    ("fi", "mädätysjäännöstä", "digestate"),
+    ("fi", "puhdistettua jätevettä", "treated_wastewater"),
+    ("fi", "pelletit", "wood_pellets"),
+    ("fi", "briketit", "biomass_fuel"),
+    ("fi", "kuorta", "bark"),
+    ("fi", "purua", "sawdust"),
+    ("fi", "lentotuhkaa", "fly_ash"),
+    ("fi", "piilevät", "algae"),
+    ("fi", "mikrolevää", "algae"),
+    ("fi", "proteiinirehu", "protein"),
+    ("fi", "omega-3-öljy", "fish_oil"),
+    ("fi", "liete mädätykseen", "sludge"),
+    # English: purpose clauses, parentheses, trade abbreviations
+    ("en", "sludge for digestion", "sludge"),
+    ("en", "gas for drying", "fuel_gas"),
+    ("en", "digestate pellets", "digestate"),
+    ("en", "condenser water (warm)", "cooling_water"),
+    ("en", "fish sludge (dewatered, from RAS)", "fish_sludge"),
+    ("en", "DDGS", "distillers_grains"),
+    ("en", "HVO", "biodiesel"),
+    ("en", "LBG", "biomethane"),
+    ("en", "protein", "protein"),
+    ("en", "omega-3 oil", "fish_oil"),
+    ("en", "biogenic CO2", "co2"),
+]
+
+
+@pytest.mark.parametrize("lang,text,resource", INFLECTED_AND_TRADE_FORMS,
+                         ids=[f"{r[0]}:{r[1]}" for r in INFLECTED_AND_TRADE_FORMS])
+def test_inflected_compound_and_trade_forms(lang, text, resource):
+    got = recognizer().recognise(text)
+    assert (got.resource, got.sure) == (resource, True), (got.confidence, got.evidence)
+
+
+def test_the_form_table_covers_every_language_and_is_large():
+    langs = {lang for lang, _, _ in INFLECTED_AND_TRADE_FORMS}
+    assert len(INFLECTED_AND_TRADE_FORMS) >= 60
+    assert langs == {"en", "nb", "nn", "sv", "da", "fi"}
+
+
+def test_an_inflected_word_or_compound_is_read_through_its_base_form():
+    rec = recognizer()
+    # ending stripped (with the doubled consonant and the dropped e put back)
+    assert rec._base_forms("settefiskslammet")[0] == "settefiskslam"
+    assert rec._base_forms("kylvattnet")[0] == "kylvatten"
+    # a compound whose last part is inflected: the last part's lemma
+    assert rec._base_forms("kalalietteet")[0] == "kalaliete"
+    # ordinary words are not read as a resource through a short stem
+    assert rec._base_forms("fjern") == ()
+    for text, resource in (("dambrugsslammet", "fish_sludge"), ("bioslammen", "bio_sludge"),
+                           ("mikroalgerna", "algae"), ("hakkuutähteitä", "forest_residues"),
+                           ("teurasjätteet", "slaughterhouse_waste")):
+        got = rec.recognise(text)  # none of these forms is in the lexicon
+        assert (got.resource, got.method, got.sure) == (resource, "lemma", True), text
+
+
+def test_a_purpose_clause_neither_names_nor_refines_the_resource():
+    rec = recognizer()
+    assert rec.recognise("sludge for digestion").resource == "sludge"
+    assert rec.recognise("slam til biogass").resource == "sludge"
+    assert rec.recognise("kaasua kuivausta varten").resource == "fuel_gas"
+    # a source clause still names the kind
+    assert rec.recognise("sludge from the fish farm").resource == "fish_sludge"
+
+
+def test_a_bare_gas_word_is_fuel_gas_but_only_when_nothing_else_names_the_flow():
+    rec = recognizer()
+    for text in ("gas", "gass", "kaasu", "gas til tørring"):
+        assert rec.recognise(text).resource == "fuel_gas", text
+    co2 = rec.recognise("CO2 gas")
+    assert co2.resource == "co2" and co2.sure
+    assert rec.recognise("oksygen gass").resource == "oxygen"
+
+
+def test_a_parenthesis_is_an_aside_only_until_it_closes():
+    rec = recognizer()
+    got = rec.recognise("(tørket) fiskeslam")
+    assert got.resource == "fish_sludge" and got.confidence >= 0.9
+    assert got.qualifiers.get("state") == "dry"
