@@ -106,6 +106,12 @@ def _submit(driver, wait, button_id: str) -> None:
     wait.until(gone)
 
 
+def _sign_in(driver, wait, base: str, username: str) -> None:
+    driver.get(base + "/login")
+    _fill(driver, {"username": username, "password": PASSWORD})
+    _submit(driver, wait, "login")
+
+
 def _console_problems(driver) -> list[str]:
     """Errors in the browser console since the last look: scripts that failed or were
     refused by the Content-Security-Policy (answers with an error status, such as the
@@ -229,9 +235,7 @@ def test_hostile_names_draw_under_the_content_security_policy(server, browser, a
     base, store_path = server
     d = browser
     wait = WebDriverWait(d, 30)
-    d.get(base + "/login")
-    _fill(d, {"username": "admin", "password": PASSWORD})
-    _submit(d, wait, "login")
+    _sign_in(d, wait, base, "admin")
     for company_id, name in HOSTILE.items():
         d.get(f"{base}/companies/{company_id}/edit")
         _fill(d, {"name": name})
@@ -328,9 +332,7 @@ def test_the_network_picture_of_a_county_and_of_the_store(network_server, browse
     base = network_server
     d = browser
     wait = WebDriverWait(d, 60)
-    d.get(base + "/login")
-    _fill(d, {"username": "viewer", "password": PASSWORD})
-    _submit(d, wait, "login")
+    _sign_in(d, wait, base, "viewer")
 
     # a county of ~260 companies starts as its municipalities, and the layout settles
     d.get(base + "/network/?county=Innlandet")
@@ -451,9 +453,7 @@ def test_a_planner_reads_the_map_offline(server, browser, artifacts):
     base, store_path = server
     d = browser
     wait = WebDriverWait(d, 30)
-    d.get(base + "/login")
-    _fill(d, {"username": "solor", "password": PASSWORD})
-    _submit(d, wait, "login")
+    _sign_in(d, wait, base, "solor")
     d.get(base + "/map/")
     state = _map_ready(d, wait)
 
@@ -550,9 +550,7 @@ def test_a_candidate_becomes_an_operating_exchange_and_the_plan_reads_as_a_repor
     base, store_path = server
     d = browser
     wait = WebDriverWait(d, 30)
-    d.get(base + "/login")
-    _fill(d, {"username": "solor", "password": PASSWORD})
-    _submit(d, wait, "login")
+    _sign_in(d, wait, base, "solor")
     wait.until(ec.presence_of_element_located((By.CLASS_NAME, "kpi")))
 
     # from the search to the candidate

@@ -15,8 +15,8 @@ from symbiosis.co2 import default_co2
 from symbiosis.places import default_register
 
 from .test_bokmal import english_left, english_numbers, english_terms, without_literals
-from .test_e2e import _console_problems, _fill, _submit, browser, server  # noqa: F401
-from .web_support import PASSWORD, SECRET_EXCHANGE, USERS
+from .test_e2e import _console_problems, _sign_in, browser, server  # noqa: F401
+from .web_support import SECRET_EXCHANGE, USERS
 
 #: the main pages: name -> address (``{plan}``: the stored plan)
 PAGES = {
@@ -58,9 +58,7 @@ def test_every_main_page_in_english_and_bokmal(server, browser, artifacts):  # n
     wait = WebDriverWait(d, 30)
     store = EmbeddedStore(store_path)
     plan = store.plans()[0].id
-    d.get(base + "/login")
-    _fill(d, {"username": "admin", "password": PASSWORD})
-    _submit(d, wait, "login")
+    _sign_in(d, wait, base, "admin")
     wait.until(ec.presence_of_element_located((By.CLASS_NAME, "kpi")))
     terms, data = english_terms(), _user_words(store)
     english: dict[str, list[str]] = {}
