@@ -18,7 +18,7 @@ from .web_support import PASSWORD, SECRET_EXCHANGE
 HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
            "Referrer-Policy": "same-origin"}
 STATIC = ["style.css", "confirm.js", "map.js", "network.js", "vis-network.min.js",
-          "leaflet/leaflet.js", "leaflet/leaflet.css"]
+          "leaflet/leaflet.js", "leaflet/leaflet.css", "geo/counties.geojson"]
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 
 
@@ -42,7 +42,7 @@ def _urls(app, job_id: str) -> list[str]:
     plan = EmbeddedStore(app.config["STORE_URL"]).plans()[0].id
     values = {"company_id": "SOL-C01", "flow_id": "SOL-F001", "plan_id": plan,
               "park_id": "FINNFJORD", "code": "nb", "exchange_id": SECRET_EXCHANGE,
-              "job_id": job_id}
+              "job_id": job_id, "supply_flow": "SOL-F015", "demand_flow": "SOL-F018"}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()):
