@@ -39,23 +39,41 @@ from symbiosis.io import parse_tables, read_tables  # noqa: E402
 from symbiosis.matching import match_dataset  # noqa: E402
 from symbiosis.model import Dataset  # noqa: E402
 
-CLI = [sys.executable, "-m", "symbiosis.cli"]
+#: the command in a fresh interpreter that writes its own peak resident memory (VmHWM of
+#: its address space) to the file named in BENCH_PEAK_FILE when it exits. The rusage of a
+#: child is no measure here: Linux starts a forked child's peak at the parent's resident
+#: size, and this process holds the region, its candidates and a plan.
+_PEAK_WRAPPER = """
+import atexit, os, runpy, sys
+
+def _peak():
+    with open("/proc/self/status") as fh:
+        kb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM"))
+    with open(os.environ["BENCH_PEAK_FILE"], "w") as out:
+        out.write(str(kb))
+
+atexit.register(_peak)
+sys.argv = ["symbiosis", *sys.argv[1:]]
+runpy.run_module("symbiosis.cli", run_name="__main__")
+"""
+CLI = [sys.executable, "-c", _PEAK_WRAPPER]
 
 
 def command(args: list[str], store: Path) -> tuple[float, float]:
     """Wall seconds and peak resident memory (GB) of one CLI command in a fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([*CLI, "--store", str(store), *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        start = time.perf_counter()
+        proc = subprocess.Popen([*CLI, "--store", str(store), *args],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env={**os.environ, "BENCH_PEAK_FILE": peak.name})
+        _, err_bytes = proc.communicate()
+        seconds = time.perf_counter() - start
+        code = proc.returncode
+        kb = peak.read().strip()
+    err = err_bytes.decode() if err_bytes else ""
     if code not in (0, 3):  # 3: the solver found no plan within the time limit
         raise SystemExit(f"{' '.join(args)} failed ({code}): {err[-2000:]}")
-    return seconds, usage.ru_maxrss / 1e6
+    return seconds, (int(kb) / 1e6 if kb else float("nan"))
 
 
 def timed(fn, *args, **kw):  # noqa: ANN001, ANN201
