@@ -263,17 +263,19 @@ def area_indicators(data: Dataset, exchanges: Sequence[Exchange], *, county: str
     energy, energy_src = total("energy_recovered_mwh", realised, "MWh")
     water, water_src = total("water_reused_m3", realised, "m3")
     years = range(year, target_year + 1)
+    # each exchange's CO2 part is made once, then counted in the years it runs
+    co2_realised = [(e, part(e, e.co2_avoided_t)) for e in realised
+                    if e.co2_avoided_t is not None]
+    co2_proposed = [(e, part(e, e.co2_avoided_t)) for e in proposed
+                    if e.co2_avoided_t is not None]
     realised_path = tuple(
         (y, figure(f"trajectory_realised/{y}",
-                   [part(e, e.co2_avoided_t) for e in realised
-                    if e.co2_avoided_t is not None and _running(e, y, year)]))
+                   [p for e, p in co2_realised if _running(e, y, year)]))
         for y in years)
     with_proposals = tuple(
         (y, figure(f"trajectory_with_proposals/{y}",
-                   [part(e, e.co2_avoided_t) for e in realised
-                    if e.co2_avoided_t is not None and _running(e, y, year)]
-                   + [part(e, e.co2_avoided_t) for e in proposed
-                      if e.co2_avoided_t is not None and _running(e, y, year + 1)]))
+                   [p for e, p in co2_realised if _running(e, y, year)]
+                   + [p for e, p in co2_proposed if _running(e, y, year + 1)]))
         for y in years)
     name = park_id or municipality or county or "all"
     return AreaIndicators(
@@ -296,10 +298,11 @@ def area_indicators(data: Dataset, exchanges: Sequence[Exchange], *, county: str
 
 
 def county_progress(data: Dataset, exchanges: Sequence[Exchange], *,
-                    hidden: Callable[[Flow], bool] = _nothing_hidden) -> list[CountyProgress]:
+                    hidden: Callable[[Flow], bool] = _nothing_hidden,
+                    base: Basis | None = None) -> list[CountyProgress]:
     """Every county against the target of at least two realised symbioses by 2030."""
     counties = sorted({c.county for c in data.companies if c.county})
-    base = basis(data, exchanges, hidden=hidden)
+    base = base or basis(data, exchanges, hidden=hidden)
     out = []
     for county in counties:
         n = area_indicators(data, exchanges, county=county, hidden=hidden,
@@ -323,9 +326,10 @@ def park_status(data: Dataset, exchanges: Sequence[Exchange], park: Park) -> Par
 
 
 def parks_progress(data: Dataset, exchanges: Sequence[Exchange], parks: Iterable[Park], *,
-                   hidden: Callable[[Flow], bool] = _nothing_hidden) -> list[ParkProgress]:
+                   hidden: Callable[[Flow], bool] = _nothing_hidden,
+                   base: Basis | None = None) -> list[ParkProgress]:
     """:func:`park_progress` of each park, from one :func:`basis`."""
-    base = basis(data, exchanges, hidden=hidden)
+    base = base or basis(data, exchanges, hidden=hidden)
     return [park_progress(data, exchanges, p, hidden=hidden, base=base) for p in parks]
 
 

@@ -30,7 +30,14 @@ from .cases import documented_exchange_records
 from .co2 import Co2Choice, Co2Factor, Co2FactorError, Co2Factors, check_factor
 from .errors import ImportValidationError, NotFoundError, RowError, SymbiosisError
 from .export import SpreadsheetWriter, exchange_rows, geojson, json_text
-from .indicators import REALISED, area_indicators, counted, county_progress, parks_progress
+from .indicators import (
+    REALISED,
+    area_indicators,
+    basis,
+    counted,
+    county_progress,
+    parks_progress,
+)
 from .lifecycle import ExchangeStartError, LiveExchangeError, advance, held, live
 from .lifecycle import start as start_on_candidate
 from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
@@ -602,10 +609,13 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
     shown, as for an admin)."""
     data, exchanges = store.dataset(), store.exchanges()
     secret = hidden or (lambda f: False)
+    base = basis(data, exchanges, hidden=secret)  # one for every area of the report
     ind = area_indicators(data, exchanges, county=county, municipality=municipality,
-                          park_id=park, year=datetime.date.today().year, hidden=secret)
-    return indicators_report(ind, county_progress(data, exchanges, hidden=secret),
-                             parks_progress(data, exchanges, data.parks, hidden=secret),
+                          park_id=park, year=datetime.date.today().year, hidden=secret,
+                          base=base)
+    return indicators_report(ind, county_progress(data, exchanges, hidden=secret, base=base),
+                             parks_progress(data, exchanges, data.parks, hidden=secret,
+                                            base=base),
                              fmt=fmt)
 
 
