@@ -108,24 +108,19 @@ def _facility_lines(built: Built, p: Process, more: float, new_build: bool,
         out.append(PlanLine("facility_running", p.id, name,
                             -p.variable_cost_nok_per_unit * more, 0.0, who, amount=more,
                             price_nok_per_unit=p.variable_cost_nok_per_unit))
-    for fid, k in p.outputs:
-        price = problem.output_price.get(fid)
-        if price is None:
-            continue
-        sold = k * more - moved_out.get(fid, 0.0)
-        if abs(sold) > EPS or abs(price * sold) > _CENT:
-            f = problem.flows[fid]
-            out.append(PlanLine("market_sale", f"{p.id}:{fid}", name, price * sold, 0.0, who,
-                                f.resource, sold, f.unit, price))
-    for fid, k in p.inputs:
-        price = problem.input_price.get(fid)
-        if price is None:
-            continue
-        bought = k * more - moved_in.get(fid, 0.0)
-        if abs(bought) > EPS or abs(price * bought) > _CENT:
-            f = problem.flows[fid]
-            out.append(PlanLine("market_purchase", f"{p.id}:{fid}", name, -price * bought,
-                                0.0, who, f.resource, bought, f.unit, price))
+    # what the market takes of the outputs (a sale) and gives of the inputs (a purchase)
+    for kind, sign, sides, prices, moved in (
+            ("market_sale", 1.0, p.outputs, problem.output_price, moved_out),
+            ("market_purchase", -1.0, p.inputs, problem.input_price, moved_in)):
+        for fid, k in sides:
+            price = prices.get(fid)
+            if price is None:
+                continue
+            traded = k * more - moved.get(fid, 0.0)
+            if abs(traded) > EPS or abs(price * traded) > _CENT:
+                f = problem.flows[fid]
+                out.append(PlanLine(kind, f"{p.id}:{fid}", name, sign * price * traded, 0.0,
+                                    who, f.resource, traded, f.unit, price))
     return out
 
 

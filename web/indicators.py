@@ -15,9 +15,11 @@ from markupsafe import Markup
 from symbiosis.indicators import (
     NET_ZERO_PARKS_TARGET,
     AreaIndicators,
+    Basis,
     CountyProgress,
     ParkProgress,
     area_indicators,
+    basis,
     county_progress,
     parks_progress,
 )
@@ -35,6 +37,12 @@ __all__ = ["bp", "area", "parks_status", "counties"]
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 
+def _basis(snap: Snapshot) -> Basis:
+    """What the area, the counties and the parks start from, once per snapshot and reader."""
+    return snap.memo(("basis", g.access.reader()), lambda: basis(
+        snap.data, snap.exchanges, hidden=hidden_flow(snap)))
+
+
 def area(snap: Snapshot) -> AreaIndicators:
     """Indicators of the area the query string names (county staff: their county)."""
     county = g.access.county_scope() or arg_place("county")
@@ -43,17 +51,19 @@ def area(snap: Snapshot) -> AreaIndicators:
     return snap.memo(("area", g.access.reader(), county, municipality, park, year),
                      lambda: area_indicators(snap.data, snap.exchanges, county=county,
                                              municipality=municipality, park_id=park,
-                                             year=year, hidden=hidden_flow(snap)))
+                                             year=year, hidden=hidden_flow(snap),
+                                             base=_basis(snap)))
 
 
 def parks_status(snap: Snapshot) -> list[ParkProgress]:
     return snap.memo(("parks", g.access.reader()), lambda: parks_progress(
-        snap.data, snap.exchanges, snap.data.parks, hidden=hidden_flow(snap)))
+        snap.data, snap.exchanges, snap.data.parks, hidden=hidden_flow(snap),
+        base=_basis(snap)))
 
 
 def counties(snap: Snapshot) -> list[CountyProgress]:
     return snap.memo(("counties", g.access.reader()), lambda: county_progress(
-        snap.data, snap.exchanges, hidden=hidden_flow(snap)))
+        snap.data, snap.exchanges, hidden=hidden_flow(snap), base=_basis(snap)))
 
 
 @bp.get("/")

@@ -17,7 +17,14 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, write
 from .i18n import gettext
 from .optimize import find_plan
-from .views import hidden_flows, in_scope, plan_summary, scope_county, scope_words, side_view
+from .views import (
+    hidden_flows,
+    in_scope,
+    pair_view,
+    plan_summary,
+    scope_county,
+    scope_words,
+)
 from .words import error_text
 
 __all__ = ["bp", "comparison_view", "compare_view", "adopt_plan", "scenario_rows",
@@ -60,11 +67,11 @@ def comparison_view(snap: Snapshot, cmp: PlanComparison) -> dict[str, Any]:
     (amounts left out), rows outside a county user's county left out."""
     rows = []
     for r in cmp.exchanges:
-        if not in_scope(snap, r.supply_company, r.demand_company):
+        pair = pair_view(snap, r.supply_flow, r.supply_company, r.demand_flow,
+                         r.demand_company)
+        if pair is None:
             continue
-        supply, demand = side_view(snap, r.supply_flow, r.supply_company), \
-            side_view(snap, r.demand_flow, r.demand_company)
-        hidden = supply["anonymised"] or demand["anonymised"]
+        supply, demand, hidden = pair
         rows.append({"supply": supply, "demand": demand, "resource": r.resource,
                      "unit": r.unit, "anonymised": hidden,
                      "amounts": [None if hidden else a for a in r.amounts],

@@ -20,7 +20,7 @@ from .words import NEEDS_REASONS, amount, km, mode_label, note_text, number, pla
 
 __all__ = ["flow_view", "candidate_views", "arg_float", "arg_str", "arg_place", "plan_view",
            "in_scope", "hidden_flow", "hidden_flows", "plan_summary", "scope_county",
-           "scope_words", "side_view", "LINE_KINDS"]
+           "scope_words", "side_view", "pair_view", "LINE_KINDS"]
 
 
 def flow_view(snap: Snapshot, flow: Flow) -> dict[str, Any]:
@@ -90,6 +90,17 @@ def side_view(snap: Snapshot, flow_id: str, company_id: str) -> dict[str, Any]:
         return {"id": flow_id, "company_id": company_id, "company": company_id,
                 "municipality": None, "county": None, "anonymised": False, "label": ""}
     return flow_view(snap, flow)
+
+
+def pair_view(snap: Snapshot, supply_flow: str, supply_company: str, demand_flow: str,
+              demand_company: str) -> tuple[dict[str, Any], dict[str, Any], bool] | None:
+    """Both sides of a planned link as the user may see them and whether either is hidden;
+    ``None`` when the row is outside the user's scope (county staff: their county)."""
+    if not in_scope(snap, supply_company, demand_company):
+        return None
+    supply = side_view(snap, supply_flow, supply_company)
+    demand = side_view(snap, demand_flow, demand_company)
+    return supply, demand, supply["anonymised"] or demand["anonymised"]
 
 
 def in_scope(snap: Snapshot, *company_ids: str) -> bool:
@@ -248,11 +259,11 @@ def plan_view(snap: Snapshot, plan: Plan) -> dict[str, Any]:
         body["frontier"] = []
     rows = []
     for e in plan.exchanges:
-        if not in_scope(snap, e.supply_company, e.demand_company):
+        pair = pair_view(snap, e.supply_flow, e.supply_company, e.demand_flow,
+                         e.demand_company)
+        if pair is None:
             continue
-        supply, demand = side_view(snap, e.supply_flow, e.supply_company), \
-            side_view(snap, e.demand_flow, e.demand_company)
-        hidden = supply["anonymised"] or demand["anonymised"]
+        supply, demand, hidden = pair
         rows.append({"supply": supply, "demand": demand, "resource": e.resource,
                      "amount": None if hidden else e.amount, "unit": e.unit,
                      "amount_text": (amount_band(e.amount, e.unit) if hidden
