@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from ortools.math_opt.python import mathopt
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
+from symbiosis.errors import OptimizationError
 from symbiosis.model import (
     Candidate,
     ConditionalProposal,
@@ -221,12 +222,21 @@ def conditional_analysis(problem: Problem, plan: Sequence[PlanExchange],
         u = c.supply_flow if c.supply_flow not in problem.bounds else c.demand_flow
         by_flow.setdefault(u, []).append(c)
 
+    failed: list[str] = []
+
     def weigh(u: str) -> _Weighed | None:
         left = deadline - time.perf_counter()
         if left <= 0:
             return None
-        return _weigh(problem, index, u, by_flow[u], objective=objective, gap=gap,
-                      time_limit_s=max(0.2, min(PER_SOLVE_S, left)), interrupter=interrupter)
+        try:
+            return _weigh(problem, index, u, by_flow[u], objective=objective, gap=gap,
+                          time_limit_s=max(0.2, min(PER_SOLVE_S, left)),
+                          interrupter=interrupter)
+        except OptimizationError:
+            if interrupter is not None and interrupter.interrupted:
+                raise  # a cancelled job stops here, not figure by figure
+            failed.append(u)  # the solver gave up on this neighbourhood: listed unranked
+            return None
 
     flows = sorted(by_flow)
     if workers > 1 and len(flows) > 1:
@@ -235,7 +245,7 @@ def conditional_analysis(problem: Problem, plan: Sequence[PlanExchange],
     else:
         found = [weigh(u) for u in flows]
     weighed = {u: w for u, w in zip(flows, found, strict=True) if w is not None}
-    late = [u for u, w in zip(flows, found, strict=True) if w is None]
+    late = [u for u, w in zip(flows, found, strict=True) if w is None and u not in failed]
     key = ((lambda w: (w.spread_nok, w.spread_co2_t)) if objective == "value"
            else (lambda w: (w.spread_co2_t, w.spread_nok)))
     order = sorted(weighed, key=lambda u: (tuple(-v for v in key(weighed[u])), u))
@@ -253,4 +263,6 @@ def conditional_analysis(problem: Problem, plan: Sequence[PlanExchange],
     notes = []
     if late:  # no flow ids: a plan's message is shown to users who may not see them
         notes.append(Reason.of("plan.late", flows=len(late)))
+    if failed:
+        notes.append(Reason.of("plan.unweighed", flows=len(failed)))
     return Conditional(tuple(needs), tuple(proposals), tuple(notes))

@@ -41,6 +41,10 @@ facility's fixed cost, which is not new). (``co2``): max CO2 = sum_c e_c x_c, th
 CO2, max VALUE (lexicographic). Money enters the solver in kNOK (``VALUE_SCALE``), the one
 place floats are scaled.
 
+Before a value plan without a CO2 floor is built, links that cannot pay for themselves
+(:func:`without_unpaying`) are dropped; this leaves the optimum unchanged and lets the
+candidate graph fall apart into more, smaller components.
+
 Every krone and tonne of the totals is put on a line (:mod:`optimizer.account`).
 """
 
@@ -49,6 +53,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -70,11 +75,11 @@ from symbiosis.model import (
 
 from .account import extract, totals
 from .conditional import conditional_analysis
-from .mip import VALUE_SCALE, Built, Outcome, build_model, solve, solve_one
+from .mip import VALUE_SCALE, Built, Outcome, build_model, solve, solve_built
 from .problem import Problem, validate
 
-__all__ = ["propose_exchanges", "frontier", "components", "build_model", "VALUE_SCALE",
-           "OBJECTIVES"]
+__all__ = ["propose_exchanges", "frontier", "components", "without_unpaying", "build_model",
+           "VALUE_SCALE", "OBJECTIVES"]
 
 OBJECTIVES = ("value", "co2")
 
@@ -102,6 +107,31 @@ def components(problem: Problem) -> list[Problem]:
     return [dataclasses.replace(problem, processes=tuple(procs.get(k, ())),
                                 candidates=tuple(group), needs_data=(), pending=())
             for k, group in sorted(cands.items(), key=lambda kv: -len(kv[1]))]
+
+
+def without_unpaying(problem: Problem) -> Problem:
+    """``problem`` without the links no plan that maximises value would use.
+
+    A link between two flows that no process takes in or gives out earns at most
+    ``v * M - F`` (unit value times the most it can carry, less its fixed cost); when that
+    is not positive, carrying nothing on it is at least as good and frees the flows for
+    other links. Such links are dropped before the model is built (exact: the optimum is
+    unchanged). A link at a process flow is kept, because what the process makes of a
+    unit can be worth more than the link's own value. Only for value plans without a CO2
+    floor: a link that costs money can still be needed for CO2."""
+    at_process = {fid for p in problem.processes for fid, _ in (*p.inputs, *p.outputs)}
+    bounds = problem.bounds
+    kept = []
+    for c in problem.candidates:
+        if c.supply_flow in at_process or c.demand_flow in at_process:
+            kept.append(c)
+            continue
+        most = min(bounds[c.supply_flow], bounds[c.demand_flow] / c.conversion_yield)
+        if (c.unit_value_nok or 0.0) * most - c.fixed_cost_nok_per_year > 0:
+            kept.append(c)
+    if len(kept) == len(problem.candidates):
+        return problem
+    return dataclasses.replace(problem, candidates=tuple(kept))
 
 
 _WORST = ["infeasible", "unbounded", "error", "time_limit", "feasible", "optimal"]
@@ -150,17 +180,26 @@ def propose_exchanges(problem: Problem, *, objective: str = "value",
     validate(problem)
     started = time.perf_counter()
     coupled = budget_nok is not None or min_co2_t is not None
-    parts = components(problem) if decompose and not coupled else [
-        dataclasses.replace(problem, needs_data=(), pending=())]
+    model_problem = without_unpaying(problem) if objective == "value" and min_co2_t is None \
+        else problem
+    parts = components(model_problem) if decompose and not coupled else [
+        dataclasses.replace(model_problem, needs_data=(), pending=())]
 
     deadline = started + time_limit_s
-    # the time limit holds for the whole plan; one hard component may not take it all
-    per_part = time_limit_s if len(parts) == 1 else max(1.0, time_limit_s / 10)
+    # the time limit holds for the whole plan: a component starting gets the share of what
+    # is left that its links are of the links not yet started (the largest start first), so
+    # the time small components leave unused goes to the others
+    clock = threading.Lock()
+    not_started = [sum(len(p.candidates) for p in parts)]
 
     def run(part: Problem) -> tuple[Outcome, Built]:
-        left = max(0.5, min(per_part, deadline - time.perf_counter()))
-        return solve_one(part, objective, budget_nok=budget_nok, min_co2_t=min_co2_t,
-                         time_limit_s=left, gap=gap, interrupter=interrupter)
+        built = build_model(part, budget_nok=budget_nok, min_co2_t=min_co2_t)
+        with clock:  # the model is built: what is left of the time is the solver's
+            links = len(part.candidates)
+            left = (deadline - time.perf_counter()) * links / max(links, not_started[0], 1)
+            not_started[0] -= links
+        return solve_built(built, objective, time_limit_s=max(0.5, left), gap=gap,
+                           interrupter=interrupter), built
 
     if workers > 1 and len(parts) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -6,6 +6,7 @@ import math
 import pytest
 
 from optimizer import build_problem, components, frontier, greedy_value, propose_exchanges
+from optimizer.solve import without_unpaying
 from symbiosis.errors import InfeasibleError
 from symbiosis.model import Candidate, Flow, Process
 
@@ -160,6 +161,36 @@ def test_decomposition_solves_components_separately_with_the_same_answer():
     assert split.objective_value == pytest.approx(sum(10 * (k + 1) - 5 for k in range(4)))
     assert chosen(split) == chosen(whole)
     assert split.gap == pytest.approx(0, abs=1e-9) and math.isfinite(split.bound)
+
+
+def test_a_link_that_cannot_pay_is_left_out_of_a_value_plan_only():
+    flows = [F("S1", "supply", 100), F("D1", "demand", 100), F("S2", "supply", 100),
+             F("D2", "demand", 100), F("S3", "supply", 100),
+             F("IN", "demand", None, company="P"),
+             F("OUT", "supply", None, company="P", resource="cement_additive"),
+             F("D3", "demand", 100, resource="cement_additive")]
+    plant = Process("MILL", "P", inputs=(("IN", 1.0),), outputs=(("OUT", 1.0),),
+                    capacity=100)
+    # S1 -> D2 earns at most 3 * 100 - 400 < 0 however it is used: it can only cost value;
+    # S3 -> IN earns at most 1 * 100 - 150 < 0 on its own, but the mill sells what it makes
+    cands = [C("S1", "D1", 5), C("S2", "D2", 4), C("S1", "D2", 3, fixed=400, co2=2.0),
+             C("S3", "IN", 1, fixed=150), C("OUT", "D3", 6)]
+    problem = build_problem(flows, [plant], cands)
+    kept = {c.key for c in without_unpaying(problem).candidates}
+    assert kept == {("S1", "D1"), ("S2", "D2"), ("S3", "IN"), ("OUT", "D3")}
+    plan = propose_exchanges(problem)
+    # 5*100 + 4*100 + (1 + 6)*100 - 150; the dropped link no longer joins S1 and S2
+    assert plan.status == "optimal"
+    assert plan.objective_value == pytest.approx(1450)
+    assert chosen(plan) == {("S1", "D1"): 100, ("S2", "D2"): 100, ("S3", "IN"): 100,
+                            ("OUT", "D3"): 100}
+    assert plan.components == 3 and len(components(problem)) == 2
+    # the link that costs money is the only one that avoids CO2: a CO2 plan keeps it
+    greenest = propose_exchanges(problem, objective="co2")
+    assert ("S1", "D2") in chosen(greenest)
+    assert greenest.objective_value == pytest.approx(200)
+    floor = propose_exchanges(problem, min_co2_t=100)
+    assert chosen(floor)[("S1", "D2")] == pytest.approx(50)
 
 
 def test_cases_plan_shows_a_multi_step_chain(cases):
@@ -383,6 +414,36 @@ def test_two_unknown_quantities_give_conditional_proposals_and_are_ranked():
         "if S1 supplies at least 3,000 t/yr, S1 -> D1 is worth at least 870 kNOK/yr")
     off = propose_exchanges(build_problem(flows, [], cands), conditional=False)
     assert off.conditional == () and all(n.rank is None for n in off.needs_data)
+
+
+def test_a_missing_figure_the_solver_fails_on_is_listed_unranked_and_the_rest_ranked(
+        monkeypatch):
+    """The same instance; the solver refuses the model of S1's neighbourhood (HiGHS can
+    end a solve in an internal error). D2 is still weighed, S1 is listed unranked, and
+    the plan says why."""
+    import optimizer.conditional as conditional
+    from symbiosis.errors import OptimizationError
+
+    flows = [F("S1", "supply", None, resource="waste_heat"),
+             F("D1", "demand", 3000, resource="waste_heat"),
+             F("S2", "supply", 1000, resource="waste_heat"),
+             F("D2", "demand", None, resource="waste_heat")]
+    cands = [C("S1", "D1", 300, fixed=30_000, co2=0.2), C("S2", "D1", 50, co2=0.1),
+             C("S2", "D2", 100, co2=0.05)]
+    real = conditional.solve_built
+
+    def refusing(built, objective, **kw):
+        if "S1" in built.problem.bounds:
+            raise OptimizationError("The optimiser refused the model (solver: kError)")
+        return real(built, objective, **kw)
+
+    monkeypatch.setattr(conditional, "solve_built", refusing)
+    plan = propose_exchanges(build_problem(flows, [], cands))
+    assert plan.objective_value == pytest.approx(50_000)
+    assert [(n.rank, n.flow_id) for n in plan.needs_data] == [(1, "D2"), (None, "S1")]
+    assert [p.unknown_flow for p in plan.conditional] == ["D2"]
+    assert [r.code for r in plan.notes] == ["plan.unweighed"]
+    assert "1 missing figure(s) the solver could not weigh" in plan.message
 
 
 def test_the_solver_prints_nothing_on_standard_output(capfd):
