@@ -182,6 +182,11 @@ class Store(ABC):
         """The flows linked by a stored candidate to one of ``flow_ids``, with their
         companies."""
 
+    @abstractmethod
+    def kth_scores(self, flow_ids: Collection[str], k: int) -> dict[str, float]:
+        """Per flow of ``flow_ids``, the ``k``-th best score among its stored candidates
+        (flows with fewer than ``k`` stored candidates are left out)."""
+
     def candidates_of(self, flow_ids: Collection[str]) -> list[Candidate]:
         """Stored candidates with an end in ``flow_ids`` (best first)."""
         wanted = set(flow_ids)

@@ -233,6 +233,14 @@ UNWIND $ids AS id
 MATCH (:Flow {id: id})-[:CAN_FEED]-(f:Flow)<-[:HAS_FLOW]-(c:Company)
 RETURN DISTINCT properties(c) AS company, properties(f) AS flow
 """
+KTH_SCORES: LiteralString = """
+UNWIND $ids AS id
+MATCH (:Flow {id: id})-[r:CAN_FEED]-(:Flow)
+WITH id, r.score AS score ORDER BY score DESC
+WITH id, collect(score) AS scores
+WHERE size(scores) >= $k
+RETURN id, scores[$k - 1] AS score
+"""
 COMPANY_CANDIDATES: LiteralString = """
 MATCH (:Company {id: $company_id})-[:HAS_FLOW]->(:Flow)-[r:CAN_FEED]-(:Flow)
 RETURN DISTINCT properties(r) AS props

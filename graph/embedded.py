@@ -567,6 +567,17 @@ class EmbeddedStore(Store):
                     found[c.key] = c
         return sorted(found.values(), key=lambda c: (-c.score, c.supply_flow, c.demand_flow))
 
+    def kth_scores(self, flow_ids: Collection[str], k: int) -> dict[str, float]:
+        out: dict[str, float] = {}
+        with self._snapshot() as db:
+            for side in ("supply_flow", "demand_flow"):
+                out.update((flow, score) for flow, score in self._in(
+                    db, f"SELECT flow, score FROM (SELECT {side} AS flow, score, "  # noqa: S608
+                        f"ROW_NUMBER() OVER (PARTITION BY {side} ORDER BY score DESC) AS n "
+                        f"FROM candidates WHERE {side} IN ({{ids}})) WHERE n = {int(k)}",
+                    flow_ids))
+        return out
+
     def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
         with self._snapshot() as db:
             ids = {r[0] for r in self._in(

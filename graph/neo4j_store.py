@@ -354,6 +354,10 @@ class Neo4jStore(Store):
             flows.setdefault(r["flow"]["id"], codec.flow(r["flow"]))
         return Dataset(companies=tuple(companies.values()), flows=tuple(flows.values()))
 
+    def kth_scores(self, flow_ids: Collection[str], k: int) -> dict[str, float]:
+        return {r["id"]: float(r["score"])
+                for r in self._read(q.KTH_SCORES, ids=sorted(flow_ids), k=int(k))}
+
     def area(self, resources: Collection[str], *, south: float, west: float, north: float,
              east: float) -> Dataset:
         companies: dict[str, Company] = {}

@@ -519,6 +519,10 @@ class CandidateList(Sequence[Candidate]):
         return [(flows[a].id, flows[b].id) for a, b in zip(self._sel["i"].tolist(),
                                                           self._sel["j"].tolist(), strict=True)]
 
+    def scores(self) -> list[float]:
+        """The score of every candidate (in :meth:`keys` order), without building them."""
+        return self._sel["score"].tolist() if self._n else []
+
     def subset(self, positions: Sequence[int]) -> CandidateList:
         """The candidates at ``positions`` (in this list's order), still as columns."""
         picked = np.asarray(sorted(positions), dtype=np.int64)

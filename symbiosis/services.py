@@ -342,20 +342,50 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
         area_companies.update((c.id, c) for c in found.companies)
         area_flows.update((f.id, f) for f in found.flows)
     touched = set(written) | removed_ids
-    neighbours = set(area_flows) - touched
-    partners = store.candidate_partners(neighbours) if neighbours else Dataset()
-    area_companies.update((c.id, c) for c in partners.companies)
-    area_flows.update((f.id, f) for f in partners.flows)
-    # the part of the store as it will be after the write
+    # the part of the store within reach, as it will be after the write
     area_companies.update(companies)
     area_flows.update(written)
     for fid in removed_ids:
         area_flows.pop(fid, None)
+    neighbours = _neighbours_changed(store, touched, area_companies, area_flows, tax)
+    partners = store.candidate_partners(neighbours) if neighbours else Dataset()
+    for c in partners.companies:
+        area_companies.setdefault(c.id, c)
+    for f in partners.flows:
+        if f.id not in removed_ids:
+            area_flows.setdefault(f.id, f)
     cands = find_candidates(area_companies.values(), area_flows.values(), taxonomy=tax)
-    scope = touched | neighbours
-    kept = cands.subset([n for n, (s, d) in enumerate(cands.keys())
-                         if s in scope or d in scope])
-    return CandidatePatch(frozenset(scope), kept)
+    # a pair of a touched flow with a flow whose list it does not enter stays when it is
+    # among the touched flow's own best (the list is best first)
+    room = dict.fromkeys(touched, DEFAULT_MAX_PER_FLOW)
+    keep: list[int] = []
+    for n, (s, d) in enumerate(cands.keys()):
+        if s in neighbours or d in neighbours or (s in touched and d in touched):
+            keep.append(n)
+            continue
+        mine = s if s in touched else d if d in touched else None
+        if mine is not None and room[mine] > 0:
+            room[mine] -= 1
+            keep.append(n)
+    return CandidatePatch(frozenset(touched | neighbours), cands.subset(keep))
+
+
+def _neighbours_changed(store: Store, touched: set[str], companies: Mapping[str, Company],
+                        flows: Mapping[str, Flow], tax: Taxonomy) -> set[str]:
+    """The flows whose best candidates a write of ``touched`` can change: the touched
+    flows' stored partners (a pair that changes or goes), and the flows within reach
+    whose pair with a touched flow now scores at least their ``k``-th best stored pair
+    (or that hold fewer than ``k``). Any other flow keeps its list as it is."""
+    stored = {f.id for f in store.candidate_partners(touched).flows} - touched
+    pairs = find_candidates(companies.values(), flows.values(), taxonomy=tax,
+                            max_per_flow=None)
+    new: dict[str, float] = {}
+    for (s, d), score in zip(pairs.keys(), pairs.scores(), strict=True):
+        other = d if s in touched else s if d in touched else None
+        if other is not None and other not in touched:
+            new[other] = max(score, new.get(other, -1.0))
+    kth = store.kth_scores(new, DEFAULT_MAX_PER_FLOW) if new else {}
+    return stored | {f for f, score in new.items() if f not in kth or score >= kth[f]}
 
 
 def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy

@@ -265,6 +265,45 @@ def test_an_edited_flow_has_fresh_candidates_with_no_explicit_rematch(store, cas
     assert {c.key for c in full} <= {c.key for c in store.candidates()}
 
 
+def test_kth_scores_are_each_flows_kth_best_stored_score(store, cases):
+    from symbiosis import services
+
+    _load(store, cases)
+    services.rematch(store)
+    per_flow: dict[str, list[float]] = {}
+    for c in store.candidates():
+        for fid in c.key:
+            per_flow.setdefault(fid, []).append(c.score)
+    ids = sorted(per_flow) + ["NO-SUCH-FLOW"]
+    for k in (1, 3):
+        want = {f: sorted(s, reverse=True)[k - 1] for f, s in per_flow.items() if len(s) >= k}
+        got = store.kth_scores(ids, k)
+        assert got == pytest.approx(want)
+        assert len(want) < len(ids)  # flows with fewer than k are left out
+
+
+def test_an_edit_rewrites_only_the_lists_it_can_change(store, cases):
+    """A flow's edit re-matches its neighbourhood but replaces the candidates of the edited
+    flow and of the flows whose best list it enters or leaves, not of every flow within
+    reach."""
+    from symbiosis import services
+
+    _load(store, cases)
+    services.rematch(store)
+    flow = next(f for f in store.flows(direction="supply")
+                if f.amount and len(store.candidates_of([f.id])) >= 2)
+    edited = dataclasses.replace(flow, amount=flow.amount * 1.5)
+    patch = services.fresh_candidates(store, Dataset(flows=(edited,)))
+    partners = {fid for c in store.candidates_of([flow.id]) for fid in c.key} - {flow.id}
+    within_reach = {f.id for f in store.flows(direction="demand")}
+    assert partners <= patch.flows
+    assert flow.id in patch.flows and len(patch.flows) < len(within_reach)
+    services.save(store, Dataset(flows=(edited,)))
+    full = match_dataset(store.dataset())
+    assert _keys_of(store.candidates(), flow.id) == _keys_of(full, flow.id)
+    assert {c.key for c in full} <= {c.key for c in store.candidates()}
+
+
 def test_a_company_that_moves_has_its_candidates_matched_where_it_is_now(store, cases):
     from symbiosis import services
 
