@@ -380,6 +380,16 @@ def test_a_facility_running_for_an_existing_exchange_is_not_charged_to_the_plan(
 
 # -- planning with incomplete data -----------------------------------------------------------
 
+def _two_unknowns():
+    flows = [F("S1", "supply", None, resource="waste_heat"),
+             F("D1", "demand", 3000, resource="waste_heat"),
+             F("S2", "supply", 1000, resource="waste_heat"),
+             F("D2", "demand", None, resource="waste_heat")]
+    cands = [C("S1", "D1", 300, fixed=30_000, co2=0.2), C("S2", "D1", 50, co2=0.1),
+             C("S2", "D2", 100, co2=0.05)]
+    return flows, cands
+
+
 def test_two_unknown_quantities_give_conditional_proposals_and_are_ranked():
     """S1 (heat, quantity unknown) can feed D1 (3,000 MWh) at 300 NOK/MWh over a pipeline
     of 30,000 NOK/yr; D2 (quantity unknown) can take S2's 1,000 MWh at 100 NOK/MWh; S2 can
@@ -390,12 +400,7 @@ def test_two_unknown_quantities_give_conditional_proposals_and_are_ranked():
     nowhere to go: 870,000, spread 820,000 NOK/yr (600 - 100 = 500 t CO2).
     D2 at its bound (S2's 1,000 MWh): S2 goes to D2 instead, 100,000: spread 50,000
     (50 - 100 = -50 t CO2). S1 is the figure to ask for first."""
-    flows = [F("S1", "supply", None, resource="waste_heat"),
-             F("D1", "demand", 3000, resource="waste_heat"),
-             F("S2", "supply", 1000, resource="waste_heat"),
-             F("D2", "demand", None, resource="waste_heat")]
-    cands = [C("S1", "D1", 300, fixed=30_000, co2=0.2), C("S2", "D1", 50, co2=0.1),
-             C("S2", "D2", 100, co2=0.05)]
+    flows, cands = _two_unknowns()
     plan = propose_exchanges(build_problem(flows, [], cands))
     assert plan.objective_value == pytest.approx(50_000)
     assert chosen(plan) == {("S2", "D1"): 1000}
@@ -424,12 +429,7 @@ def test_a_missing_figure_the_solver_fails_on_is_listed_unranked_and_the_rest_ra
     import optimizer.conditional as conditional
     from symbiosis.errors import OptimizationError
 
-    flows = [F("S1", "supply", None, resource="waste_heat"),
-             F("D1", "demand", 3000, resource="waste_heat"),
-             F("S2", "supply", 1000, resource="waste_heat"),
-             F("D2", "demand", None, resource="waste_heat")]
-    cands = [C("S1", "D1", 300, fixed=30_000, co2=0.2), C("S2", "D1", 50, co2=0.1),
-             C("S2", "D2", 100, co2=0.05)]
+    flows, cands = _two_unknowns()
     real = conditional.solve_built
 
     def refusing(built, objective, **kw):
