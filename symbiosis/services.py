@@ -360,12 +360,12 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
     room = dict.fromkeys(touched, DEFAULT_MAX_PER_FLOW)
     keep: list[int] = []
     for n, (s, d) in enumerate(cands.keys()):
-        if s in neighbours or d in neighbours or (s in touched and d in touched):
-            keep.append(n)
-            continue
-        mine = s if s in touched else d if d in touched else None
-        if mine is not None and room[mine] > 0:
-            room[mine] -= 1
+        among_best = False
+        for end in (s, d):
+            if end in room:
+                among_best |= room[end] > 0
+                room[end] -= 1
+        if among_best or s in neighbours or d in neighbours:
             keep.append(n)
     return CandidatePatch(frozenset(touched | neighbours), cands.subset(keep))
 
