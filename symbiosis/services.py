@@ -300,9 +300,11 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
     The flows touched are the written ones, the stored flows of written companies (a
     company that moves moves its flows) and the removed ones. Around each, at its old and
     its new place, the store is asked for the flows it can be matched with within reach
-    (the neighbours); the neighbours' current partners come from their stored candidates.
-    Matching runs on that part of the store as it will be after the write, and every
-    candidate with an end in a touched flow or a neighbour is replaced.
+    and of these, the neighbours are the ones whose best list the write can change
+    (:func:`_neighbours_changed`); their current partners come from their stored
+    candidates. Matching runs on that part of the store as it will be after the write;
+    every candidate with an end in a neighbour is replaced, and a touched flow keeps its
+    own best ``k`` and the pairs that are among a neighbour's best.
 
     The touched flows get exactly the candidates a full matching would give them; a
     neighbour's list is ranked among its stored partners and the touched flows, which
