@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+from collections.abc import Callable
 from typing import Any
 
 from symbiosis.disclosure import distance_band
@@ -27,14 +29,35 @@ from .db import User
 from .i18n import current_language, gettext, reason_words
 from .words import amount, km, number, per_year
 
-__all__ = ["Access", "amount_band", "distance_text", "ANON_COMPANY"]
+__all__ = ["Access", "amount_band", "amount_bounds", "band_text", "distance_text",
+           "ANON_COMPANY"]
 
 ANON_COMPANY = "confidential"
 _BANDS = (100, 1_000, 10_000, 100_000)
 
 
-def _range(low: float, high: float) -> str:
-    dash = "\u2013" if current_language() == "nb" else "-"  # bokmål: an en dash
+def amount_bounds(value: float) -> tuple[float, float]:
+    """The order-of-magnitude band (low, high) a confidential amount is shown in: low 0
+    is "under high", high infinite is "over low"."""
+    low: float = 0
+    for high in _BANDS:
+        if value < high:
+            return low, high
+        low = high
+    return low, math.inf
+
+
+def band_text(low: float, high: float, *, say: Callable[[str], str] = gettext,
+              number: Callable[[float], str] = number, dash: str | None = None) -> str:
+    """A band in words: "under 100", "1,000-10,000", "over 100,000" (an en dash in
+    bokmål, unless ``dash`` is given); ``say`` and ``number`` default to the reader's
+    language."""
+    if not low:
+        return f"{say('under')} {number(high)}"
+    if high == math.inf:
+        return f"{say('over')} {number(low)}"
+    if dash is None:
+        dash = "\u2013" if current_language() == "nb" else "-"
     return f"{number(low)}{dash}{number(high)}"
 
 
@@ -49,13 +72,7 @@ def amount_band(value: float | None, unit: str) -> str:
     """
     if value is None:
         return gettext("unknown")
-    low = 0
-    for high in _BANDS:
-        if value < high:
-            return (f"{_range(low, high)} {per_year(unit)}" if low else
-                    f"{gettext('under')} {number(high)} {per_year(unit)}")
-        low = high
-    return f"{gettext('over')} {number(_BANDS[-1])} {per_year(unit)}"
+    return f"{band_text(*amount_bounds(value))} {per_year(unit)}"
 
 
 def distance_text(distance_km: float) -> str:
@@ -64,12 +81,7 @@ def distance_text(distance_km: float) -> str:
     >>> distance_text(12.3), distance_text(3), distance_text(800)
     ('5-20 km', 'under 5 km', 'over 500 km')
     """
-    low, high = distance_band(distance_km)
-    if not low:
-        return f"{gettext('under')} {number(high)} km"
-    if high == float("inf"):
-        return f"{gettext('over')} {number(low)} km"
-    return f"{_range(low, high)} km"
+    return f"{band_text(*distance_band(distance_km))} km"
 
 
 class Access:

@@ -30,6 +30,8 @@ from symbiosis.messages import format_number
 from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow
 from symbiosis.taxonomy import Taxonomy, default_taxonomy
 
+from .access import amount_bounds, band_text
+
 __all__ = ["FAMILY_COLOURS", "FAMILY_NAMES", "STATUS_COLOURS", "STATUS_STYLES",
            "BEST_PER_FLOW", "MAX_LINKS", "Picture", "PictureNetwork", "Words", "network_picture",
            "network_graph", "network_html", "network_payload", "vis_js"]
@@ -53,7 +55,6 @@ STATUS_STYLES: dict[str, tuple[int, list[int] | bool]] = {
 BEST_PER_FLOW = 3
 #: at most this many candidate links in one picture
 MAX_LINKS = 4000
-_BANDS = (100, 1_000, 10_000, 100_000)  # as web.access.amount_band
 _FLOWS_LISTED = 12  # in a company's tooltip
 _LINKS_LISTED = 6   # in a link's tooltip
 
@@ -99,24 +100,15 @@ class Words:
         :func:`web.access.amount_band`)."""
         if amount is None:
             return self.say("quantity unknown")
-        low = 0
-        for high in _BANDS:
-            if amount < high:
-                span = (f"{self.number(low)}–{self.number(high)}" if low
-                        else f"{self.say('under')} {self.number(high)}")
-                return f"{span} {unit}/{self.say('yr')}"
-            low = high
-        return f"{self.say('over')} {self.number(_BANDS[-1])} {unit}/{self.say('yr')}"
+        return f"{self._band(*amount_bounds(amount))} {unit}/{self.say('yr')}"
 
     def km(self, km: float, *, banded: bool = False) -> str:
         if not banded:
             return f"{format_number(km, self.lang, digits=1)} km"
-        low, high = distance_band(km)
-        if not low:
-            return f"{self.say('under')} {self.number(high)} km"
-        if high == float("inf"):
-            return f"{self.say('over')} {self.number(low)} km"
-        return f"{self.number(low)}–{self.number(high)} km"
+        return f"{self._band(*distance_band(km))} km"
+
+    def _band(self, low: float, high: float) -> str:
+        return band_text(low, high, say=self.say, number=self.number, dash="–")
 
 
 @dataclass(frozen=True)
