@@ -381,33 +381,42 @@ class EmbeddedStore(Store):
 
     def _insert_candidates(self, db: sqlite3.Connection, cands: Iterable[Candidate]) -> None:
         """Candidates are stored without their reasons (made again when shown); a
-        :class:`CandidateList` gives its rows straight from its columns."""
-        records = cands.records() if isinstance(cands, CandidateList) else \
-            (candidate_record(c) for c in cands)
-        self._insert_rows(db, list(records))
+        :class:`CandidateList` gives its rows straight from its columns, one pair each, as
+        they are written."""
+        if isinstance(cands, CandidateList):
+            self._insert_rows(db, cands.records(), count=len(cands), unique=True)
+        else:
+            self._insert_rows(db, [candidate_record(c) for c in cands])
 
-    def _insert_rows(self, db: sqlite3.Connection, rows: Sequence[Sequence[object]]) -> None:
-        """Candidate rows written; when they outnumber the rows the table keeps, its
+    def _insert_rows(self, db: sqlite3.Connection, rows: Iterable[Sequence[object]], *,
+                     count: int | None = None, unique: bool = False) -> None:
+        """Candidate rows written (``count`` of them, every one if not given, each of
+        another pair if ``unique``); when they outnumber the rows the table keeps, its
         indexes are dropped and made again after (in the same transaction): sorting once
         is cheaper than keeping four indexes up to date row by row."""
+        if count is None:
+            rows = list(rows)
+            count = len(rows)
         rebuild: list[tuple[str, str]] = []
-        if len(rows) >= _REBUILD_INDEXES_FROM and len(rows) > self._rows(
+        if count >= _REBUILD_INDEXES_FROM and count > self._rows(
                 db, "SELECT count(*) FROM candidates")[0][0]:
             rebuild = [(name, sql) for name, sql in self._rows(
                 db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
                     "AND tbl_name = 'candidates' AND sql IS NOT NULL")]
             for name, _ in rebuild:
                 db.execute(f"DROP INDEX {name}")
-            # without the unique index a repeated pair is not replaced: the last one stays
-            rows = list({(r[0], r[1]): r for r in rows}.values())
+            if not unique:
+                # without the unique index a repeated pair is not replaced: the last one
+                # stays
+                rows = list({(r[0], r[1]): r for r in rows}.values())
         self._many(db, _INSERT_CANDIDATE, rows)
         for _, sql in rebuild:
             db.execute(sql)
 
     def _check_candidate_flows(self, db: sqlite3.Connection,
                                cands: Sequence[Candidate]) -> None:
-        pairs = cands.keys() if isinstance(cands, CandidateList) else [c.key for c in cands]
-        ids = {fid for key in pairs for fid in key}
+        ids = cands.flow_ids() if isinstance(cands, CandidateList) else {
+            fid for c in cands for fid in c.key}
         known = {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})", ids)}
         if ids - known:
             raise StoreConflictError(f"candidates refer to unknown flows: {sorted(ids - known)}")

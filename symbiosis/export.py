@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from .model import Dataset, Exchange, Flow
 
@@ -82,7 +82,9 @@ class SpreadsheetWriter:
     :func:`spreadsheet_cell`: use it for every CSV the project writes."""
 
     def __init__(self, out: TextIO):
+        self._out = out
         self._writer = csv.writer(out, lineterminator="\n")
+        self._kept = _Kept()
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([spreadsheet_cell(c) for c in row])
@@ -90,6 +92,107 @@ class SpreadsheetWriter:
     def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
             self.writerow(row)
+
+    def writecolumns(self, columns: Sequence[Sequence[object]]) -> None:
+        """Rows given column by column (all columns of one length), written as
+        :meth:`writerows` writes them, only faster: each column is made text at once and
+        the lines are joined, where the csv module looks at every character of every
+        cell (about four times the time for long texts).
+
+        >>> buffer = io.StringIO()
+        >>> SpreadsheetWriter(buffer).writecolumns([["a", "=b"], [1.5, None],
+        ...                                         ["x,y", 'a "b" c']])
+        >>> print(buffer.getvalue(), end="")
+        a,1.5,"x,y"
+        '=b,,"a ""b"" c"
+        """
+        if not _OWN_CSV or len(columns) < 2:  # a lone empty cell is written ""
+            self.writerows(zip(*columns, strict=True))
+            return
+        if len(self._kept.plain) + len(self._kept.changed) > 200_000:
+            self._kept = _Kept()
+        cells = [_column_text(c, self._kept) for c in columns]
+        if cells[0]:
+            self._out.write("\n".join(map(",".join, zip(*cells, strict=True))) + "\n")
+
+
+def _csv_text(cell: object) -> str:
+    """How :func:`csv.writer` writes ``cell`` between two others."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(["a", cell, "b"])
+    return buffer.getvalue()[2:-3]
+
+
+#: the characters for which this Python's csv module quotes a cell
+_QUOTED_FOR = {c for c in ',"\n\r\t ;\'' if _csv_text(f"x{c}y") != f"x{c}y"}
+_QUOTE_CR = "\r" in _QUOTED_FOR
+#: whether :meth:`SpreadsheetWriter.writecolumns` may write the text itself: the csv
+#: module quotes a cell with a comma, a quote (doubled) or a line break and nothing else
+#: (a carriage return, depending on the version), and writes a float as its repr
+_OWN_CSV = (_QUOTED_FOR - {"\r"} == {",", '"', "\n"} and _csv_text('x"y') == '"x""y"'
+            and _csv_text("x,y") == '"x,y"' and _csv_text("x\ny") == '"x\ny"'
+            and _csv_text("x\ry") == ('"x\ry"' if _QUOTE_CR else "x\ry")
+            and _csv_text(None) == ""
+            and all(_csv_text(x) == repr(x) for x in (0.1, 1e22, -1 / 3, float("nan"))))
+
+
+def _quoted(text: str) -> str:
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or (_QUOTE_CR and "\r" in text):
+        return '"' + text + '"'
+    return text
+
+
+#: a column whose first text is this long is not kept for later cells (a text of words
+#: is rarely met again; an id, a name or a unit is)
+_KEPT_BELOW = 48
+
+
+def _text_cell(text: str) -> str:
+    """A text as :meth:`SpreadsheetWriter.writerow` writes it in a cell."""
+    return _quoted(("'" + text) if text.startswith(FORMULA_STARTS)
+                   and not _NUMBER.fullmatch(text) else text)
+
+
+@dataclass
+class _Kept:
+    """The texts a writer has put in cells: those written as they are, and the others
+    with their cells."""
+
+    plain: set[str] = field(default_factory=set)
+    changed: dict[str, str] = field(default_factory=dict)
+
+
+def _column_text(values: Sequence[object], kept: _Kept) -> list[str]:
+    """A column's cells as :meth:`SpreadsheetWriter.writerow` writes them. Of a column of
+    short texts (ids, names, units) only the texts not seen before are looked at."""
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        return list(map(float.__repr__, values))  # as the csv module writes a float
+    if kinds == {float, type(None)}:
+        return ["" if v is None else repr(v) for v in values]
+    if kinds != {str}:
+        out = []
+        for v in values:
+            cell = spreadsheet_cell(v)
+            out.append("" if cell is None else _quoted(
+                cell if isinstance(cell, str) else
+                repr(cell) if isinstance(cell, float) else str(cell)))
+        return out
+    texts = cast(list[str], list(values))
+    if texts and len(texts[0]) >= _KEPT_BELOW:  # words: each made a cell as it comes
+        return [_text_cell(v) for v in texts]
+    seen = set(texts)
+    for v in seen.difference(kept.plain, kept.changed):
+        cell = _text_cell(v)
+        if cell == v:
+            kept.plain.add(v)
+        else:
+            kept.changed[v] = cell
+    if seen.isdisjoint(kept.changed):
+        return texts
+    return [kept.changed.get(v, v) for v in texts]
 
 
 def geojson(data: Dataset, exchanges: Sequence[Exchange], *,

@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,7 +60,7 @@ from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 __all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN",
            "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST",
            "chain_steps", "partner_reach", "match_dataset", "RECORD_FIELDS", "candidate_record",
-           "explain"]
+           "explain", "ReasonWords"]
 
 DEFAULT_MAX_PER_FLOW = 10
 DEFAULT_NEAREST = 20
@@ -451,6 +451,10 @@ def _none(x: float) -> float | None:
     return None if x != x else x  # NaN -> None
 
 
+#: candidates built at a time when a list is read from start to end
+_BATCH = 4096
+
+
 class CandidateList(Sequence[Candidate]):
     """Candidates held as columns; each :class:`Candidate` (with its reasons) is built when
     it is read. Ordered by score (best first), then distance and flow ids."""
@@ -474,6 +478,7 @@ class CandidateList(Sequence[Candidate]):
         self._n = n
         self._cache: dict[int, Candidate] = {}
         self._parts: dict[int, _GroupParts] = {}
+        self._lookup: _Lookup | None = None
 
     def __len__(self) -> int:
         return self._n
@@ -532,33 +537,169 @@ class CandidateList(Sequence[Candidate]):
         out._n = len(picked)
         out._cache = {}
         out._parts = self._parts
+        out._lookup = self._lookup
         return out
 
     def records(self) -> Iterator[tuple[object, ...]]:
         """Every candidate as a tuple of :data:`RECORD_FIELDS`, straight from the columns
         (no reasons: :func:`explain` makes them again when they are shown)."""
+        for lo in range(0, self._n, 8 * _BATCH):
+            yield from zip(*self.columns(RECORD_FIELDS, lo, lo + 8 * _BATCH), strict=True)
+
+    def flow_ids(self) -> set[str]:
+        """The ids of the flows at either end of a candidate."""
+        if not self._n:
+            return set()
+        used = np.unique(np.concatenate([self._sel["i"], self._sel["j"]]))
+        return set(self._lookups().flow_id[used].tolist())
+
+    def _lookups(self) -> _Lookup:
+        if self._lookup is None:
+            self._lookup = _Lookup.of(self._cols, self._groups,
+                                      [self._group_parts(g) for g in range(len(self._groups))])
+        return self._lookup
+
+    def columns(self, names: Sequence[str], lo: int = 0, hi: int | None = None
+                ) -> list[list[Any]]:
+        """Fields of the candidates at positions ``lo`` to ``hi``, one list per name: the
+        values of those attributes of the built :class:`Candidate` (any field but its
+        reasons and limits, see :meth:`reason_texts`), without building it.
+
+        >>> from symbiosis.model import Company, Flow
+        >>> cs = [Company("a", "Mill", 60.70, 11.87), Company("b", "Greenhouse", 60.71, 11.88)]
+        >>> fs = [Flow("s", "a", "supply", "waste_heat", 5000, "MWh", {"temperature_c": 70}),
+        ...       Flow("d", "b", "demand", "heat", None, "MWh", {"temperature_c": 40})]
+        >>> find_candidates(cs, fs).columns(["supply_flow", "amount", "mode"])
+        [['s'], [None], ['pipeline']]
+        """
+        cut = slice(lo, self._n if hi is None else min(hi, self._n))
+        if not self._n or cut.start >= cut.stop:
+            return [[] for _ in names]
+        sel, look = self._sel, self._lookups()
+        i, j, group = (_ints(sel[k][cut]) for k in ("i", "j", "group"))
+
+        def column(name: str) -> list[Any]:
+            if name in _FLOW_FIELDS:
+                side, attr = _FLOW_FIELDS[name]
+                return getattr(look, attr)[i if side == "supply" else j].tolist()
+            if name in _GROUP_FIELDS:
+                return getattr(look, name)[group].tolist()
+            if name == "distance_km":
+                return _rounded(_floats(sel["routed"][cut]), 3)
+            if name == "mode":
+                return look.mode_name[look.mode_start[group] + _ints(sel["mode"][cut])].tolist()
+            if name == "unit":
+                unit = look.unit[group]
+                custom = look.custom[group]
+                unit[custom] = look.flow_unit[i[custom]]
+                return unit.tolist()
+            key = _NUMBER_FIELDS[name]
+            if name in _OPTIONAL_FIELDS:
+                return _nones(_floats(sel[key][cut]))
+            return sel[key][cut].tolist()
+
+        return [column(name) for name in names]
+
+    def reason_texts(self, words: ReasonWords, sep: str = " | ", *, batch: int = _BATCH
+                     ) -> Iterator[tuple[list[str], list[str]]]:
+        """The words of every candidate's reasons and of its limits, each joined by
+        ``sep``, ``batch`` candidates at a time: ``sep.join(words(r) for r in c.reasons)``
+        and the same of ``c.limits`` for each candidate ``c``, without building them.
+
+        Candidates whose reasons differ only in their own numbers (distances, amount,
+        value, CO2, fixed cost, temperatures) and in their flows' unit conversions have
+        one shape: its words are made once, as a template (from its first candidate,
+        built), and every candidate of that shape fills in its numbers, written a column
+        at a time.
+        """
         if not self._n:
             return
-        sel, flows = self._sel, self._cols.flows
-        per_group = []
-        for g in self._groups:
-            link = g.link
-            relation = "generic" if "generic" in (link.supply_relation, link.demand_relation) \
-                else ("kind_of" if "kind_of" in (link.supply_relation, link.demand_relation)
-                      else "same")
-            per_group.append((g, relation, link.technology, link.yield_, link.certainty))
-        columns = [sel[k].tolist() for k in ("i", "j", "group", "mode", "routed", "amount",
-                                             "transport", "unit_value", "unit_co2", "fixed",
-                                             "value", "co2", "score")]
-        for (i, j, grp, mode, routed, amount, transport, unit_value, unit_co2, fixed, value,
-             co2, score) in zip(*columns, strict=True):
-            s, d = flows[i], flows[j]
-            g, relation, via, yield_, certainty = per_group[grp]
-            yield (s.id, d.id, s.company_id, d.company_id, s.resource, d.resource,
-                   round(routed, 3), g.modes[mode].mode, _none(amount),
-                   g.supply.unit if not g.supply.custom else s.unit, transport,
-                   _none(unit_value), _none(unit_co2), fixed, _none(value), _none(co2), score,
-                   relation, via, yield_, certainty)
+        sel, cols, look = self._sel, self._cols, self._lookups()
+        flows = cols.flows
+        conversion = np.full(len(flows), "", dtype=object)
+        for k in np.flatnonzero(look.converted).tolist():
+            conversion[k] = words(_unit_conversion(flows[k]))
+        supply_c, demand_c = (np.full(len(flows), "", dtype=object) for _ in range(2))
+        known = np.flatnonzero(look.temperature_known)
+        if look.temperature_group.any() and len(known):
+            temperature = [flows[k].quality["temperature_c"] for k in known.tolist()]
+            supply_c[known] = words.numbers("supply_c", temperature)
+            demand_c[known] = words.numbers("demand_c", temperature)
+        shapes: dict[tuple[int, ...], tuple[str, str] | None] = {}
+        for lo in range(0, self._n, batch):
+            cut = slice(lo, min(self._n, lo + batch))
+            i, j, group, mode = (_ints(sel[k][cut]) for k in ("i", "j", "group", "mode"))
+            amount, value, co2, fixed, unit_value, unit_co2, routed, dist, half, limit = (
+                _floats(sel[k][cut]) for k in ("amount", "value", "co2", "fixed", "unit_value",
+                                               "unit_co2", "routed", "dist", "half", "limit"))
+            # the side that limits the amount: _build_range's sums, on the same floats
+            with np.errstate(invalid="ignore"):
+                by_supply = cols.amount[i] / cols.n_months[i] <= \
+                    cols.amount[j] / cols.n_months[j] / look.yields[group]
+            has_amount = ~np.isnan(amount)
+            has_co2 = ~np.isnan(unit_co2) & ~np.isnan(co2)
+            # everything but the numbers the templates leave open (see _shape_words)
+            key = np.column_stack([
+                group, mode, look.converted[i], look.converted[j],
+                look.temperature_group[group] & look.temperature_known[i]
+                & look.temperature_known[j],
+                sel["q_unknown"][cut], sel["overlap"][cut], has_amount, has_amount & by_supply,
+                np.where(look.custom[group] & has_amount, look.unit_code[i], -1),
+                ~has_amount & look.no_amount[i], ~has_amount & look.no_amount[j],
+                fixed > 0, np.isnan(unit_value), np.isnan(value), np.isnan(unit_co2),
+                np.where(has_co2, look.factor_code[j], -1)]).astype(np.int64)
+            found, first, where = _unique_rows(key)
+            made = []
+            for shape, at in zip(map(tuple, found.tolist()), first.tolist(), strict=True):
+                if shape not in shapes:
+                    shapes[shape] = self._shape_words(words, lo + at, sep)
+                made.append(shapes[shape] or ("", ""))
+            templates = np.empty((len(made), 2), dtype=object)
+            templates[:] = made
+            picked = templates[where.reshape(-1)]
+            fields = (  # the fields of the templates, in the order of _OPEN_PARAMS
+                words.numbers("km", _rounded(routed, 1)),
+                words.numbers("great_circle_km", _rounded(dist, 1)),
+                words.numbers("half_km", _rounded(half, 1)),
+                words.numbers("limit_km", _rounded(limit, 1)),
+                words.numbers("amount", _nones(amount)),
+                words.numbers("nok_per_year", _nones(value)),
+                words.numbers("t_per_year", _nones(co2)),
+                words.numbers("nok_per_year", _nones(np.where(fixed > 0, fixed, np.nan))),
+                supply_c[i].tolist(), demand_c[j].tolist(),
+                conversion[i].tolist(), conversion[j].tolist())
+            reasons = list(map(str.format, picked[:, 0].tolist(), *fields))
+            limits = list(map(str.format, picked[:, 1].tolist(), *fields))
+            for shape_at in np.flatnonzero([shapes[tuple(x)] is None
+                                            for x in found.tolist()]).tolist():
+                for k in np.flatnonzero(where.reshape(-1) == shape_at).tolist():
+                    c = self._build(lo + k)
+                    reasons[k] = sep.join(words(r) for r in c.reasons)
+                    limits[k] = sep.join(words(r) for r in c.limits)
+            yield reasons, limits
+
+    def _shape_words(self, words: ReasonWords, n: int, sep: str) -> tuple[str, str] | None:
+        """The reasons and limits of the candidate at ``n``, each joined by ``sep``, as
+        templates whose fields are its own numbers (:data:`_OPEN_PARAMS`) and its flows'
+        unit conversions (fields 10 and 11); ``None`` when a reason cannot be a template."""
+        c = self._build(n)
+        conversions = iter(["{10}"] * bool(self._cols.flows[self._sel["i"][n]].conversion)
+                           + ["{11}"])
+        out = []
+        for reasons in (c.reasons, c.limits):
+            texts = []
+            for r in reasons:
+                if r.code == "unit_conversion":
+                    texts.append(next(conversions))
+                elif r.code in _OPEN_PARAMS:
+                    made = words.template(r, *_OPEN_PARAMS[r.code])
+                    if made is None:
+                        return None
+                    texts.append(made)
+                else:
+                    texts.append(words(r).replace("{", "{{").replace("}", "}}"))
+            out.append(sep.replace("{", "{{").replace("}", "}}").join(texts))
+        return out[0], out[1]
 
     def _build(self, n: int) -> Candidate:
         return self._build_range(n, n + 1)[0]
@@ -597,8 +738,7 @@ class CandidateList(Sequence[Candidate]):
                 ("half_km", round(half, 1)), ("limit_km", round(limit, 1)))))
             for f in (s, d):
                 if f.conversion:
-                    reasons.append(Reason.of("unit_conversion", flow=f.id, text=f.amount_text,
-                                             conversion=f.conversion))
+                    reasons.append(_unit_conversion(f))
             if parts.temperature:
                 ts, td = s.quality.get("temperature_c"), d.quality.get("temperature_c")
                 if ts is not None and td is not None:
@@ -644,9 +784,163 @@ class CandidateList(Sequence[Candidate]):
         return out
 
 
-#: candidates built at a time when a list is read from start to end
-_BATCH = 4096
 _CO2_UNKNOWN = Reason("co2_unknown")
+#: the reasons that carry a candidate's own numbers: the parameters
+#: :meth:`CandidateList.reason_texts` leaves open in a shape's template, and the first of
+#: their fields there
+_OPEN_PARAMS = {"distance": (("km", "great_circle_km", "half_km", "limit_km"), 0),
+                "feasible_amount": (("amount",), 4), "net_value": (("nok_per_year",), 5),
+                "co2_avoided": (("t_per_year",), 6), "fixed_cost": (("nok_per_year",), 7),
+                "temperature": (("supply_c", "demand_c"), 8)}
+#: candidate fields from a flow: (its side, the attribute of :class:`_Lookup`)
+_FLOW_FIELDS = {"supply_flow": ("supply", "flow_id"), "demand_flow": ("demand", "flow_id"),
+                "supply_company": ("supply", "company_id"),
+                "demand_company": ("demand", "company_id"), "resource": ("supply", "resource"),
+                "demand_resource": ("demand", "resource")}
+#: candidate fields of its group (attributes of :class:`_Lookup`)
+_GROUP_FIELDS = {"relation", "via", "conversion_yield", "certainty"}
+#: candidate fields that are numbers of the selection (their column there)
+_NUMBER_FIELDS = {"transport_cost_nok_per_unit": "transport", "unit_value_nok": "unit_value",
+                  "unit_co2_avoided_t": "unit_co2", "fixed_cost_nok_per_year": "fixed",
+                  "value_nok": "value", "co2_avoided_t": "co2", "score": "score",
+                  "amount": "amount"}
+#: of these, the ones that may be unknown (NaN in the selection, ``None`` in a candidate)
+_OPTIONAL_FIELDS = {"amount", "unit_value_nok", "unit_co2_avoided_t", "value_nok",
+                    "co2_avoided_t"}
+
+
+def _unit_conversion(f: Flow) -> Reason:
+    return Reason.of("unit_conversion", flow=f.id, text=f.amount_text, conversion=f.conversion)
+
+
+class ReasonWords(Protocol):
+    """Words for reasons, made at the edge (:class:`symbiosis.messages.Words`): of a whole
+    reason, or of one with some numbers left open as a :meth:`str.format` template
+    (``None`` when it cannot be), and of those numbers."""
+
+    def __call__(self, reason: Reason) -> str: ...
+
+    def template(self, reason: Reason, open_params: Sequence[str], first: int = 0
+                 ) -> str | None: ...
+
+    def numbers(self, key: str, values: Iterable[float | None]) -> list[str]: ...
+
+
+def _rounded(values: F, digits: int) -> list[float]:
+    """``round(x, digits)`` of each value: Python's rounding (of the exact binary value to
+    the nearest decimal) at numpy's pace. Scaling, rounding to an integer and scaling back
+    gives the same number except where the scaled value is next to a half (the scaling
+    is inexact there): those are rounded by Python."""
+    scale = 10.0 ** digits
+    scaled = values * scale
+    out = np.rint(scaled) / scale
+    with np.errstate(invalid="ignore"):
+        off_half = np.abs(scaled - np.floor(scaled) - 0.5)
+        # the scaling errs by a unit in the last place at most (2.2e-16 of the value):
+        # far wider margins, and huge numbers, NaN and inf go to Python
+        near = ~(off_half > 1e-9 + 1e-12 * np.abs(scaled))
+    if near.any():
+        at = np.flatnonzero(near)
+        out[at] = [round(x, digits) for x in values[at].tolist()]
+    return out.tolist()
+
+
+def _unique_rows(key: I) -> tuple[I, I, I]:
+    """The distinct rows of ``key``, the first position of each and the position of each
+    row among them (:func:`numpy.unique` by rows, faster through one integer per row)."""
+    low = key.min(axis=0) if len(key) else np.zeros(key.shape[1], dtype=np.int64)
+    span = (key.max(axis=0) - low + 1) if len(key) else np.ones(key.shape[1], dtype=np.int64)
+    if np.prod([float(x) for x in span]) >= 2.0 ** 62:
+        found, first, where = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        return found, first, where.reshape(-1)
+    code = np.zeros(len(key), dtype=np.int64)
+    for column, (lo, size) in enumerate(zip(low.tolist(), span.tolist(), strict=True)):
+        code = code * size + (key[:, column] - lo)
+    _, first, where = np.unique(code, return_index=True, return_inverse=True)
+    return key[first], first, where.reshape(-1)
+
+
+def _floats(values: NDArray[np.generic]) -> F:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _ints(values: NDArray[np.generic]) -> I:
+    return np.asarray(values, dtype=np.int64)
+
+
+def _nones(values: F) -> list[float | None]:
+    """The numbers as Python floats, NaN as ``None``."""
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out.tolist()
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """A candidate list's flow and group attributes as arrays, to gather its columns by
+    position."""
+
+    flow_id: NDArray[np.object_]
+    company_id: NDArray[np.object_]
+    resource: NDArray[np.object_]
+    flow_unit: NDArray[np.object_]
+    #: per group: its unit (``None`` for a custom resource: the supply flow's), relation,
+    #: technology, yield and certainty
+    unit: NDArray[np.object_]
+    relation: NDArray[np.object_]
+    via: NDArray[np.object_]
+    conversion_yield: NDArray[np.object_]
+    certainty: NDArray[np.object_]
+    #: the name of a group's mode ``m`` is at ``mode_start[group] + m``
+    mode_name: NDArray[np.object_]
+    mode_start: I
+    #: per group, for :meth:`CandidateList.reason_texts`: its yield, whether its unit is
+    #: the supply flow's and whether it checks temperatures
+    yields: F
+    custom: NDArray[np.bool_]
+    temperature_group: NDArray[np.bool_]
+    #: per flow: whether its amount was converted, whether its temperature is known,
+    #: whether its amount is unknown, its unit and its CO2 factor chosen (as codes)
+    converted: NDArray[np.bool_]
+    temperature_known: NDArray[np.bool_]
+    no_amount: NDArray[np.bool_]
+    unit_code: I
+    factor_code: I
+
+    @classmethod
+    def of(cls, cols: _Columns, groups: Sequence[_Group], parts: Sequence[_GroupParts]
+           ) -> _Lookup:
+        def objects(values: Iterable[object]) -> NDArray[np.object_]:
+            items = list(values)
+            out = np.empty(len(items), dtype=object)
+            out[:] = items
+            return out
+
+        def codes(values: Iterable[object]) -> I:
+            seen: dict[object, int] = {}
+            return np.array([seen.setdefault(v, len(seen)) for v in values], dtype=np.int64)
+
+        flows = cols.flows
+        return cls(
+            flow_id=objects(f.id for f in flows),
+            company_id=objects(f.company_id for f in flows),
+            resource=objects(f.resource for f in flows),
+            flow_unit=objects(f.unit for f in flows),
+            unit=objects(p.unit for p in parts), relation=objects(p.relation for p in parts),
+            via=objects(g.link.technology for g in groups),
+            conversion_yield=objects(g.link.yield_ for g in groups),
+            certainty=objects(g.link.certainty for g in groups),
+            mode_name=objects(m.mode for g in groups for m in g.modes),
+            mode_start=np.cumsum([0] + [len(g.modes) for g in groups], dtype=np.int64),
+            yields=np.array([g.link.yield_ for g in groups], dtype=float),
+            custom=np.array([p.unit is None for p in parts], dtype=bool),
+            temperature_group=np.array([p.temperature for p in parts], dtype=bool),
+            converted=np.array([bool(f.conversion) for f in flows], dtype=bool),
+            temperature_known=np.array([f.quality.get("temperature_c") is not None
+                                        for f in flows], dtype=bool),
+            no_amount=np.array([f.amount is None for f in flows], dtype=bool),
+            unit_code=codes(f.unit for f in flows),
+            factor_code=codes(id(x) for x in cols.co2_chosen))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -24,7 +24,7 @@ from .errors import RowError, SymbiosisError
 from .model import Reason
 
 __all__ = ["render", "render_all", "catalogue", "format_number", "format_date", "message",
-           "listing", "row_error", "error", "said", "word", "LANGS"]
+           "listing", "row_error", "error", "said", "word", "LANGS", "Words", "renderer"]
 
 LANGS = ("en", "nb")
 _RESOURCE_PARAMS = {"supply", "demand", "output", "resource"}
@@ -291,40 +291,152 @@ def render_all(reasons: Iterable[Reason], lang: str = "en", **kw: Callable[[str]
     return [render(r, lang, **kw) for r in reasons]  # type: ignore[arg-type]
 
 
-def renderer(taxonomy: object, lang: str = "en") -> Callable[[Reason], str]:
-    """A :func:`render` bound to a taxonomy's resource, technology and mode names."""
-    from .taxonomy import Taxonomy
+#: a parameter left open in a template: its place while the reason is rendered
+_OPEN = "\x00{}\x00"
+_OPEN_SPLIT = re.compile("\x00([0-9]+)\x00")
+#: parameters :func:`render` reads for more than their number (words, lists, rules)
+_NOT_PLAIN = {"status", "technology", "mode", "maturity", "bound", "site", "sides", "rule",
+              "factor", "substitution", "supply_relation", "demand_relation", "conversion",
+              "suggested", *_RESOURCE_PARAMS, *_WORD_PARAMS, *_FACTOR_PARAMS, *_FIXED_PARAMS}
 
-    assert isinstance(taxonomy, Taxonomy)
-    tax = taxonomy
-    code = "no" if _lang(lang) == "nb" else "en"
 
-    def label(key: str) -> str:
+def _plain_number(key: str) -> bool:
+    """Whether :func:`render` writes a number of parameter ``key`` as
+    :func:`format_number` does by its size (or whole, :data:`_INTEGER_PARAMS`) and reads
+    it for nothing else."""
+    return key not in _NOT_PLAIN and not key.endswith(
+        ("_code", "_and", "_or", "_g", "_date", "_status"))
+
+
+class Words:
+    """:func:`render` bound to a taxonomy's resource, technology and mode names and to a
+    language: call it with a reason for its words.
+
+    Many candidates share a reason (a link's resources and rule, a unit conversion): its
+    words are made once. Many more share all of a reason but a number or two (the km of a
+    distance, the NOK of a value): :meth:`template` writes such a reason once with those
+    numbers left open, :meth:`numbers` writes the numbers, and ``template.format(*texts)``
+    reads exactly as the whole reason rendered.
+
+    Examples
+    --------
+    >>> from symbiosis.taxonomy import default_taxonomy
+    >>> words = Words(default_taxonomy(), "nb")
+    >>> net = Reason.of("net_value", nok_per_year=1234.4)
+    >>> text = words.template(net, ("nok_per_year",))
+    >>> text
+    'nettoverdi {0} kr/år'
+    >>> text.format(*words.numbers("nok_per_year", [98765.4]))
+    'nettoverdi 98\xa0765 kr/år'
+    """
+
+    def __init__(self, taxonomy: object, lang: str = "en"):
+        from .taxonomy import Taxonomy
+
+        assert isinstance(taxonomy, Taxonomy)
+        self._tax = taxonomy
+        self.lang = lang
+        self._nb = _lang(lang) == "nb"
+        self._code = "no" if self._nb else "en"
+        self._modes = taxonomy.mode_labels(self._code)
+        self._made: dict[Reason, str] = {}
+        self._templates: dict[tuple[Reason, tuple[str, ...], int], str | None] = {}
+        self._by_size: dict[float, str] = {}
+
+    def label(self, key: str) -> str:
         try:
-            return tax.resource(key).label(code)
+            return self._tax.resource(key).label(self._code)
         except KeyError:
             return key
 
-    def tech(key: str) -> str:
-        t = tax.knowledge.technologies.get(key)
-        return key if t is None else (t.label_no if code == "no" else t.label_en)
+    def tech(self, key: str) -> str:
+        t = self._tax.knowledge.technologies.get(key)
+        return key if t is None else (t.label_no if self._code == "no" else t.label_en)
 
-    modes = tax.mode_labels(code)
+    def mode(self, key: str) -> str:
+        return self._modes.get(key, key)
 
-    def mode(key: str) -> str:
-        return modes.get(key, key)
-
-    # the same reason (a link's resources and rule, a unit conversion) recurs across many
-    # candidates: its words are made once
-    made: dict[Reason, str] = {}
-
-    def words(reason: Reason) -> str:
-        text = made.get(reason)
+    def __call__(self, reason: Reason) -> str:
+        text = self._made.get(reason)
         if text is None:
-            if len(made) > 100_000:
-                made.clear()
-            text = made[reason] = render(reason, lang, label=label, tech_label=tech,
-                                         mode_label=mode)
+            if len(self._made) > 100_000:
+                self._made.clear()
+            text = self._made[reason] = render(reason, self.lang, label=self.label,
+                                               tech_label=self.tech, mode_label=self.mode)
         return text
 
-    return words
+    def template(self, reason: Reason, open_params: Sequence[str], first: int = 0
+                 ) -> str | None:
+        """The words of ``reason`` as a :meth:`str.format` template whose fields
+        ``{first}``, ``{first + 1}``, ... stand for the parameters named in ``open_params``
+        (written by :meth:`numbers`); ``None`` when they cannot be left open (a parameter
+        that is not a plain number, or words that would not read the same).
+
+        ``reason`` gives the other parameters and, for the open ones, numbers the template
+        is checked with against :func:`render`.
+        """
+        slots = tuple(open_params)
+        blank = dict(reason.params)
+        numbers: list[str] = []
+        for n, key in enumerate(slots):
+            value = blank.get(key)
+            if not _plain_number(key) or not isinstance(value, int | float) \
+                    or isinstance(value, bool):
+                return None
+            numbers += self.numbers(key, [value])
+            blank[key] = _OPEN.format(n)
+        marked = Reason(reason.code, tuple(blank.items()))
+        known = (marked, slots, first)
+        if known in self._templates:
+            return self._templates[known]
+        text = render(marked, self.lang, label=self.label, tech_label=self.tech,
+                      mode_label=self.mode)
+        pieces = _OPEN_SPLIT.split(text)
+        made: str | None = None
+        if "\x00" not in "".join(pieces[::2]) and all(int(n) < len(slots)
+                                                      for n in pieces[1::2]):
+            made = "".join(f"{{{first + int(piece)}}}" if k % 2 else
+                           piece.replace("{", "{{").replace("}", "}}")
+                           for k, piece in enumerate(pieces))
+            if made.format(*([""] * first), *numbers) != self(reason):
+                made = None
+        self._templates[known] = made
+        return made
+
+    def numbers(self, key: str, values: Iterable[float | None]) -> list[str]:
+        """Numbers (floats or ints; ``None`` is empty) of the plain-number parameter
+        ``key`` as the words of a reason write them: whole for an amount, a value or a
+        tonnage (:data:`_INTEGER_PARAMS`), else to a precision by size.
+
+        >>> from symbiosis.taxonomy import default_taxonomy
+        >>> Words(default_taxonomy(), "nb").numbers("km", [1234.5, 12.34, -0.001, None])
+        ['1\xa0234', '12,3', '0', '']
+        """
+        if not _plain_number(key):
+            raise ValueError(f"{key} is not a plain number of a reason")
+        if key in _INTEGER_PARAMS:
+            out = ["" if v is None else f"{v:,.0f}" for v in values]
+            out = ["0" if t == "-0" else t for t in out]
+        else:
+            cache = self._by_size
+            if len(cache) > 100_000:
+                cache.clear()
+            out = []
+            for v in values:
+                if v is None:
+                    out.append("")
+                    continue
+                t = cache.get(v)
+                if t is None:
+                    t = cache[v] = _number(float(v), False, None)
+                out.append(t)
+        if self._nb:
+            return [t.replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
+                    for t in out]
+        return out
+
+
+def renderer(taxonomy: object, lang: str = "en") -> Words:
+    """A :func:`render` bound to a taxonomy's resource, technology and mode names (a
+    :class:`Words`)."""
+    return Words(taxonomy, lang)

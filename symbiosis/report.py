@@ -10,8 +10,8 @@ from typing import Any
 from .disclosure import withheld_text
 from .export import SpreadsheetWriter, json_text
 from .indicators import AreaIndicators, CountyProgress, ParkProgress
-from .matching import value_chains
-from .messages import renderer
+from .matching import CandidateList, value_chains
+from .messages import Words, renderer
 from .model import (
     Candidate,
     Company,
@@ -83,6 +83,9 @@ def candidate_text(cands: Sequence[Candidate], fmt: str = "table", *, lang: str 
         yield json_text(candidate_rows(cands, lang=lang, taxonomy=taxonomy),
                         ensure_ascii=False, indent=1) + "\n"
         return
+    if fmt == "csv" and isinstance(cands, CandidateList):
+        yield from _csv_columns(cands, words)
+        return
     if fmt == "csv":
         out = io.StringIO()
         w = SpreadsheetWriter(out)
@@ -113,6 +116,25 @@ def candidate_text(cands: Sequence[Candidate], fmt: str = "table", *, lang: str 
             lines = []
     lines.append(f"{len(cands)} candidate(s)")
     yield "\n".join(lines) + "\n"
+
+
+def _csv_columns(cands: CandidateList, words: Words) -> Iterator[str]:
+    """:func:`candidate_text` as CSV, the same text, straight from the list's columns: no
+    candidate is built, a group's fixed reasons are put in words once and the numbers of
+    the others a column at a time (see :meth:`CandidateList.reason_texts`)."""
+    out = io.StringIO()
+    w = SpreadsheetWriter(out)
+    w.writerow(CANDIDATE_FIELDS)
+    fields = CANDIDATE_FIELDS[:-2]
+    assert CANDIDATE_FIELDS[-2:] == ("reasons", "limits")
+    texts = cands.reason_texts(words, " | ", batch=_CHUNK)
+    for lo in range(0, len(cands), _CHUNK):
+        reasons, limits = next(texts)
+        w.writecolumns([*cands.columns(fields, lo, lo + _CHUNK), reasons, limits])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
 #: a plan's totals in words: (key in ``Plan.totals``, label, unit, digits)
