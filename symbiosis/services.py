@@ -40,7 +40,7 @@ from .indicators import (
 )
 from .lifecycle import ExchangeStartError, LiveExchangeError, advance, held, live
 from .lifecycle import start as start_on_candidate
-from .matching import DEFAULT_MAX_PER_FLOW, find_candidates, partner_reach
+from .matching import DEFAULT_MAX_PER_FLOW, CandidateList, find_candidates, partner_reach
 from .matching import explain as explain_candidates
 from .messages import error
 from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan, PlanScope
@@ -413,18 +413,28 @@ def explain(store: Store, candidates: Sequence[Candidate], *,
 def filter_candidates(store: Store, candidates: Sequence[Candidate], *,
                       county: str | None = None, municipality: str | None = None,
                       resource: str | None = None, company: str | None = None,
-                      taxonomy: Taxonomy | None = None) -> list[Candidate]:
-    """Candidates touching an area, a resource (key, alias or EWC code) or a company."""
-    out = list(candidates)
+                      taxonomy: Taxonomy | None = None) -> Sequence[Candidate]:
+    """Candidates touching an area, a resource (key, alias or EWC code) or a company, in
+    their order. A :class:`CandidateList` is filtered on its columns and stays one (no
+    candidate is built)."""
+    names = ("supply_company", "demand_company", "resource", "demand_resource")
+    if isinstance(candidates, CandidateList):
+        supply_co, demand_co, res, demand_res = candidates.columns(names)
+    else:
+        supply_co, demand_co, res, demand_res = ([getattr(c, name) for c in candidates]
+                                                 for name in names)
+    keep: Sequence[int] = range(len(candidates))
     if county or municipality:
-        keep = {c.id for c in store.companies(county=county, municipality=municipality)}
-        out = [c for c in out if c.supply_company in keep or c.demand_company in keep]
+        inside = {c.id for c in store.companies(county=county, municipality=municipality)}
+        keep = [k for k in keep if supply_co[k] in inside or demand_co[k] in inside]
     if resource:
         key, _ = _tax(taxonomy).resolve(resource)
-        out = [c for c in out if key in (c.resource, c.demand_resource)]
+        keep = [k for k in keep if key in (res[k], demand_res[k])]
     if company:
-        out = [c for c in out if company in (c.supply_company, c.demand_company)]
-    return out
+        keep = [k for k in keep if company in (supply_co[k], demand_co[k])]
+    if isinstance(candidates, CandidateList):
+        return candidates.subset(keep)
+    return [candidates[k] for k in keep]
 
 
 # -- plans and exchanges ------------------------------------------------------------------

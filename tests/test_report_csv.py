@@ -23,6 +23,7 @@ from symbiosis.matching import (
 from symbiosis.messages import Words, render
 from symbiosis.model import Company, Dataset, Flow, Reason
 from symbiosis.report import CANDIDATE_FIELDS, _candidate_row, candidate_text
+from symbiosis.services import filter_candidates
 from symbiosis.taxonomy import default_taxonomy
 
 from .conftest import run_cli
@@ -145,15 +146,21 @@ def test_columns_and_records_are_the_built_candidates_fields(cands):
     assert cands.flow_ids() == {fid for c in cands for fid in c.key}
 
 
-def test_the_match_command_writes_that_csv(tmp_path, runner, world):
+def test_the_match_command_writes_that_csv_filtered_or_not(tmp_path, runner, world):
     store = EmbeddedStore(tmp_path / "s.db")
     store.load(world)
     stored = store.dataset()
-    reference = find_candidates(stored.companies, stored.flows)
+    reference = list(find_candidates(stored.companies, stored.flows))
+    county = world.companies[0].county
+    in_county = filter_candidates(store, reference, county=county, resource="spillvarme")
     store.close()
+    assert 0 < len(in_county) < len(reference) / 10
     for lang in ("en", "nb"):
         out = run_cli(runner, tmp_path / "s.db", "match", "--format", "csv", "--lang", lang)
         assert out == _reference(reference, lang)
+    out = run_cli(runner, tmp_path / "s.db", "match", "--format", "csv", "--county", county,
+                  "--resource", "spillvarme")
+    assert out == _reference(in_county, "en")
 
 
 def test_writecolumns_writes_what_writerows_writes():
