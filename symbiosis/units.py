@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-
-import pint
+from typing import TYPE_CHECKING
 
 from .messages import said
+
+if TYPE_CHECKING:
+    import pint
 
 __all__ = ["conversion_factor", "UnitError", "canonical_for_dimension", "convert_amount",
            "Converted"]
@@ -38,6 +40,8 @@ class UnitError(ValueError):
 
 @lru_cache(maxsize=1)
 def _registry() -> pint.UnitRegistry:
+    import pint  # a tenth of a second: imported when a unit is first read, not with the package
+
     return pint.UnitRegistry()
 
 
