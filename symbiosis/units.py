@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pint
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pint
 
 from .messages import said
 
@@ -38,6 +41,8 @@ class UnitError(ValueError):
 
 @lru_cache(maxsize=1)
 def _registry() -> pint.UnitRegistry:
+    import pint  # a second and a half of start-up saved for commands that convert nothing
+
     return pint.UnitRegistry()
 
 
