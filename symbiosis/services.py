@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # the optimizer and the table readers load when a use case ne
     from .io import Deadline, ImportResult, Table
 
 __all__ = ["case_files", "parse_for_store", "import_tables", "save", "ownership_check",
+           "report_of", "export_of",
            "move_company", "delete_company", "delete_flow", "rematch", "fresh_candidates",
            "explain", "filter_candidates", "plan", "plan_exchanges", "save_plan", "scenarios",
            "compare_scenarios", "adopt_scenario", "advance_exchange", "start_exchange",
@@ -785,7 +786,14 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
     """Indicators of an area toward the 2030 targets as JSON, CSV or one HTML page, as a
     reader from whom the flows ``hidden`` says are hidden may see them (``None``: all
     shown, as for an admin)."""
-    data, exchanges = store.dataset(), store.exchanges()
+    return report_of(store.dataset(), store.exchanges(), county=county,
+                     municipality=municipality, park=park, fmt=fmt, hidden=hidden)
+
+
+def report_of(data: Dataset, exchanges: Sequence[Exchange], *, county: str | None = None,
+              municipality: str | None = None, park: str | None = None, fmt: str = "json",
+              hidden: Callable[[Flow], bool] | None = None) -> str:
+    """:func:`report` of data already read."""
     secret = hidden or (lambda f: False)
     base = basis(data, exchanges, hidden=secret)  # one for every area of the report
     ind = area_indicators(data, exchanges, county=county, municipality=municipality,
@@ -799,7 +807,11 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
 
 def export(store: Store, fmt: str) -> str:
     """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
-    data, exchanges = store.dataset(), store.exchanges()
+    return export_of(store.dataset(), store.exchanges(), fmt)
+
+
+def export_of(data: Dataset, exchanges: Sequence[Exchange], fmt: str) -> str:
+    """:func:`export` of data already read."""
     if fmt == "geojson":  # lines on a map: each link once (see indicators.counted)
         return json_text(geojson(data, counted(exchanges)), ensure_ascii=False) + "\n"
     rows = exchange_rows(data, exchanges)
