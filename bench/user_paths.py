@@ -10,9 +10,10 @@ matching for import, matching for match, the solve for optimize, and for report 
 export the same report and GeoJSON made from the data in memory (``services.report_of``,
 ``services.export_of``): everything the command does but read the store. Then, in the
 web front end (Flask test client over the same store): the amount of one flow of each
-of five resources edited through the services (its candidates re-matched in the same commit; a heat flow has a neighbourhood
-of a few km, biomass and sludge one of 100 km and more), a heat demand turned into a steam
-demand, a company moved 5 km and a flow deleted, and the first page after each write.
+of five resources edited through the services (its candidates re-matched in the same
+commit; a heat flow has a neighbourhood of a few km, biomass and sludge one of 100 km
+and more), a heat demand turned into a steam demand, a company moved 5 km and a flow
+deleted, and the first page after each write.
 
 Targets: each command within 2x its kernel plus 1 s; one flow edit under 200 ms at 100k
 flows; the first page after a write under 1 s at 30k flows; peak memory under 4 GB at
