@@ -9,7 +9,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Park, Plan, Process
+from symbiosis.model import (
+    Candidate,
+    Company,
+    Dataset,
+    Exchange,
+    Flow,
+    FlowPoint,
+    Park,
+    Plan,
+    Process,
+)
 
 __all__ = ["Store", "CandidatePatch", "StoreChanges"]
 
@@ -113,10 +123,10 @@ class Store(ABC):
         ...
 
     @abstractmethod
-    def area(self, resources: Collection[str], *, south: float, west: float, north: float,
-             east: float) -> Dataset:
-        """The flows of ``resources`` at companies inside the box, with those companies
-        (what re-matching around an edit needs, read through the indexes)."""
+    def points(self, resources: Collection[str], *, south: float, west: float, north: float,
+               east: float) -> list[FlowPoint]:
+        """Where each flow of ``resources`` at a company inside the box is: what the search
+        for an edited flow's partners reads before any flow in full."""
 
     @abstractmethod
     def candidates(self, *, company_id: str | None = None, flow_id: str | None = None,
@@ -176,11 +186,6 @@ class Store(ABC):
     @abstractmethod
     def companies_by_id(self, ids: Collection[str]) -> list[Company]:
         """The stored companies among ``ids``."""
-
-    @abstractmethod
-    def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
-        """The flows linked by a stored candidate to one of ``flow_ids``, with their
-        companies."""
 
     @abstractmethod
     def kth_scores(self, flow_ids: Collection[str], k: int) -> dict[str, float]:

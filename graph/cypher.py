@@ -128,9 +128,12 @@ MATCH (:Flow {id: r.supply_flow})-[c:CAN_FEED]->(d:Flow)
 WHERE d.id = r.demand_flow
 DELETE c
 """
+# the links are gathered first: deleting a node's links while its other links are still
+# being read leaves some of them (a link with both ends among the ids was seen twice)
 DELETE_CANDIDATES_OF: LiteralString = """
 UNWIND $ids AS id
 MATCH (:Flow {id: id})-[r:CAN_FEED]-(:Flow)
+WITH DISTINCT r
 DELETE r
 """
 CREATE_CANDIDATES: LiteralString = """
@@ -216,11 +219,12 @@ WHERE ($company_id IS NULL OR c.id = $company_id)
 RETURN properties(f) AS props ORDER BY f.id
 """
 # anchored on the resource index; the box is tested on the company
-AREA: LiteralString = """
+POINTS: LiteralString = """
 UNWIND $resources AS res
 MATCH (c:Company)-[:HAS_FLOW]->(f:Flow {resource: res})
 WHERE c.lat >= $south AND c.lat <= $north AND c.lon >= $west AND c.lon <= $east
-RETURN properties(c) AS company, properties(f) AS flow
+RETURN f.id AS id, c.id AS company, f.resource AS resource, f.direction AS direction,
+       c.lat AS lat, c.lon AS lon
 """
 FLOWS_BY_ID: LiteralString = """
 UNWIND $ids AS id MATCH (f:Flow {id: id}) RETURN properties(f) AS props
@@ -228,10 +232,10 @@ UNWIND $ids AS id MATCH (f:Flow {id: id}) RETURN properties(f) AS props
 COMPANIES_BY_ID: LiteralString = """
 UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN properties(c) AS props
 """
-CANDIDATE_PARTNERS: LiteralString = """
+CANDIDATES_OF: LiteralString = """
 UNWIND $ids AS id
-MATCH (:Flow {id: id})-[:CAN_FEED]-(f:Flow)<-[:HAS_FLOW]-(c:Company)
-RETURN DISTINCT properties(c) AS company, properties(f) AS flow
+MATCH (:Flow {id: id})-[r:CAN_FEED]-(:Flow)
+RETURN DISTINCT properties(r) AS props
 """
 KTH_SCORES: LiteralString = """
 UNWIND $ids AS id

@@ -33,6 +33,7 @@ from symbiosis.model import (
     Exchange,
     ExchangeStatus,
     Flow,
+    FlowPoint,
     Park,
     Plan,
     Process,
@@ -59,7 +60,6 @@ CREATE TABLE IF NOT EXISTS flows (
     id TEXT PRIMARY KEY, company_id TEXT NOT NULL, resource TEXT NOT NULL,
     direction TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS flows_company ON flows (company_id);
-CREATE INDEX IF NOT EXISTS flows_resource ON flows (resource);
 CREATE TABLE IF NOT EXISTS processes (
     id TEXT PRIMARY KEY, company_id TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS processes_company ON processes (company_id);
@@ -100,6 +100,12 @@ _KINDS = ("company", "flow", "process", "park", "cand")
 
 #: what stores of this format made before plans had a scope lack, added on open (a plan of
 #: such a store counts as one for everything)
+#: where flows are, read without the documents: the search for an edited flow's partners
+#: (:meth:`EmbeddedStore.points`) reads only these two indexes
+_PLACE_INDEXES = """
+CREATE INDEX IF NOT EXISTS flows_place ON flows (resource, company_id, direction, id);
+CREATE INDEX IF NOT EXISTS companies_place ON companies (id, lat, lon);
+"""
 _SCOPED_PLANS = """
 CREATE INDEX IF NOT EXISTS exchanges_plan ON exchanges (plan_id);
 CREATE INDEX IF NOT EXISTS plans_scope ON plans (scope);
@@ -141,7 +147,7 @@ class EmbeddedStore(Store):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = self._db()
             if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'changes'").fetchone():
-                db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + _SCOPED_PLANS
+                db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + _PLACE_INDEXES + _SCOPED_PLANS
                                  + "INSERT OR IGNORE INTO meta VALUES ('revision', '0');"
                                  + f"INSERT OR IGNORE INTO meta VALUES ('format', "
                                  f"'{FORMAT_VERSION}');COMMIT;")
@@ -151,6 +157,9 @@ class EmbeddedStore(Store):
                     f"store file {self.path} has format {version and version[0]}, "
                     f"this version reads {FORMAT_VERSION}")
             self._scope_plans(db)
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'companies_place'"
+                              ).fetchone():  # a store made before the place indexes
+                db.executescript("BEGIN IMMEDIATE;" + _PLACE_INDEXES + "COMMIT;")
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailableError(f"cannot open store file {self.path}: {exc}") from exc
 
@@ -602,35 +611,20 @@ class EmbeddedStore(Store):
                     flow_ids))
         return out
 
-    def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
-        with self._snapshot() as db:
-            ids = {r[0] for r in self._in(
-                db, "SELECT demand_flow FROM candidates WHERE supply_flow IN ({ids})", flow_ids)}
-            ids |= {r[0] for r in self._in(
-                db, "SELECT supply_flow FROM candidates WHERE demand_flow IN ({ids})", flow_ids)}
-            flows = self.flows_by_id(ids)
-            companies = self.companies_by_id({f.company_id for f in flows})
-        return Dataset(companies=tuple(companies), flows=tuple(flows))
-
     def exchange(self, exchange_id: str) -> Exchange | None:
         rows = self._rows(self._db(), "SELECT doc FROM exchanges WHERE id = ?", (exchange_id,))
         return codec.exchange(json.loads(rows[0][0])) if rows else None
 
-    def area(self, resources: Collection[str], *, south: float, west: float, north: float,
-             east: float) -> Dataset:
+    def points(self, resources: Collection[str], *, south: float, west: float, north: float,
+               east: float) -> list[FlowPoint]:
         wanted = sorted(set(resources))
         marks = ",".join("?" * len(wanted))
-        with self._snapshot() as db:
-            rows = self._rows(
-                db, f"SELECT c.id, c.doc, f.doc FROM flows f JOIN companies c "  # noqa: S608
-                    f"ON c.id = f.company_id WHERE f.resource IN ({marks}) "
-                    f"AND c.lat BETWEEN ? AND ? AND c.lon BETWEEN ? AND ?",
-                (*wanted, south, north, west, east))
-        companies = {cid: doc for cid, doc, _ in rows}
-        return Dataset(
-            companies=tuple(codec.company(json.loads(companies[k])) for k in sorted(companies)),
-            flows=tuple(sorted((codec.flow(json.loads(r[2])) for r in rows),
-                               key=lambda f: f.id)))
+        query = ("SELECT f.id, f.company_id, f.resource, f.direction, c.lat, c.lon "
+                 "FROM flows f JOIN companies c ON c.id = f.company_id "
+                 f"WHERE f.resource IN ({marks}) AND c.lat BETWEEN ? AND ? "  # noqa: S608
+                 "AND c.lon BETWEEN ? AND ?")
+        rows = self._rows(self._db(), query, (*wanted, south, north, west, east))
+        return rows
 
     def flows(self, *, company_id: str | None = None, resource: str | None = None,
               direction: str | None = None, county: str | None = None,

@@ -21,7 +21,7 @@ from symbiosis.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, Plan
+from symbiosis.model import Candidate, Company, Dataset, Exchange, Flow, FlowPoint, Plan
 
 from . import codec
 from . import cypher as q
@@ -346,28 +346,22 @@ class Neo4jStore(Store):
         return [codec.company(r["props"])
                 for r in self._read(q.COMPANIES_BY_ID, ids=sorted(ids))]
 
-    def candidate_partners(self, flow_ids: Collection[str]) -> Dataset:
-        companies: dict[str, Company] = {}
-        flows: dict[str, Flow] = {}
-        for r in self._read(q.CANDIDATE_PARTNERS, ids=sorted(flow_ids)):
-            companies.setdefault(r["company"]["id"], codec.company(r["company"]))
-            flows.setdefault(r["flow"]["id"], codec.flow(r["flow"]))
-        return Dataset(companies=tuple(companies.values()), flows=tuple(flows.values()))
+    def candidates_of(self, flow_ids: Collection[str]) -> list[Candidate]:
+        found = (codec.candidate(r["props"]) for r in self._read(q.CANDIDATES_OF,
+                                                               ids=sorted(flow_ids)))
+        return sorted({c.key: c for c in found}.values(),
+                      key=lambda c: (-c.score, c.supply_flow, c.demand_flow))
 
     def kth_scores(self, flow_ids: Collection[str], k: int) -> dict[str, float]:
         return {r["id"]: float(r["score"])
                 for r in self._read(q.KTH_SCORES, ids=sorted(flow_ids), k=int(k))}
 
-    def area(self, resources: Collection[str], *, south: float, west: float, north: float,
-             east: float) -> Dataset:
-        companies: dict[str, Company] = {}
-        flows: list[Flow] = []
-        for r in self._read(q.AREA, resources=sorted(resources), south=south, west=west,
-                            north=north, east=east):
-            companies.setdefault(r["company"]["id"], codec.company(r["company"]))
-            flows.append(codec.flow(r["flow"]))
-        return Dataset(companies=tuple(companies[k] for k in sorted(companies)),
-                       flows=tuple(sorted(flows, key=lambda f: f.id)))
+    def points(self, resources: Collection[str], *, south: float, west: float, north: float,
+               east: float) -> list[FlowPoint]:
+        return [(r["id"], r["company"], r["resource"], r["direction"], float(r["lat"]),
+                 float(r["lon"]))
+                for r in self._read(q.POINTS, resources=sorted(set(resources)), south=south,
+                                    west=west, north=north, east=east)]
 
     def dataset(self, *, county: str | None = None, municipality: str | None = None,
                 park_id: str | None = None) -> Dataset:

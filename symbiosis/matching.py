@@ -39,7 +39,7 @@ from __future__ import annotations
 import gc
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
@@ -52,14 +52,15 @@ if TYPE_CHECKING:
     from scipy.spatial import cKDTree
 
 from .co2 import Co2Factor
-from .geo import chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
+from .geo import EARTH_RADIUS_KM, chord_for_km, haversine_km, haversine_km_scalar, unit_vectors
 from .knowledge import Link, Technology
-from .model import Candidate, Company, Dataset, Flow, Process, Reason
+from .model import Candidate, Company, Dataset, Flow, FlowPoint, Process, Reason
 from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
 __all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN",
            "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST",
-           "chain_steps", "partner_reach", "match_dataset", "RECORD_FIELDS", "candidate_record",
+           "chain_steps", "partner_reach", "partner_searches", "nearest_partners", "place_changes",
+           "match_dataset", "RECORD_FIELDS", "candidate_record",
            "explain", "ReasonWords"]
 
 DEFAULT_MAX_PER_FLOW = 10
@@ -90,6 +91,9 @@ class _Columns:
     #: than its resource's default: that factor (NaN: the default) and its key
     co2_ef: F
     co2_chosen: tuple[Co2Factor | None, ...]
+    #: each flow's place in the order of flow ids: ties in distance and score are broken
+    #: by it, so a flow's partners do not depend on the order flows are given in
+    id_rank: I
 
 
 def _columns(companies: Iterable[Company], flows: Iterable[Flow],
@@ -123,7 +127,13 @@ def _columns(companies: Iterable[Company], flows: Iterable[Flow],
         price=np.array([nan if f.price_nok_per_unit is None else f.price_nok_per_unit
                         for f in kept], dtype=float),
         co2_ef=np.array([nan if x is None else x.factor for x in chosen], dtype=float),
-        co2_chosen=tuple(chosen))
+        co2_chosen=tuple(chosen), id_rank=_id_rank([f.id for f in kept]))
+
+
+def _id_rank(ids: Sequence[str]) -> I:
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(np.array(ids, dtype=str), kind="stable")] = np.arange(len(ids))
+    return rank
 
 
 def _groups(cols: _Columns) -> tuple[dict[str, I], dict[str, I]]:
@@ -170,16 +180,17 @@ def _group_reach(group: _Group, max_distance_km: float | None) -> float:
     return reach
 
 
-_PARTNERS: dict[int, tuple[Taxonomy, dict[tuple[str, str], dict[str, float]]]] = {}
+_SEARCHES: dict[int, tuple[Taxonomy, dict[tuple[str, str], dict[str, tuple[float, ...]]]]] = {}
 
 
-def partner_reach(tax: Taxonomy, resource: str, direction: str) -> dict[str, float]:
-    """The resources a ``direction`` flow of ``resource`` can be matched with, each with
-    the farthest straight-line distance a link between them can span (km): where to look
-    for the flows an edit may change."""
-    cached = _PARTNERS.get(id(tax))
+def partner_searches(tax: Taxonomy, resource: str, direction: str
+                     ) -> dict[str, tuple[float, ...]]:
+    """The resources a ``direction`` flow of ``resource`` is matched with, each with the
+    straight-line reach (km) of every search that pairs the two: matching ranks a flow's
+    nearest partners search by search (:func:`find_candidates`, ``nearest``)."""
+    cached = _SEARCHES.get(id(tax))
     if cached is None or cached[0] is not tax:
-        table: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+        table: dict[tuple[str, str], dict[str, set[float]]] = defaultdict(dict)
         for rs in tax.resources:
             for link in tax.links(rs):
                 reach = _group_reach(_group(tax, link), None)
@@ -187,15 +198,207 @@ def partner_reach(tax: Taxonomy, resource: str, direction: str) -> dict[str, flo
                     continue
                 for key, other in (((rs, "supply"), link.demand),
                                    ((link.demand, "demand"), rs)):
-                    table[key][other] = max(table[key].get(other, 0.0), reach)
-        cached = _PARTNERS[id(tax)] = (tax, dict(table))
+                    table[key].setdefault(other, set()).add(reach)
+        cached = _SEARCHES[id(tax)] = (tax, {key: {o: tuple(sorted(r)) for o, r in v.items()}
+                                             for key, v in table.items()})
     found = cached[1].get((resource, direction))
     if found is not None:
         return found
     if resource not in tax.resources:  # a custom resource meets only itself
-        return {resource: max((m.max_distance_km / m.circuity
-                               for m in tax.resource(resource).transport), default=0.0)}
+        (link,) = tax.links(resource)
+        reach = _group_reach(_group(tax, link), None)
+        return {resource: (reach,)} if reach > 0 else {}
     return {}
+
+
+def partner_reach(tax: Taxonomy, resource: str, direction: str) -> dict[str, float]:
+    """The resources a ``direction`` flow of ``resource`` can be matched with, each with
+    the farthest straight-line distance a link between them can span (km): where to look
+    for the flows an edit may change."""
+    return {other: max(reaches)
+            for other, reaches in partner_searches(tax, resource, direction).items()}
+
+
+class _Places:
+    """Flows by place, grouped by kind (resource, direction), with a KD-tree per kind made
+    when first asked. Company codes come from ``codes``, shared between the places of one
+    store before and after a write."""
+
+    def __init__(self, points: Sequence[FlowPoint], codes: dict[str, int]):
+        ids, owners, resources, directions, lats, lons = (
+            zip(*points, strict=True) if points else ((),) * 6)
+        self.ids: Sequence[str] = ids
+        self.owners: Sequence[str] = owners
+        self.known = set(ids)
+        self.codes = codes
+        self.company = np.array([codes.setdefault(c, len(codes)) for c in owners],
+                                dtype=np.int64)
+        self.lat = np.array(lats, dtype=float)
+        self.lon = np.array(lons, dtype=float)
+        self.xyz = unit_vectors(self.lat, self.lon)
+        self.id_arr = np.array(ids, dtype=str)
+        kinds: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for n, kind in enumerate(zip(resources, directions, strict=True)):
+            kinds[kind].append(n)
+        self.members = {kind: np.array(v, dtype=np.int64) for kind, v in kinds.items()}
+        self._trees: dict[tuple[str, str], cKDTree] = {}
+
+    def tree(self, kind: tuple[str, str]) -> cKDTree:
+        from scipy.spatial import cKDTree  # imported when matching runs, not with the package
+
+        if kind not in self._trees:
+            self._trees[kind] = cKDTree(self.xyz[self.members[kind]])
+        return self._trees[kind]
+
+    def within(self, kind: tuple[str, str], point: FlowPoint, reach: float) -> I:
+        """The flows of ``kind`` within ``reach`` km of ``point``, of other companies."""
+        if kind not in self.members:
+            return np.zeros(0, dtype=np.int64)
+        at = unit_vectors([point[4]], [point[5]])[0]
+        local = self.tree(kind).query_ball_point(at, chord_for_km(reach) * (1 + 1e-9))
+        near = self.members[kind][np.asarray(local, dtype=np.int64)]
+        return near[self.company[near] != self.codes.get(point[1], -1)]
+
+    def keep_rival(self, partners: I, dist: F, focus: str, kind: tuple[str, str],
+                   nearest: int) -> I:
+        """The ``partners`` that hold the flow ``focus`` of ``kind``, at ``dist`` from
+        each, among their ``nearest`` flows of that kind (their rivals) of other
+        companies, closest first and then by flow id as matching ranks them. Only each
+        partner's closest rivals are looked at: ``nearest``, as many more as its own
+        company has, and four more for ties."""
+        if kind not in self.members or len(partners) == 0:
+            return partners
+        ahead = self._ahead(partners, dist, focus, kind, nearest)
+        return partners[ahead < nearest]
+
+    def nearest_rivals(self, point: FlowPoint, kind: tuple[str, str], reach: float,
+                       nearest: int) -> set[str]:
+        """The ``nearest`` flows of ``kind`` closest to ``point`` within ``reach`` km, of
+        other companies, closest first and then by flow id."""
+        if kind not in self.members:
+            return set()
+        rivals = self.members[kind]
+        own = self.codes.get(point[1], -1)
+        k = int(min(nearest + 4 + int(np.count_nonzero(self.company[rivals] == own)),
+                    len(rivals)))
+        _, idx = self.tree(kind).query(unit_vectors([point[4]], [point[5]])[0], k=k)
+        near = rivals[np.atleast_1d(idx).astype(np.int64)]
+        dist = haversine_km(point[4], point[5], self.lat[near], self.lon[near])
+        ok = (dist <= reach * (1 + 1e-9)) & (self.company[near] != own)
+        near, dist = near[ok], dist[ok]
+        order = np.lexsort((self.id_arr[near], dist))
+        return {self.ids[n] for n in near[order[:nearest]]}
+
+    def nearest_of(self, near: I, dist: F, nearest: int) -> I:
+        """The ``nearest`` of ``near`` (at ``dist``), closest first and then by flow id."""
+        if len(near) <= nearest:
+            return near
+        return near[np.lexsort((self.id_arr[near], dist))[:nearest]]
+
+    def _ahead(self, partners: I, dist: F, focus: str, kind: tuple[str, str],
+               nearest: int) -> I:
+        """For each partner, how many rivals of other companies rank before ``focus``
+        (closer, or as close with a smaller id). The KD-tree's chord lengths decide all
+        but the near ties, which are measured again as matching measures them."""
+        rivals = self.members[kind]
+        own = np.bincount(self.company[rivals], minlength=int(self.company.max()) + 1
+                          )[self.company[partners]]
+        k = int(min(nearest + 4 + int(own.max()), len(rivals)))
+        gap, idx = self.tree(kind).query(self.xyz[partners], k=k)
+        gap = np.reshape(gap, (len(partners), k))
+        near = rivals[np.reshape(idx, (len(partners), k)).astype(np.int64)]
+        chord = 2 * np.sin(np.minimum(dist / EARTH_RADIUS_KM, np.pi) / 2)[:, None]
+        other = self.company[near] != self.company[partners][:, None]
+        sure = other & (gap < chord * (1 - 1e-9))
+        maybe = other & ~sure & (gap <= chord * (1 + 1e-9))
+        ahead = np.count_nonzero(sure, axis=1)
+        rows, cols = np.nonzero(maybe)
+        if len(rows):
+            n = near[rows, cols]
+            exact = haversine_km(self.lat[partners[rows]], self.lon[partners[rows]],
+                                 self.lat[n], self.lon[n])
+            first = (exact < dist[rows]) | ((exact == dist[rows]) & (self.id_arr[n] < focus))
+            np.add.at(ahead, rows[first], 1)
+        return ahead
+
+
+def _other_side(direction: str) -> str:
+    return "demand" if direction == "supply" else "supply"
+
+
+def nearest_partners(tax: Taxonomy, focus: Sequence[FlowPoint], points: Sequence[FlowPoint],
+                     *, nearest: int | None = DEFAULT_NEAREST) -> dict[str, set[str]]:
+    """Per ``focus`` flow, the flows of ``points`` that matching pairs it with by place:
+    of another company, within a search's reach, and among the focus flow's ``nearest``
+    closest partners of that search, or with the focus flow among their own ``nearest``
+    closest flows of its resource and direction (its rivals). A tie at the cut is kept,
+    so the answer holds every partner :func:`find_candidates` can pair a focus flow with.
+
+    ``points`` must hold the flows as they are (the focus flows where they are now):
+    every flow within a search's reach of a focus flow, and every rival within twice that
+    reach. Only places are read, so the flows themselves need to be read only for the
+    partners found.
+    """
+    places = _Places(points, {})
+    out: dict[str, set[str]] = {}
+    for f in focus:
+        found = out.setdefault(f[0], set())
+        rivals = (f[2], f[3])
+        for other, reaches in partner_searches(tax, f[2], f[3]).items():
+            for reach in reaches:
+                near = places.within((other, _other_side(f[3])), f, reach)
+                if nearest is None or len(near) <= nearest:
+                    found.update(places.ids[n] for n in near)
+                    continue
+                dist = haversine_km(f[4], f[5], places.lat[near], places.lon[near])
+                mine = np.isin(near, places.nearest_of(near, dist, nearest))
+                found.update(places.ids[n] for n in near[mine])
+                found.update(places.ids[n] for n in places.keep_rival(
+                    near[~mine], dist[~mine], f[0], rivals, nearest))
+    return out
+
+
+def place_changes(tax: Taxonomy, before: Sequence[FlowPoint], after: Sequence[FlowPoint],
+                  moved: Sequence[tuple[FlowPoint | None, FlowPoint | None]], *,
+                  nearest: int = DEFAULT_NEAREST
+                  ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The pairs of flows that did not move whose standing under the ``nearest`` rule a
+    write can change, each as (supply flow, demand flow). A flow added, removed, moved or
+    of another kind (``moved``: each as it was and as it is, ``None`` where it was or is
+    not) enters or leaves the nearest rivals (flows of its kind) of each partner that
+    holds it among them, and so pushes a rival out of that partner's nearest or lets one
+    in. Returns the pairs whose rival left the partner's nearest, and those whose rival
+    entered them.
+
+    ``before`` and ``after`` are the places of the store around the moved flows before
+    and after the write, as :func:`nearest_partners` needs them.
+    """
+    codes: dict[str, int] = {}
+    then, now = _Places(before, codes), _Places(after, codes)
+    moved_ids = {m[0] for pair in moved for m in pair if m is not None}
+    left: set[tuple[str, str]] = set()
+    entered: set[tuple[str, str]] = set()
+    for places, m in ((p, m) for pair in moved for p, m in zip((then, now), pair, strict=True)
+                      if m is not None):
+        rivals = (m[2], m[3])
+        for other, reaches in partner_searches(tax, m[2], m[3]).items():
+            kind = (other, _other_side(m[3]))
+            for reach in reaches:
+                near = places.within(kind, m, reach)
+                dist = haversine_km(m[4], m[5], places.lat[near], places.lon[near])
+                for n in places.keep_rival(near, dist, m[0], rivals, nearest):
+                    partner = places.ids[n]
+                    if partner in moved_ids:
+                        continue
+                    at = (partner, places.owners[n], other, kind[1], places.lat[n],
+                          places.lon[n])
+                    was = then.nearest_rivals(at, rivals, reach, nearest) - moved_ids
+                    is_ = now.nearest_rivals(at, rivals, reach, nearest) - moved_ids
+                    supplies = m[3] == "supply"
+                    for found, rivals_now in ((left, was - is_), (entered, is_ - was)):
+                        found.update((r, partner) if supplies else (partner, r)
+                                     for r in rivals_now)
+    return left, entered
 
 
 #: the six-tenths rule: a facility's cost grows with its scale to the power 0.6
@@ -342,8 +545,8 @@ def _nearest_pairs(cols: _Columns, i: I, j: I, nearest: int | None, same_company
     """Keep a pair when j is among the ``nearest`` closest of i, or i among those of j
     (pairs inside one company are dropped first unless ``same_company``).
 
-    Ties in distance are broken by flow position, so the KD-tree path and the all-pairs
-    path agree."""
+    Ties in distance are broken by flow id, so the KD-tree path and the all-pairs path
+    agree and the order flows come in does not matter."""
     if not same_company:
         other = cols.company_code[i] != cols.company_code[j]
         i, j = i[other], j[other]
@@ -355,7 +558,7 @@ def _nearest_pairs(cols: _Columns, i: I, j: I, nearest: int | None, same_company
     keep = np.zeros(len(i), dtype=bool)
     zero = np.zeros(len(i), dtype=np.int64)
     for own, other in ((i, j), (j, i)):
-        order = _grouped_order(own, zero, dist, other)
+        order = _grouped_order(own, zero, dist, cols.id_rank[other])
         keep[order[_rank_in_groups(own[order]) < nearest]] = True
     return i[keep], j[keep], dist[keep]
 
@@ -367,7 +570,7 @@ def _rank_in_groups(sorted_owner: I) -> I:
     return np.arange(n) - np.repeat(start, np.diff(np.r_[start, n]))
 
 
-def _top_of_part(part: dict[str, NDArray[np.generic]], k: int | None
+def _top_of_part(part: dict[str, NDArray[np.generic]], k: int | None, id_rank: I
                  ) -> dict[str, NDArray[np.generic]]:
     """The pairs of one group that are among the best ``k`` of their supply or demand
     flow inside the group: a superset of those that are among the best ``k`` overall
@@ -382,18 +585,21 @@ def _top_of_part(part: dict[str, NDArray[np.generic]], k: int | None
         return part
     score_key = 1000 - np.rint(np.asarray(part["score"], dtype=np.float64) * 10
                                ).astype(np.int64)
-    routed = np.asarray(part["routed"], dtype=np.float64)
+    routed = np.asarray(np.round(np.asarray(part["routed"], dtype=np.float64), 3),
+                        dtype=np.float64)
     keep = np.zeros(n, dtype=bool)
     for own, other in ((i, j), (j, i)):
-        order = _grouped_order(own, score_key, routed, other)
+        order = _grouped_order(own, score_key, routed, id_rank[other])
         keep[order[_rank_in_groups(own[order]) < k]] = True
     return {name: v[keep] for name, v in part.items()}
 
 
 def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None,
-                classes: Sequence[object] | None = None) -> dict[str, NDArray[np.generic]]:
+                classes: Sequence[object] | None = None, id_rank: I | None = None
+                ) -> dict[str, NDArray[np.generic]]:
     """One candidate per flow pair, then keep a pair if it is among the best ``k`` of its
-    supply or of its demand flow.
+    supply or of its demand flow: by score to a tenth, then distance to a metre, then the
+    other flow's id (its place in ``id_rank``).
 
     A flow pair can come from several groups only when they join the same supply and
     demand resources (a direct link and a conversion): ``classes`` names that per group,
@@ -424,11 +630,12 @@ def _select_top(parts: list[dict[str, NDArray[np.generic]]], k: int | None,
         # scores have one decimal: best first as a small non-negative integer
         score_key = 1000 - np.rint(sc[idx] * 10).astype(np.int64)
         keep = np.zeros(len(idx), dtype=bool)
-        rr = routed[idx]
+        rr = np.round(routed[idx], 3)
 
         def best_of(sides: tuple[I, I]) -> I:
             own, other = sides
-            order = _grouped_order(own, score_key, rr, other)
+            order = _grouped_order(own, score_key, rr, other if id_rank is None
+                                   else id_rank[other])
             return order[_rank_in_groups(own[order]) < k]
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # the two sides in parallel
@@ -464,13 +671,10 @@ class CandidateList(Sequence[Candidate]):
         self._cols, self._groups = cols, groups
         n = len(sel.get("i", ()))
         if n:
-            ids = sorted(range(len(cols.flows)), key=lambda k: cols.flows[k].id)
-            id_rank = np.empty(len(ids), dtype=np.int64)
-            id_rank[np.array(ids, dtype=np.int64)] = np.arange(len(ids))
             # score (one decimal) first, then distance, then the two flow ids
             score_key = 1000 - np.rint(np.asarray(sel["score"], dtype=np.float64) * 10
                                        ).astype(np.int64)
-            id_key = id_rank[sel["i"]] * len(ids) + id_rank[sel["j"]]
+            id_key = cols.id_rank[sel["i"]] * len(cols.flows) + cols.id_rank[sel["j"]]
             order = np.lexsort((id_key, sel["routed"], score_key))
             self._sel = {k: v[order] for k, v in sel.items()}
         else:
@@ -527,6 +731,12 @@ class CandidateList(Sequence[Candidate]):
     def scores(self) -> list[float]:
         """The score of every candidate (in :meth:`keys` order), without building them."""
         return self._sel["score"].tolist() if self._n else []
+
+    def distances(self) -> list[float]:
+        """The distance (km, to a metre, as on each candidate) of every candidate."""
+        if not self._n:
+            return []
+        return np.round(np.asarray(self._sel["routed"], dtype=np.float64), 3).tolist()
 
     def subset(self, positions: Sequence[int]) -> CandidateList:
         """The candidates at ``positions`` (in this list's order), still as columns."""
@@ -1054,6 +1264,26 @@ def explain(candidates: Sequence[Candidate], companies: Iterable[Company],
     return out
 
 
+def _focus_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: float,
+                 focus_s: NDArray[np.bool_], focus_d: NDArray[np.bool_]) -> tuple[I, I]:
+    """Local (supply, demand) positions within ``radius`` with a focus end, each once."""
+    found_i, found_j = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for tree, xyz, mask, swap in ((tree_d, xyz_s, focus_s, False),
+                                  (tree_s, xyz_d, focus_d, True)):
+        own = np.flatnonzero(mask)
+        if not len(own):
+            continue
+        hits = tree.query_ball_point(xyz[own], radius)
+        sizes = np.array([len(h) for h in hits], dtype=np.int64)
+        a = np.repeat(own, sizes)
+        b = np.fromiter((x for h in hits for x in h), dtype=np.int64, count=int(sizes.sum()))
+        found_i.append(b if swap else a)
+        found_j.append(a if swap else b)
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    code = np.unique(i * (len(xyz_d) + 1) + j)
+    return code // (len(xyz_d) + 1), code % (len(xyz_d) + 1)
+
+
 def _kd_pairs(tree_s: cKDTree, tree_d: cKDTree, xyz_s: F, xyz_d: F, radius: float,
               nearest: int | None) -> tuple[I, I]:
     """Local (supply, demand) positions within ``radius``: all of them, or a superset of
@@ -1084,7 +1314,8 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
                     taxonomy: Taxonomy | None = None, max_distance_km: float | None = None,
                     max_per_flow: int | None = DEFAULT_MAX_PER_FLOW,
                     nearest: int | None = DEFAULT_NEAREST,
-                    same_company: bool = False) -> CandidateList:
+                    same_company: bool = False,
+                    among: Collection[str] | None = None) -> CandidateList:
     """Candidates from every supply flow to every demand flow it can feed.
 
     Parameters
@@ -1103,6 +1334,10 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
         reach; ``None`` considers every flow within reach.
     same_company
         Also propose links inside one company (off: those are not symbioses).
+    among
+        Only pairs with an end in these flows (ids) are sought; with ``nearest=None``
+        only (the flows given are then the partners already found, as by
+        :func:`nearest_partners`).
 
     Examples
     --------
@@ -1116,7 +1351,7 @@ def find_candidates(companies: Iterable[Company], flows: Iterable[Flow], *,
     with _no_cyclic_gc():
         return _find(companies, flows, taxonomy or default_taxonomy(),
                      max_distance_km=max_distance_km, max_per_flow=max_per_flow,
-                     nearest=nearest, same_company=same_company)
+                     nearest=nearest, same_company=same_company, among=among)
 
 
 def match_dataset(data: Dataset, *, taxonomy: Taxonomy | None = None,
@@ -1143,8 +1378,12 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def _find(companies: Iterable[Company], flows: Iterable[Flow], tax: Taxonomy, *,
           max_distance_km: float | None, max_per_flow: int | None, nearest: int | None,
-          same_company: bool) -> CandidateList:
+          same_company: bool, among: Collection[str] | None = None) -> CandidateList:
+    if among is not None and nearest is not None:
+        raise ValueError("pairs among some flows are sought with nearest=None only")
     cols = _columns(companies, flows, tax)
+    focus = (None if among is None else
+             np.array([f.id in among for f in cols.flows], dtype=bool))
     sup, dem = _groups(cols)
     xyz = unit_vectors(cols.lat, cols.lon)
     groups: list[_Group] = []
@@ -1170,15 +1409,19 @@ def _find(companies: Iterable[Company], flows: Iterable[Flow], tax: Taxonomy, *,
         rs, rd, reach = key
         s_idx, d_idx = sup[rs], dem[rd]
         # a hair wider than the reach: the exact haversine test in _evaluate decides
-        a, b = _kd_pairs(s_trees[rs], d_trees[rd], xyz[s_idx], xyz[d_idx],
-                         chord_for_km(reach) * (1 + 1e-9), nearest)
+        radius = chord_for_km(reach) * (1 + 1e-9)
+        if focus is not None:
+            a, b = _focus_pairs(s_trees[rs], d_trees[rd], xyz[s_idx], xyz[d_idx], radius,
+                                focus[s_idx], focus[d_idx])
+            return _nearest_pairs(cols, s_idx[a], d_idx[b], None, same_company)
+        a, b = _kd_pairs(s_trees[rs], d_trees[rd], xyz[s_idx], xyz[d_idx], radius, nearest)
         return _nearest_pairs(cols, s_idx[a], d_idx[b], nearest, same_company)
 
     def evaluate(n: int) -> dict[str, NDArray[np.generic]]:
         i, j, dist = found[keys[n]]
         return _top_of_part(_evaluate(cols, groups[n], i, j, dist,
                                       max_distance_km=max_distance_km,
-                                      same_company=same_company), max_per_flow)
+                                      same_company=same_company), max_per_flow, cols.id_rank)
 
     # the groups are independent and numpy and the KD-tree release the GIL: one thread
     # per core
@@ -1186,7 +1429,8 @@ def _find(companies: Iterable[Company], flows: Iterable[Flow], tax: Taxonomy, *,
         found = dict(zip(searches, pool.map(search, searches), strict=True))
         parts = list(pool.map(evaluate, range(len(groups))))
     classes = [(g.link.supply, g.link.demand) for g in groups]
-    return CandidateList(cols, groups, _select_top(parts, max_per_flow, classes))
+    return CandidateList(cols, groups, _select_top(parts, max_per_flow, classes,
+                                                   cols.id_rank))
 
 
 def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow], *,
@@ -1233,7 +1477,8 @@ def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow
         parts.append(_evaluate(cols, groups[-1], i, j, dist, max_distance_km=max_distance_km,
                                same_company=same_company))
     classes = [(g.link.supply, g.link.demand) for g in groups]
-    return CandidateList(cols, groups, _select_top(parts, max_per_flow, classes))
+    return CandidateList(cols, groups, _select_top(parts, max_per_flow, classes,
+                                                   cols.id_rank))
 
 
 #: a flow's shortlist keeps candidates scoring at least this share of its best one

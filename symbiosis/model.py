@@ -22,6 +22,7 @@ __all__ = [
     "ExchangeStatus",
     "StatusChange",
     "Dataset",
+    "FlowPoint",
     "Plan",
     "PlanExchange",
     "PlanLine",
@@ -129,6 +130,11 @@ class Flow:
     @property
     def quantity_known(self) -> bool:
         return self.amount is not None
+
+
+#: where a flow is, and of what: (flow id, company id, resource, direction, latitude,
+#: longitude); all a search for its partners reads before any flow in full
+FlowPoint = tuple[str, str, str, str, float, float]
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,27 @@ from .indicators import (
 )
 from .lifecycle import ExchangeStartError, LiveExchangeError, advance, held, live
 from .lifecycle import start as start_on_candidate
-from .matching import DEFAULT_MAX_PER_FLOW, CandidateList, find_candidates, partner_reach
+from .matching import (
+    DEFAULT_MAX_PER_FLOW,
+    CandidateList,
+    find_candidates,
+    nearest_partners,
+    partner_searches,
+    place_changes,
+)
 from .matching import explain as explain_candidates
 from .messages import error
-from .model import Candidate, Company, Dataset, Exchange, ExchangeStatus, Flow, Plan, PlanScope
+from .model import (
+    Candidate,
+    Company,
+    Dataset,
+    Exchange,
+    ExchangeStatus,
+    Flow,
+    FlowPoint,
+    Plan,
+    PlanScope,
+)
 from .ownership import Origins, ownership_errors
 from .places import PlaceMigration, default_register, migrate_places
 from .report import indicators_report
@@ -56,6 +73,7 @@ if TYPE_CHECKING:  # the optimizer and the table readers load when a use case ne
     from .io import Deadline, ImportResult, Table
 
 __all__ = ["case_files", "parse_for_store", "import_tables", "save", "ownership_check",
+           "report_of", "export_of",
            "move_company", "delete_company", "delete_flow", "rematch", "fresh_candidates",
            "explain", "filter_candidates", "plan", "plan_exchanges", "save_plan", "scenarios",
            "compare_scenarios", "adopt_scenario", "advance_exchange", "start_exchange",
@@ -295,20 +313,30 @@ def _box(points: Iterable[tuple[float, float, float]]) -> tuple[float, float, fl
 
 def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (),
                      taxonomy: Taxonomy | None = None) -> CandidatePatch:
-    """The candidates to store with a write of ``data`` (and the removal of ``removed``).
+    """The candidates to store with a write of ``data`` (and the removal of ``removed``):
+    the same as a full matching of the store after the write would keep, found by
+    looking only near the write.
 
     The flows touched are the written ones, the stored flows of written companies (a
-    company that moves moves its flows) and the removed ones. Around each, at its old and
-    its new place, the store is asked for the flows it can be matched with within reach
-    and of these, the neighbours are the ones whose best list the write can change
-    (:func:`_neighbours_changed`); their current partners come from their stored
-    candidates. Matching runs on that part of the store as it will be after the write;
-    every candidate with an end in a neighbour is replaced, and a touched flow keeps its
-    own best ``k`` and the pairs that are among a neighbour's best.
+    company that moves moves its flows) and the removed ones. A touched flow is matched
+    where it is now with the partners a full matching would search
+    (:func:`symbiosis.matching.nearest_partners`: only places are read for the search, and
+    only the partners found are read in full). The flows whose best list the write can
+    change are its neighbours:
 
-    The touched flows get exactly the candidates a full matching would give them; a
-    neighbour's list is ranked among its stored partners and the touched flows, which
-    can keep a pair the full ranking would cut, never drop one it keeps.
+    - the touched flows' stored partners;
+    - the flows whose new pair with a touched flow scores at least their ``k``-th best
+      stored pair (or that hold fewer than ``k``);
+    - the flows a touched flow that moved, came, went or changed kind pushes out of a
+      partner's nearest flows or lets in (:func:`symbiosis.matching.place_changes`), with
+      that partner.
+
+    A neighbour whose best list held a touched flow that now ranks lower or is gone, or
+    whose pairs the nearest rule changed, is matched again over everything in its reach,
+    since what takes that place may not be stored. Every candidate with an end in a
+    touched flow or a neighbour is replaced; each such list is ranked over its stored pairs
+    and the fresh ones, and a pair whose other end keeps its list as it is stays when it is
+    among that end's best.
     """
     tax = _tax(taxonomy, store)
     written = {f.id: f for f in data.flows}
@@ -323,71 +351,190 @@ def fresh_candidates(store: Store, data: Dataset, *, removed: Sequence[Flow] = (
         return CandidatePatch(frozenset())
     if len(written) + len(removed_ids) > FULL_REMATCH_ABOVE:
         return _full_patch(store, data, removed_ids, tax)
-    old = {f.id: f for f in store.flows_by_id(set(written) | removed_ids)}
-    companies = {c.id: c for c in store.companies_by_id(
-        {f.company_id for f in (*written.values(), *old.values())} - set(new_companies))}
-    companies.update(new_companies)
-    # where to look: each touched flow, before and after, with its partners' reach
-    searches: dict[str, list[tuple[float, float, float]]] = {}
-    for f in (*written.values(), *old.values()):
-        c = companies.get(f.company_id)
-        if c is None:
-            continue
-        for other, reach in partner_reach(tax, f.resource, f.direction).items():
-            searches.setdefault(other, []).append((c.lat, c.lon, reach))
-    area_companies: dict[str, Company] = {}
-    area_flows: dict[str, Flow] = {}
-    for resource, points in searches.items():
-        # one box per resource around all touched flows
-        south, west, north, east = _box(points)
-        found = store.area([resource], south=south, west=west, north=north, east=east)
-        area_companies.update((c.id, c) for c in found.companies)
-        area_flows.update((f.id, f) for f in found.flows)
     touched = set(written) | removed_ids
-    # the part of the store within reach, as it will be after the write
-    area_companies.update(companies)
-    area_flows.update(written)
-    for fid in removed_ids:
-        area_flows.pop(fid, None)
-    neighbours = _neighbours_changed(store, touched, area_companies, area_flows, tax)
-    partners = store.candidate_partners(neighbours) if neighbours else Dataset()
-    for c in partners.companies:
-        area_companies.setdefault(c.id, c)
-    for f in partners.flows:
-        if f.id not in removed_ids:
-            area_flows.setdefault(f.id, f)
-    cands = find_candidates(area_companies.values(), area_flows.values(), taxonomy=tax)
-    # a pair of a touched flow with a flow whose list it does not enter stays when it is
-    # among the touched flow's own best (the list is best first)
-    room = dict.fromkeys(touched, DEFAULT_MAX_PER_FLOW)
-    keep: list[int] = []
-    for n, (s, d) in enumerate(cands.keys()):
-        among_best = False
-        for end in (s, d):
-            if end in room:
-                among_best |= room[end] > 0
-                room[end] -= 1
-        if among_best or s in neighbours or d in neighbours:
-            keep.append(n)
-    return CandidatePatch(frozenset(touched | neighbours), cands.subset(keep))
+    old = {f.id: f for f in store.flows_by_id(touched)}
+    was = {c.id: c for c in store.companies_by_id({f.company_id for f in (
+        *written.values(), *old.values())})}
+    companies = {**was, **new_companies}
+    then = {fid: _point(f, was[f.company_id]) for fid, f in old.items()
+            if f.company_id in was}
+    now = {fid: _point(f, companies[f.company_id]) for fid, f in written.items()
+           if f.company_id in companies}
+    moved = [(then.get(fid), now.get(fid)) for fid in touched
+             if then.get(fid) != now.get(fid)]
+    k = DEFAULT_MAX_PER_FLOW
+    places = _Around(store, tax, touched, written, now)
+    places.read([*now.values(), *(p for p, _ in moved if p is not None)])
+    pool = _Pool()
+    fresh = pool.add(places.pairs(now, written, companies))
+    held = store.candidates_of(touched)
+    old_partners = {f for c in held for f in c.key} - touched
+    new_best: dict[str, float] = {}
+    for key in fresh:
+        other = key[1] if key[0] in written else key[0]
+        if other not in touched:
+            new_best[other] = max(pool.rank[key][0], new_best.get(other, -1.0))
+    left: set[tuple[str, str]] = set()
+    entered: set[tuple[str, str]] = set()
+    if moved:
+        left, entered = place_changes(tax, list(places.before.values()),
+                                      list(places.after.values()), moved)
+    kth = store.kth_scores(old_partners | set(new_best) | {f for p in entered for f in p},
+                           k)
+    neighbours = old_partners | {f for f, score in new_best.items()
+                                 if f not in kth or score >= kth[f]}
+    # matched again over everything in reach: a stored partner that ranked a touched flow
+    # among its best, which now ranks lower or is gone (what takes its place may be a pair
+    # nobody stored), and both ends of a stored pair the nearest rule may now part
+    again = {other for c in held for other in c.key if other not in touched
+             and (other not in kth or c.score >= kth[other])
+             and (c.key not in pool.rank or _ranks_below(pool.rank[c.key], c))}
+    stored = {c.key for c in store.candidates_of({p[1] for p in left} - touched)}
+    again |= {f for key in left & stored for f in key}
+    neighbours |= again
+    # a pair the nearest rule lets in: its ends rank it when it is among their best
+    if entered - set(pool.rank):
+        came = pool.add(places.pairs_given(entered - set(pool.rank), companies))
+        neighbours |= {f for key in came for f in key
+                       if f not in kth or pool.rank[key][0] >= kth[f]}
+    # the stored pairs that stand as they are: a pair of a flow matched again is among its
+    # fresh pairs or is gone
+    stored_keys: set[tuple[str, str]] = set()
+    for c in store.candidates_of(neighbours - touched):
+        if not set(c.key) & touched:
+            stored_keys.add(c.key)
+            if not set(c.key) & again:
+                pool.put(c)
+    if again:
+        flows = {f.id: f for f in store.flows_by_id(again)}
+        companies.update((c.id, c) for c in store.companies_by_id(
+            {f.company_id for f in flows.values()} - set(companies)))
+        focus = {fid: _point(f, companies[f.company_id]) for fid, f in flows.items()}
+        places.read(list(focus.values()))
+        pool.add(places.pairs(focus, flows, companies))
+    stored_keys &= set(pool.rank)
+    ranked = touched | neighbours
+    keep = pool.best(ranked, k)
+    outside = {f for key in stored_keys - keep for f in key} - ranked
+    if outside:  # a pair stays when the end that keeps its list holds it among its best
+        kth_out = store.kth_scores(outside, k)
+        keep |= {key for key in stored_keys - keep
+                 if any(f in outside and (f not in kth_out or pool.rank[key][0] >= kth_out[f])
+                        for f in key)}
+    return CandidatePatch(frozenset(ranked),
+                          sorted((pool.candidate(key) for key in keep),
+                                 key=lambda c: (-c.score, c.supply_flow, c.demand_flow)))
 
 
-def _neighbours_changed(store: Store, touched: set[str], companies: Mapping[str, Company],
-                        flows: Mapping[str, Flow], tax: Taxonomy) -> set[str]:
-    """The flows whose best candidates a write of ``touched`` can change: the touched
-    flows' stored partners (a pair that changes or goes), and the flows within reach
-    whose pair with a touched flow now scores at least their ``k``-th best stored pair
-    (or that hold fewer than ``k``). Any other flow keeps its list as it is."""
-    stored = {f.id for f in store.candidate_partners(touched).flows} - touched
-    pairs = find_candidates(companies.values(), flows.values(), taxonomy=tax,
-                            max_per_flow=None)
-    new: dict[str, float] = {}
-    for (s, d), score in zip(pairs.keys(), pairs.scores(), strict=True):
-        other = d if s in touched else s if d in touched else None
-        if other is not None and other not in touched:
-            new[other] = max(score, new.get(other, -1.0))
-    kth = store.kth_scores(new, DEFAULT_MAX_PER_FLOW) if new else {}
-    return stored | {f for f, score in new.items() if f not in kth or score >= kth[f]}
+def _ranks_below(now: tuple[float, float], was: Candidate) -> bool:
+    """Whether a pair now at ``now`` (score, -distance) ranks below how it was stored."""
+    return (round(now[0], 1), now[1]) < (round(was.score, 1), -was.distance_km)
+
+
+class _Pool:
+    """Candidates by pair, fresh ones (still columns of a :class:`CandidateList`) and
+    stored ones, ranked without building more than are kept."""
+
+    def __init__(self) -> None:
+        #: (score, -distance): higher ranks first
+        self.rank: dict[tuple[str, str], tuple[float, float]] = {}
+        self._made: dict[tuple[str, str], Candidate | tuple[CandidateList, int]] = {}
+
+    def put(self, c: Candidate) -> None:
+        self.rank[c.key] = (c.score, -c.distance_km)
+        self._made[c.key] = c
+
+    def add(self, found: tuple[CandidateList, list[int]]) -> list[tuple[str, str]]:
+        cands, positions = found
+        keys, scores, dists = cands.keys(), cands.scores(), cands.distances()
+        for n in positions:
+            self.rank[keys[n]] = (scores[n], -dists[n])
+            self._made[keys[n]] = (cands, n)
+        return [keys[n] for n in positions]
+
+    def candidate(self, key: tuple[str, str]) -> Candidate:
+        made = self._made[key]
+        return made if isinstance(made, Candidate) else made[0][made[1]]
+
+    def best(self, flows: set[str], k: int) -> set[tuple[str, str]]:
+        """The pairs among the best ``k`` of an end in ``flows``: score to a tenth, then
+        distance, then the other flow's id, as matching ranks them."""
+        per: dict[str, list[tuple[float, float, str, tuple[str, str]]]] = {}
+        for key, (score, dist) in self.rank.items():
+            for n, f in enumerate(key):
+                if f in flows:
+                    per.setdefault(f, []).append((-round(score, 1), -dist, key[1 - n], key))
+        keep: set[tuple[str, str]] = set()
+        for mine in per.values():
+            keep.update(x[3] for x in sorted(mine)[:k])
+        return keep
+
+
+def _point(f: Flow, c: Company) -> FlowPoint:
+    return (f.id, f.company_id, f.resource, f.direction, c.lat, c.lon)
+
+
+class _Around:
+    """The places of the store around a write, as they were (``before``) and as they are
+    after it (``after``: the ``touched`` flows where ``now`` says, or gone), read by
+    resource in boxes as wide as each search's reach."""
+
+    def __init__(self, store: Store, tax: Taxonomy, touched: set[str],
+                 written: Mapping[str, Flow], now: Mapping[str, FlowPoint]):
+        self.store, self.tax, self.touched, self.now = store, tax, touched, now
+        self.written = written
+        self.before: dict[str, FlowPoint] = {}
+        self.after: dict[str, FlowPoint] = {}
+
+    def read(self, centres: Sequence[FlowPoint]) -> None:
+        """Read the places within reach of ``centres``' searches, and their rivals' within
+        twice that."""
+        boxes: dict[str, list[tuple[float, float, float]]] = {}
+        for _, _, resource, direction, lat, lon in centres:
+            for other, reaches in partner_searches(self.tax, resource, direction).items():
+                boxes.setdefault(other, []).append((lat, lon, max(reaches)))
+                # the partners' other choices: flows of the centre's own kind
+                boxes.setdefault(resource, []).append((lat, lon, 2 * max(reaches)))
+        by_box: dict[tuple[float, float, float, float], list[str]] = {}
+        for resource, around in boxes.items():
+            by_box.setdefault(_box(around), []).append(resource)
+        for (south, west, north, east), resources in by_box.items():
+            self.before.update((p[0], p) for p in self.store.points(
+                resources, south=south, west=west, north=north, east=east))
+        self.after = {fid: p for fid, p in self.before.items() if fid not in self.touched}
+        self.after.update(self.now)
+
+    def pairs(self, focus: Mapping[str, FlowPoint], flows: Mapping[str, Flow],
+              companies: Mapping[str, Company]) -> tuple[CandidateList, list[int]]:
+        """Every candidate of the ``focus`` flows (given in full in ``flows``) after the
+        write, as a full matching scores them before any is cut from a best list: the
+        list and the positions in it that the place rule keeps."""
+        partners_of = nearest_partners(self.tax, list(focus.values()),
+                                       list(self.after.values()))
+        return self._matched({(f, o) for f, others in partners_of.items() for o in others},
+                             set(focus), flows, companies)
+
+    def pairs_given(self, pairs: set[tuple[str, str]], companies: Mapping[str, Company]
+                    ) -> tuple[CandidateList, list[int]]:
+        """The candidates of the given (supply, demand) pairs, those that qualify."""
+        return self._matched(pairs, {s for s, _ in pairs}, {}, companies)
+
+    def _matched(self, pairs: set[tuple[str, str]], among: set[str],
+                 flows: Mapping[str, Flow], companies: Mapping[str, Company]
+                 ) -> tuple[CandidateList, list[int]]:
+        wanted = {f for pair in pairs for f in pair}
+        given = {fid: f for fid, f in (*self.written.items(), *flows.items()) if fid in wanted}
+        partners = {f.id: f for f in self.store.flows_by_id(wanted - set(given)
+                                                            - self.touched)}
+        partners.update(given)
+        owners = dict(companies)
+        owners.update((c.id, c) for c in self.store.companies_by_id(
+            {f.company_id for f in partners.values()} - set(owners)))
+        cands = find_candidates(owners.values(), partners.values(), taxonomy=self.tax,
+                                nearest=None, max_per_flow=None, among=among)
+        # a pair stands when the place rule pairs it for one of its ends
+        return cands, [n for n, (s, d) in enumerate(cands.keys())
+                       if (s, d) in pairs or (d, s) in pairs]
 
 
 def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy
@@ -649,7 +796,14 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
     """Indicators of an area toward the 2030 targets as JSON, CSV or one HTML page, as a
     reader from whom the flows ``hidden`` says are hidden may see them (``None``: all
     shown, as for an admin)."""
-    data, exchanges = store.dataset(), store.exchanges()
+    return report_of(store.dataset(), store.exchanges(), county=county,
+                     municipality=municipality, park=park, fmt=fmt, hidden=hidden)
+
+
+def report_of(data: Dataset, exchanges: Sequence[Exchange], *, county: str | None = None,
+              municipality: str | None = None, park: str | None = None, fmt: str = "json",
+              hidden: Callable[[Flow], bool] | None = None) -> str:
+    """:func:`report` of data already read."""
     secret = hidden or (lambda f: False)
     base = basis(data, exchanges, hidden=secret)  # one for every area of the report
     ind = area_indicators(data, exchanges, county=county, municipality=municipality,
@@ -663,7 +817,11 @@ def report(store: Store, *, county: str | None = None, municipality: str | None 
 
 def export(store: Store, fmt: str) -> str:
     """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
-    data, exchanges = store.dataset(), store.exchanges()
+    return export_of(store.dataset(), store.exchanges(), fmt)
+
+
+def export_of(data: Dataset, exchanges: Sequence[Exchange], fmt: str) -> str:
+    """:func:`export` of data already read."""
     if fmt == "geojson":  # lines on a map: each link once (see indicators.counted)
         return json_text(geojson(data, counted(exchanges)), ensure_ascii=False) + "\n"
     rows = exchange_rows(data, exchanges)

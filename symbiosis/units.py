@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .messages import said
-
 if TYPE_CHECKING:
     import pint
+
+from .messages import said
 
 __all__ = ["conversion_factor", "UnitError", "canonical_for_dimension", "convert_amount",
            "Converted"]
@@ -40,7 +40,7 @@ class UnitError(ValueError):
 
 @lru_cache(maxsize=1)
 def _registry() -> pint.UnitRegistry:
-    import pint  # a tenth of a second: imported when a unit is first read, not with the package
+    import pint  # a second and a half of start-up saved for commands that convert nothing
 
     return pint.UnitRegistry()
 

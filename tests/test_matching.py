@@ -4,6 +4,7 @@ from fixtures.synthetic import generate_region
 from symbiosis.matching import (
     find_candidates,
     find_candidates_all_pairs,
+    nearest_partners,
     shortlists,
     value_chains,
 )
@@ -138,6 +139,52 @@ def test_engine_equals_all_pairs_loop(seed):
                                           nearest=None)
     assert everything.keys() == reference.keys()
     assert set(fast.keys()) <= set(everything.keys())
+
+
+def _county(n, seed):
+    from fixtures.synthetic import TOWNS
+
+    return generate_region(n, seed, towns=[t for t in TOWNS if t[2] == "Innlandet"])
+
+
+def test_ties_are_broken_by_flow_id_whatever_order_the_flows_come_in():
+    """Flows of one company stand at one place: which of them is a partner's twentieth
+    nearest is decided by id, not by where the row happens to be."""
+    import random
+
+    data = _county(1500, 13)
+    flows = list(data.flows)
+    random.Random(1).shuffle(flows)
+    given = find_candidates(data.companies, data.flows)
+    shuffled = find_candidates(data.companies, flows)
+    assert len(given) > 5000
+    assert sorted(zip(given.keys(), given.scores(), strict=True)) == sorted(
+        zip(shuffled.keys(), shuffled.scores(), strict=True))
+
+
+def test_nearest_partners_are_the_flows_matching_pairs_by_place():
+    """The partners found from places alone, matched with the nearest rule off, give a
+    flow exactly the pairs a full matching gives it."""
+    import random
+
+    data = _county(1500, 14)
+    tax = default_taxonomy()
+    companies = {c.id: c for c in data.companies}
+    points = [(f.id, f.company_id, f.resource, f.direction, companies[f.company_id].lat,
+               companies[f.company_id].lon) for f in data.flows]
+    everything = find_candidates(data.companies, data.flows, max_per_flow=None)
+    focus = random.Random(2).sample(points, 60)
+    found = nearest_partners(tax, focus, points)
+    by_id = {f.id: f for f in data.flows}
+    checked = 0
+    for p in focus:
+        own = {k for k in everything.keys() if p[0] in k}
+        flows = [by_id[p[0]], *(by_id[o] for o in found[p[0]])]
+        alone = find_candidates(data.companies, flows, max_per_flow=None, nearest=None,
+                                among={p[0]})
+        assert set(alone.keys()) == own, p[0]
+        checked += len(own)
+    assert checked > 500
 
 
 def test_value_chains_through_processes(cases):

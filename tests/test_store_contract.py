@@ -433,3 +433,60 @@ def test_neo4j_plans_stored_before_plans_had_a_scope_count_as_plans_for_everythi
         assert _live(again) == [("A3", "FLO-F004", "FLO-F006"), ("T2", "FIN-F002", "FIN-F013")]
     finally:
         again.close()
+
+
+def test_points_are_the_places_of_the_flows_of_the_resources_inside_the_box(store, cases):
+    _load(store, cases)
+    companies = {c.id: c for c in cases.companies}
+    box = {"south": 60.0, "west": 10.0, "north": 62.0, "east": 13.0}
+    want = {(f.id, f.company_id, f.resource, f.direction, companies[f.company_id].lat,
+             companies[f.company_id].lon) for f in cases.flows
+            if f.resource in ("steam", "heat")
+            and box["south"] <= companies[f.company_id].lat <= box["north"]
+            and box["west"] <= companies[f.company_id].lon <= box["east"]}
+    got = store.points(["steam", "heat"], **box)
+    assert want and {tuple(p) for p in got} == want and len(got) == len(want)
+
+
+def test_edits_of_every_kind_leave_the_candidates_a_full_matching_keeps(store):
+    """Amounts, resources, moves, deletions and new flows in a county dense enough that
+    the nearest rule cuts (a flow moved or gone changes which of its rivals a partner
+    keeps): after every write the stored candidates are those of a full matching, with
+    their scores."""
+    import random
+
+    from fixtures.synthetic import TOWNS, generate_region
+    from symbiosis import services
+
+    data = generate_region(700, 4, towns=[t for t in TOWNS if t[2] == "Innlandet"])
+    store.load(data)
+    services.rematch(store)
+    rng = random.Random(5)
+    kinds = []
+    for step in range(10):
+        flows = store.flows()
+        f = rng.choice(flows)
+        if step % 5 == 0:
+            services.save(store, Dataset(flows=(dataclasses.replace(f, amount=(f.amount or 50)
+                                                                    * 3),)))
+        elif step % 5 == 1:
+            other = rng.choice(flows)
+            services.save(store, Dataset(flows=(dataclasses.replace(
+                f, resource=other.resource, unit=other.unit, quality=other.quality),)))
+        elif step % 5 == 2:
+            c, to = store.company(f.company_id), rng.choice(store.companies())
+            services.save(store, Dataset(companies=(dataclasses.replace(
+                c, lat=to.lat + 0.002, lon=to.lon - 0.002),)))
+        elif step % 5 == 3:
+            services.delete_flow(store, f.id)
+        else:
+            new = dataclasses.replace(rng.choice(flows), id=f"NEW-{step}",
+                                      company_id=rng.choice(store.companies()).id)
+            services.save(store, Dataset(flows=(new,)))
+        full = {c.key: c.score for c in match_dataset(store.dataset())}
+        stored = {c.key: c.score for c in store.candidates()}
+        kinds.append(step % 5)
+        assert stored == pytest.approx(full), (
+            f"after edit {step}: only stored {sorted(set(stored) - set(full))[:5]}, only in "
+            f"a full matching {sorted(set(full) - set(stored))[:5]}")
+    assert sorted(set(kinds)) == [0, 1, 2, 3, 4]
