@@ -8,8 +8,8 @@ app's store lock and drops the snapshot.
 
 from __future__ import annotations
 
-import bisect
 import functools
+import heapq
 import threading
 import time
 from collections.abc import Callable
@@ -78,10 +78,12 @@ class Snapshot:
             candidates = store.candidates()
         elif changes.candidates_of:
             scope = changes.candidates_of
-            candidates = [c for c in self.candidates
-                          if c.supply_flow not in scope and c.demand_flow not in scope]
-            for c in store.candidates_of(scope):  # best first, as stored
-                bisect.insort(candidates, c, key=_rank)
+            kept = (c for c in self.candidates
+                    if c.supply_flow not in scope and c.demand_flow not in scope)
+            # both best first: one pass merges them (an insertion each would move the
+            # whole list once per candidate a write brings)
+            candidates = list(heapq.merge(kept, sorted(store.candidates_of(scope), key=_rank),
+                                          key=_rank))
         else:
             candidates = self.candidates
         exchanges, plans = ((store.exchanges(), store.plans()) if changes.exchanges
