@@ -197,6 +197,25 @@ def test_api_denials(app, tokens):
 
 # -- companies and flows ---------------------------------------------------------------------
 
+def test_the_companies_are_listed_a_page_at_a_time(login, app):
+    """A national store holds tens of thousands of companies: the list shows a page and
+    the count of all that match, with links to the pages around it."""
+    import re
+
+    app.config["PAGE_SIZE"] = 7
+    s = login("admin")
+    pages = [s.get(f"/companies/?page={n}").get_data(as_text=True) for n in (1, 2, 99)]
+    names = [re.findall(r'<a href="/companies/([^"/?]+)">', p) for p in pages]
+    total = int(re.search(r'<p class="muted">([\d\s\u00a0,]+) ', pages[0]).group(1)
+                .replace(",", "").replace(" ", "").replace("\u00a0", ""))
+    assert len(names[0]) == len(names[1]) == 7 and total > 14
+    assert not set(names[0]) & set(names[1]) and names[2] == []
+    assert "page=2" in pages[0] and "page=1" in pages[1] and "page=3" in pages[1]
+    county = s.get("/companies/?county=Innlandet").get_data(as_text=True)
+    links = re.findall(r'href="([^"]*page=\d[^"]*)"', county)
+    assert links and all("county=Innlandet" in link for link in links)  # the filter stays
+
+
 def test_cluster_manager_creates_edits_and_deletes_a_company_with_flows(login, app):
     s = login("solor")
     r = s.post("/companies/new", {"id": "SOL-C99", "name": "Test Biogas AS", "lat": "60.71",

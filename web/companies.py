@@ -82,8 +82,12 @@ def index() -> Any:
     snap = snapshot()
     rows, county, filters = filtered_companies(snap)
     counties = snap.counties
-    return render_template("companies.html", companies=rows, county=county, filters=filters,
-                           counties=counties, may_create=g.access.imports())
+    # a page at a time, as the candidates: a national store lists tens of thousands
+    size = current_app.config["PAGE_SIZE"]
+    page = max(int(arg_float("page") or 1), 1)
+    return render_template("companies.html", companies=rows[(page - 1) * size:page * size],
+                           total=len(rows), page=page, size=size, county=county,
+                           filters=filters, counties=counties, may_create=g.access.imports())
 
 
 @bp.get("/<company_id>")

@@ -8,8 +8,8 @@ app's store lock and drops the snapshot.
 
 from __future__ import annotations
 
+import bisect
 import functools
-import heapq
 import threading
 import time
 from collections.abc import Callable
@@ -78,18 +78,25 @@ class Snapshot:
             candidates = store.candidates()
         elif changes.candidates_of:
             scope = changes.candidates_of
-            kept = (c for c in self.candidates
-                    if c.supply_flow not in scope and c.demand_flow not in scope)
-            # both best first: one pass merges them (an insertion each would move the
-            # whole list once per candidate a write brings)
-            candidates = list(heapq.merge(kept, sorted(store.candidates_of(scope), key=_rank),
-                                          key=_rank))
+            candidates = [c for c in self.candidates
+                          if c.supply_flow not in scope and c.demand_flow not in scope]
+            came = store.candidates_of(scope)  # best first, as stored
+            if len(came) <= _INSERT_AT_MOST:
+                for c in came:
+                    bisect.insort(candidates, c, key=_rank)
+            else:  # one sort merges the two best-first runs (an insertion moves the list)
+                candidates += came
+                candidates.sort(key=_rank)
         else:
             candidates = self.candidates
         exchanges, plans = ((store.exchanges(), store.plans()) if changes.exchanges
                             else (self.exchanges, self.plans))
         return Snapshot(data=data, candidates=candidates, exchanges=exchanges, plans=plans,
                         companies=companies, flows=flows)
+
+
+#: candidates a write brings that are put in place one by one; more are merged by a sort
+_INSERT_AT_MOST = 200
 
 
 def _rank(c: Candidate) -> tuple[float, str, str]:
