@@ -192,6 +192,10 @@ class Store(ABC):
         """Per flow of ``flow_ids``, the ``k``-th best score among its stored candidates
         (flows with fewer than ``k`` stored candidates are left out)."""
 
+    def candidate_keys(self) -> set[tuple[str, str]]:
+        """(supply flow, demand flow) of every stored candidate."""
+        return {c.key for c in self.candidates()}
+
     def candidates_of(self, flow_ids: Collection[str]) -> list[Candidate]:
         """Stored candidates with an end in ``flow_ids`` (best first)."""
         wanted = set(flow_ids)

@@ -590,6 +590,9 @@ class EmbeddedStore(Store):
         return [codec.company(json.loads(r[0])) for r in self._in(
             self._db(), "SELECT doc FROM companies WHERE id IN ({ids})", ids)]
 
+    def candidate_keys(self) -> set[tuple[str, str]]:
+        return set(self._rows(self._db(), "SELECT supply_flow, demand_flow FROM candidates"))
+
     def candidates_of(self, flow_ids: Collection[str]) -> list[Candidate]:
         found: dict[tuple[str, str], Candidate] = {}
         with self._snapshot() as db:

@@ -346,6 +346,9 @@ class Neo4jStore(Store):
         return [codec.company(r["props"])
                 for r in self._read(q.COMPANIES_BY_ID, ids=sorted(ids))]
 
+    def candidate_keys(self) -> set[tuple[str, str]]:
+        return {(r["supply_flow"], r["demand_flow"]) for r in self._read(q.CANDIDATE_FINGERPRINTS)}
+
     def candidates_of(self, flow_ids: Collection[str]) -> list[Candidate]:
         found = (codec.candidate(r["props"]) for r in self._read(q.CANDIDATES_OF,
                                                                ids=sorted(flow_ids)))

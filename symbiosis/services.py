@@ -4,7 +4,8 @@ these functions and hold no use-case logic of their own.
 Writes keep the candidates fresh: a write that adds, changes or removes flows re-matches
 what it touched and the flows within reach of it, and stores those candidates in the same
 transaction (:func:`fresh_candidates`). A write touching more than
-:data:`FULL_REMATCH_ABOVE` flows re-matches the whole store instead.
+:data:`FULL_REMATCH_ABOVE` flows matches the whole store in memory instead and writes the
+lists that differ.
 
 This module sits above the domain core (model, taxonomy, recognition, matching,
 indicators), storage (:mod:`graph`) and optimisation (:mod:`optimizer`); nothing below it
@@ -82,8 +83,10 @@ __all__ = ["case_files", "parse_for_store", "import_tables", "save", "ownership_
            "normalise_places", "store_taxonomy", "co2_factors", "add_co2_factor",
            "choose_co2_factor", "CO2_SETTING"]
 
-#: a write touching more flows than this re-matches the whole store
-FULL_REMATCH_ABOVE = 3000
+#: a write touching more flows than this matches the whole store in memory and writes
+#: the lists that differ: at 100k flows a batch of a hundred new flows moves the nearest
+#: lists of thousands of partners, which one matching of everything settles faster
+FULL_REMATCH_ABOVE = 25
 _KM_PER_DEGREE = 111.2
 
 
@@ -539,14 +542,22 @@ class _Around:
 
 def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy
                 ) -> CandidatePatch:
-    """A patch that replaces every candidate: the whole store after the write, matched."""
+    """The whole store after the write, matched in memory; the patch replaces the lists
+    that differ from the stored ones: the written and removed flows' and those whose
+    stored pairs are not the pairs a full matching keeps (a pair of two flows the write
+    did not touch is the same candidate wherever it is kept)."""
     now = store.dataset()
     companies = {c.id: c for c in now.companies}
     companies.update((c.id, c) for c in data.companies)
     flows = {f.id: f for f in now.flows if f.id not in removed}
     flows.update((f.id, f) for f in data.flows)
+    moved = {f.id for f in now.flows if f.company_id in {c.id for c in data.companies}}
     cands = find_candidates(companies.values(), flows.values(), taxonomy=tax)
-    return CandidatePatch(frozenset(flows) | removed, cands)
+    keys = cands.keys()
+    changed = {f.id for f in data.flows} | removed | moved
+    changed |= {f for key in set(keys) ^ store.candidate_keys() for f in key}
+    return CandidatePatch(frozenset(changed), cands.subset(
+        [n for n, (s, d) in enumerate(keys) if s in changed or d in changed]))
 
 
 def explain(store: Store, candidates: Sequence[Candidate], *,

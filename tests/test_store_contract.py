@@ -490,3 +490,13 @@ def test_edits_of_every_kind_leave_the_candidates_a_full_matching_keeps(store):
             f"after edit {step}: only stored {sorted(set(stored) - set(full))[:5]}, only in "
             f"a full matching {sorted(set(full) - set(stored))[:5]}")
     assert sorted(set(kinds)) == [0, 1, 2, 3, 4]
+    # a batch larger than services.FULL_REMATCH_ABOVE: matched whole, the lists that
+    # differ written
+    flows = store.flows()
+    batch = [dataclasses.replace(f, amount=(f.amount or 50) * 2) for f in flows[:20]]
+    batch += [dataclasses.replace(f, id=f"BATCH-{n}", company_id=flows[-n - 1].company_id)
+              for n, f in enumerate(flows[20:40])]
+    assert len(batch) > services.FULL_REMATCH_ABOVE
+    services.save(store, Dataset(flows=tuple(batch)))
+    full = {c.key: c.score for c in match_dataset(store.dataset())}
+    assert {c.key: c.score for c in store.candidates()} == pytest.approx(full)
