@@ -551,7 +551,8 @@ def _full_patch(store: Store, data: Dataset, removed: set[str], tax: Taxonomy
     companies.update((c.id, c) for c in data.companies)
     flows = {f.id: f for f in now.flows if f.id not in removed}
     flows.update((f.id, f) for f in data.flows)
-    moved = {f.id for f in now.flows if f.company_id in {c.id for c in data.companies}}
+    written_companies = {c.id for c in data.companies}
+    moved = {f.id for f in now.flows if f.company_id in written_companies}
     cands = find_candidates(companies.values(), flows.values(), taxonomy=tax)
     keys = cands.keys()
     changed = {f.id for f in data.flows} | removed | moved
