@@ -59,7 +59,7 @@ from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
 __all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN",
            "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST",
-           "chain_steps", "partner_reach", "partner_searches", "nearest_partners", "place_changes",
+           "chain_steps", "partner_searches", "nearest_partners", "place_changes",
            "match_dataset", "RECORD_FIELDS", "candidate_record",
            "explain", "ReasonWords"]
 
@@ -209,14 +209,6 @@ def partner_searches(tax: Taxonomy, resource: str, direction: str
         reach = _group_reach(_group(tax, link), None)
         return {resource: (reach,)} if reach > 0 else {}
     return {}
-
-
-def partner_reach(tax: Taxonomy, resource: str, direction: str) -> dict[str, float]:
-    """The resources a ``direction`` flow of ``resource`` can be matched with, each with
-    the farthest straight-line distance a link between them can span (km): where to look
-    for the flows an edit may change."""
-    return {other: max(reaches)
-            for other, reaches in partner_searches(tax, resource, direction).items()}
 
 
 class _Places:
