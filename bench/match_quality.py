@@ -11,12 +11,14 @@ import (recognition, units) and matching, and the table prints:
 - recognised: flows whose resource cell was read with confidence (the rest are what an
   import would ask the user about; they take no part in matching here);
 - recall: documented exchanges found among the candidates;
-- top-3 recall: found among the best three candidates of the supply or of the demand flow;
-- top-3 precision: of the best three candidates of every flow in a documented exchange,
+- top-3 recall: found among the best three partners of the supply or of the demand flow,
+  as a company's page lists them (:func:`symbiosis.matching.best_partners`: the best
+  three direct exchanges; conversions through a facility still to build are listed
+  apart and are not in a top three);
+- top-3 precision: of the best three partners of every flow in a documented exchange,
   the share that are documented;
-- shortlist recall and precision: the same on each flow's shortlist (its best three that
-  score at least 85 % of its best: :func:`symbiosis.matching.shortlists`), which is what
-  a flow's page leads with;
+- shortlist recall and precision: the same on each flow's shortlist (its best three
+  partners that score at least 85 % of its best: :func:`symbiosis.matching.shortlists`);
 - plan recall: documented exchanges in the optimised plan (flows without quantities
   cannot enter a plan: see the ``quantified`` column).
 
@@ -29,7 +31,6 @@ import argparse
 import csv
 import sys
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._table import print_table  # noqa: E402
 from symbiosis.errors import ImportValidationError  # noqa: E402
 from symbiosis.io import Table, parse_tables  # noqa: E402
-from symbiosis.matching import find_candidates, shortlists  # noqa: E402
+from symbiosis.matching import best_partners, find_candidates, shortlists  # noqa: E402
 from symbiosis.model import Candidate, Dataset  # noqa: E402
 from symbiosis.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 
@@ -106,12 +107,7 @@ def import_case(folder: Path, tax: Taxonomy) -> tuple[Dataset, list[tuple[str, s
 
 
 def _top3(cands: list[Candidate]) -> dict[str, list[tuple[str, str]]]:
-    per_flow: dict[str, list[Candidate]] = defaultdict(list)
-    for c in cands:
-        per_flow[c.supply_flow].append(c)
-        per_flow[c.demand_flow].append(c)
-    return {f: [c.key for c in sorted(cs, key=lambda c: (-c.score, c.distance_km, c.key))[:3]]
-            for f, cs in per_flow.items()}
+    return {f: [c.key for c in p.direct] for f, p in best_partners(cands).items()}
 
 
 def evaluate(folder: Path, *, plan: bool = True) -> CaseResult:

@@ -43,7 +43,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,6 +58,7 @@ from .model import Candidate, Company, Dataset, Flow, FlowPoint, Process, Reason
 from .taxonomy import Resource, Taxonomy, TransportOption, default_taxonomy
 
 __all__ = ["CandidateList", "find_candidates", "shortlists", "SHORTLIST_WITHIN",
+           "Partners", "best_partners",
            "find_candidates_all_pairs", "value_chains", "DEFAULT_MAX_PER_FLOW", "DEFAULT_NEAREST",
            "chain_steps", "partner_searches", "nearest_partners", "place_changes",
            "match_dataset", "RECORD_FIELDS", "candidate_record",
@@ -1477,11 +1478,51 @@ def find_candidates_all_pairs(companies: Iterable[Company], flows: Iterable[Flow
 SHORTLIST_WITHIN = 0.85
 
 
+class Partners(NamedTuple):
+    """A flow's best partners: exchanges it can start with another company
+    (``direct``), and apart, conversions through a facility still to build
+    (``via_facility``), each best first."""
+
+    direct: list[Candidate]
+    via_facility: list[Candidate]
+
+
+def best_partners(candidates: Iterable[Candidate], *, size: int = 3, within: float = 0.0,
+                  ranked: bool = False) -> dict[str, Partners]:
+    """Each flow's best ``size`` partners, kept apart by kind: a direct exchange is a
+    deal between two companies, a conversion first needs an investment that the
+    optimiser decides on, so a flow's best three direct partners are not pushed out or
+    padded by facility options. Best first by score, then distance, then flow ids (or
+    in the order given when ``ranked``: a page ranks on the values its reader sees); a
+    list keeps only the candidates scoring at least ``within`` times its best one.
+
+    >>> from symbiosis.model import Candidate
+    >>> def c(d, score, via=""): return Candidate("s", d, "", "", "", "", 1.0, "truck", None,
+    ...                                           "t", 0, None, None, 0, None, None, score,
+    ...                                           via=via)
+    >>> got = best_partners([c("a", 60), c("b", 80, via="composting"), c("c", 50)])["s"]
+    >>> [x.demand_flow for x in got.direct], [x.demand_flow for x in got.via_facility]
+    (['a', 'c'], ['b'])
+    """
+    per: dict[str, tuple[list[Candidate], list[Candidate]]] = {}
+    for cand in candidates:
+        for flow in cand.key:
+            per.setdefault(flow, ([], []))[bool(cand.via)].append(cand)
+
+    def best(cands: list[Candidate]) -> list[Candidate]:
+        ranked_ = cands if ranked else sorted(
+            cands, key=lambda c: (-c.score, c.distance_km, c.key))
+        top = ranked_[:size]
+        return [c for c in top if not within or c.score >= within * top[0].score]
+
+    return {flow: Partners(best(direct), best(via)) for flow, (direct, via) in per.items()}
+
+
 def shortlists(candidates: Iterable[Candidate], *, size: int = 3,
                within: float = SHORTLIST_WITHIN) -> dict[str, list[Candidate]]:
-    """Each flow's shortlist: its best ``size`` candidates (score, then distance, then
-    flow ids) that score at least ``within`` times its best one, so a clear favourite is
-    not padded with much weaker links.
+    """Each flow's shortlist: its best ``size`` direct partners (:func:`best_partners`)
+    that score at least ``within`` times its best one, so a clear favourite is not padded
+    with much weaker links.
 
     >>> from symbiosis.model import Candidate
     >>> def c(d, score): return Candidate("s", d, "", "", "", "", 1.0, "truck", None, "t",
@@ -1489,15 +1530,8 @@ def shortlists(candidates: Iterable[Candidate], *, size: int = 3,
     >>> [x.demand_flow for x in shortlists([c("a", 90), c("b", 80), c("c", 60)])["s"]]
     ['a', 'b']
     """
-    per: dict[str, list[Candidate]] = defaultdict(list)
-    for cand in candidates:
-        per[cand.supply_flow].append(cand)
-        per[cand.demand_flow].append(cand)
-    out = {}
-    for flow, cands in per.items():
-        ranked = sorted(cands, key=lambda c: (-c.score, c.distance_km, c.key))
-        out[flow] = [c for c in ranked[:size] if c.score >= within * ranked[0].score]
-    return out
+    return {flow: p.direct for flow, p in best_partners(
+        candidates, size=size, within=within).items() if p.direct}
 
 
 def value_chains(candidates: Iterable[Candidate], processes: Iterable[Process], start: str, *,

@@ -2,6 +2,7 @@ import pytest
 
 from fixtures.synthetic import generate_region
 from symbiosis.matching import (
+    best_partners,
     find_candidates,
     find_candidates_all_pairs,
     nearest_partners,
@@ -231,6 +232,27 @@ def test_the_hierarchy_and_pathways_say_which_relation_they_use():
     assert "anaerobic" in render(via, "en").lower() or "anaerob" in render(via, "en")
 
 
+def test_a_flows_best_partners_are_direct_exchanges_and_facility_options_are_apart():
+    """A biogas plant next door (food waste through anaerobic digestion) outscores three
+    farther biogas-substrate takers but does not push one of them out of the top three:
+    it is a facility to build, listed apart."""
+    km = [("A", 0), ("B", 0.5), ("C", 60), ("D", 90), ("E", 120), ("F", 150)]
+    cos = [_co(c, 60.0 + d / 111, 10.0) for c, d in km]
+    flows = [_flow("S", "A", "supply", "food_waste"), _flow("BIO", "B", "demand", "biogas")]
+    flows += [_flow(f"D{c}", c, "demand", "biogas_substrate") for c in "CDEF"]
+    cands = find_candidates(cos, flows)
+    scores = {c.demand_flow: c.score for c in cands}
+    assert scores["BIO"] > scores["DC"] > scores["DD"] > scores["DE"] > scores["DF"]
+    got = best_partners(cands)
+    assert [c.demand_flow for c in got["S"].direct] == ["DC", "DD", "DE"]
+    assert [c.demand_flow for c in got["S"].via_facility] == ["BIO"]
+    assert got["BIO"].direct == [] and [c.supply_flow for c in got["BIO"].via_facility] == ["S"]
+    assert [c.demand_flow for c in best_partners(cands, size=1)["S"].direct] == ["DC"]
+    # the shortlist leads with partners too: the facility option is not on it
+    assert "BIO" not in {c.demand_flow for c in shortlists(cands, within=0.0)["S"]}
+    assert "BIO" not in shortlists(cands)
+
+
 def test_shortlists_drop_much_weaker_candidates():
     cos = [_co("A", 60.0, 10.0), _co("B", 60.005, 10.0), _co("C", 60.3, 10.0)]
     flows = [_flow("S", "A", "supply", "waste_heat", 1000, quality={"temperature_c": 80}),
@@ -268,6 +290,7 @@ def test_a_substitution_is_a_candidate_whose_reason_names_the_pathway():
     cos = [_co("A", 60.0, 10.0), _co("B", 60.01, 10.0)]
     pairs = [("biomethane", "natural_gas", {"purity_pct": 97}),
              ("biomethane", "lpg", {}), ("refinery_gas", "natural_gas", {}),
+             ("biomethane", "biogas", {}), ("biogas", "lpg", {}),
              ("digestate", "fertiliser", {}),
              ("digestate", "biomass_fuel", {"dry_matter_pct": 90}),
              ("treated_wastewater", "process_water", {}),

@@ -501,7 +501,7 @@ def test_map_serves_leaflet_locally_and_geojson(login):
 
 # -- confidential flows on every output path -------------------------------------------------
 
-OUTPUTS = ["/companies/SOL-C03", "/candidates/", "/candidates/csv",
+OUTPUTS = ["/companies/SOL-C03", "/companies/SOL-C04", "/candidates/", "/candidates/csv",
            "/candidates/csv?company=SOL-C03",
            "/exchanges/", "/network/", "/network/?company=SOL-C04", "/map/geojson",
            "/api/v1/flows", "/api/v1/flows?company=SOL-C03", "/api/v1/candidates?limit=10000",
@@ -539,8 +539,37 @@ def test_confidential_flow_is_anonymised_everywhere(login, app, tokens, username
     assert rows[0]["supply_municipality"] == "Våler"
     assert rows[0]["amount"] == SECRET_BAND
     assert SECRET_COMPANY not in outputs["/network/?company=SOL-C04"]
+    # the partner's page lists it among its best partners, anonymised, with no score
+    partners = [p for _, f, p in _PARTNER_ROW.findall(outputs["/companies/SOL-C04"])
+                if f == PARTNER_FLOW]
+    assert any(p.startswith("anon-") for p in partners)
+    assert SECRET_COMPANY not in outputs["/companies/SOL-C04"]
     plan_pages = [t for u, t in outputs.items() if u.startswith("/optimize/plans/")]
     assert any("confidential" in t for t in plan_pages)
+
+
+_PARTNER_ROW = re.compile(
+    r'<tr class="partner (direct|via)" data-flow="([^"]+)" data-partner="([^"]+)"')
+
+
+def test_a_company_page_lists_each_flows_best_partners_and_facility_options_apart(login, app):
+    """Per flow, its three best direct partners, then apart its three best conversions
+    through a facility to build, best first, as stored."""
+    store = EmbeddedStore(app.config["STORE_URL"])
+    cands = store.candidates()  # best first
+    flows = [f.id for f in store.dataset().flows if f.company_id == "SOL-C01"]
+    rows = _PARTNER_ROW.findall(login("admin").get("/companies/SOL-C01").get_data(as_text=True))
+    assert {k for k, _, _ in rows} == {"direct", "via"}
+    for flow in flows:
+        mine = [c for c in cands if flow in c.key]
+        for kind, want in (("direct", [c for c in mine if not c.via][:3]),
+                           ("via", [c for c in mine if c.via][:3])):
+            assert [p for k, f, p in rows if (k, f) == (kind, flow)] == [
+                c.demand_flow if c.supply_flow == flow else c.supply_flow for c in want]
+    # a facility option scoring above a direct partner does not push it out
+    assert any(max((c.score for c in cands if flow in c.key and c.via), default=0) >
+               min(c.score for c in cands if flow in c.key and not c.via)
+               for flow in flows if any(flow in c.key and not c.via for c in cands))
 
 
 @pytest.mark.parametrize("username", ["admin", "solor"])
@@ -550,6 +579,9 @@ def test_confidential_flow_is_shown_to_admins_and_its_cluster(login, app, tokens
     for url in ("/companies/SOL-C03", "/candidates/csv", "/api/v1/flows", "/api/v1/exchanges",
                 "/api/v1/companies/SOL-C03"):
         assert SECRET_FLOW in outputs[url], url
+    # the partner's page lists the confidential flow among its best partners
+    assert (PARTNER_FLOW, SECRET_FLOW) in {(f, p) for _, f, p in _PARTNER_ROW.findall(
+        outputs["/companies/SOL-C04"])}
     assert SECRET_COMPANY in outputs["/exchanges/"]
     row = next(r for r in _csv(s.get("/candidates/csv"))
                if r["supply_flow"] == SECRET_FLOW)

@@ -19,6 +19,7 @@ from flask import (
 
 from symbiosis import services
 from symbiosis.errors import ImportValidationError
+from symbiosis.matching import best_partners
 from symbiosis.model import Company, Dataset, Flow
 from symbiosis.places import default_register
 from symbiosis.taxonomy import QUALITY_FIELDS
@@ -27,7 +28,14 @@ from .auth import allow, login_required
 from .data import Snapshot, get_store, snapshot, taxonomy, write
 from .forms import COMPANY_FIELDS, FLOW_FIELDS, company_cells, flow_cells, parse_form
 from .i18n import gettext
-from .views import arg_float, arg_place, arg_str, flow_view
+from .views import (
+    arg_float,
+    arg_place,
+    arg_str,
+    candidate_views,
+    flow_view,
+    hidden_flows,
+)
 from .words import row_error_text
 
 __all__ = ["bp", "readable_company", "filtered_companies", "prefill"]
@@ -102,8 +110,28 @@ def detail(company_id: str) -> Any:
     clusters = snap.memo(("clusters",), lambda: sorted(
         {c.cluster for c in snap.data.companies if c.cluster}))
     return render_template("company.html", company=company, flows=shown,
+                           partners=partner_views(snap, company_id, {f["id"] for f in shown}),
                            may_edit=g.access.edits_company(company),
                            may_move=g.access.moves_companies(), clusters=clusters)
+
+
+def partner_views(snap: Snapshot, company_id: str, flow_ids: set[str]
+                  ) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Each shown flow's best three partners (``direct``) and, apart, its best three
+    conversions through a facility to build (``via``): the stored candidates as the
+    candidate search gives them to this reader (its county, confidential sides hidden
+    and ranked on what the reader sees, after the known scores)."""
+    found = snap.index.search(company=company_id, county=g.access.county_scope(),
+                              hidden_flows=hidden_flows(snap))
+    lists = {flow: p for flow, p in best_partners(
+        [snap.candidates[i] for i in found.positions], ranked=True).items()
+        if flow in flow_ids}
+    chosen = list({c.key: c for p in lists.values() for c in (*p.direct, *p.via_facility)
+                   }.values())
+    views = {c.key: v for c, v in zip(chosen, candidate_views(snap, chosen), strict=True)}
+    return {flow: {"direct": [views[c.key] for c in p.direct],
+                   "via": [views[c.key] for c in p.via_facility]}
+            for flow, p in lists.items()}
 
 
 def prefill() -> dict[str, str]:

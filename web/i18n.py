@@ -280,6 +280,14 @@ NB: dict[str, str] = {
         "{value} kNOK/år",
     # network and map
     "Network picture": "Nettverksbilde",
+    "Best partners": "Beste partnere",
+    "For each flow, its three best exchanges with another company; conversions through a "
+    "facility still to build are listed apart.":
+        "For hver strøm de tre beste utvekslingene med et annet selskap; omdanning gjennom "
+        "et anlegg som ennå ikke er bygd, står for seg.",
+    "Partner": "Motpart",
+    "through a facility to build": "gjennom et anlegg som må bygges",
+    "no candidates": "ingen kandidater",
     "whole store": "hele lageret",
     "Companies and exchanges": "Bedrifter og utvekslinger",
     "exchanges involving confidential flows are not drawn":

@@ -23,7 +23,8 @@ from .data import taxonomy
 from .i18n import current_language, gettext, reason_words
 
 __all__ = ["number", "significant", "percent", "date", "per_year", "amount", "km",
-           "mode_label", "status_label", "objective_label", "role_label", "field_label",
+           "mode_label", "technology_label", "status_label", "objective_label", "role_label",
+           "field_label",
            "sort_label", "family_label", "kind_label", "applies_to_label", "reason_text",
            "error_text", "row_error_text", "place_problem", "note_text", "conversion_text",
            "value_text", "evidence_text", "formatter", "init_app", "FIELD_LABELS",
@@ -140,6 +141,15 @@ def mode_label(key: str | None) -> str:
     return taxonomy().mode_labels("no" if _nb() else "en").get(key, key)
 
 
+def technology_label(key: str | None) -> str:
+    """A technology's name from the knowledge base (``anaerobic_digestion``: anaerobic
+    digestion, biogassanlegg)."""
+    if not key:
+        return ""
+    t = taxonomy().knowledge.technologies.get(key)
+    return key if t is None else (t.label_no if _nb() else t.label_en)
+
+
 def status_label(key: str | None) -> str:
     """An exchange's or a plan's status (``operating``: i drift; ``optimal``)."""
     return word(f"status.{key}", current_language(), str(key or ""))
@@ -253,7 +263,8 @@ def init_app(app: Flask) -> None:
     """The filters and globals the templates use."""
     filters: dict[str, Callable[..., str]] = dict(
         num=number, sig=significant, pct=percent, date=date, per_year=per_year,
-        mode=mode_label, status=status_label, objective=objective_label, role=role_label,
+        mode=mode_label, technology=technology_label, status=status_label,
+        objective=objective_label, role=role_label,
         field=field_label, sort_label=sort_label, family=family_label, kind=kind_label,
         applies_to=applies_to_label, said=reason_text, conversion=conversion_text,
         value=value_text, evidence=evidence_text)
