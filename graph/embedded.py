@@ -450,6 +450,11 @@ class EmbeddedStore(Store):
         of the neighbours' candidates come out as they were."""
         self._touch("cand", patch.flows)
         self._check_candidate_flows(db, patch.candidates)
+        if isinstance(patch.candidates, CandidateList) and not self._rows(
+                db, "SELECT 1 FROM candidates LIMIT 1"):
+            # a first import: nothing stored to compare with, rows written as they come
+            self._insert_candidates(db, patch.candidates)
+            return
         new: dict[Any, tuple[object, ...]] = {(r[0], r[1]): r for r in (
             patch.candidates.records() if isinstance(patch.candidates, CandidateList)
             else (candidate_record(c) for c in patch.candidates))}
