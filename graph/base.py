@@ -28,8 +28,9 @@ __all__ = ["Store", "CandidatePatch", "StoreChanges"]
 class StoreChanges:
     """What the writes since a revision touched, for readers that keep a copy (the web
     snapshot): ids of companies, flows, processes and parks written or deleted; flows
-    whose candidates were replaced; whether all candidates, the exchanges and plans, or
-    everything changed."""
+    whose candidates were replaced; exchanges written or deleted with no plan written
+    (``exchanges_of``); whether all candidates, the exchanges and plans, or everything
+    changed."""
 
     revision: object
     companies: frozenset[str] = frozenset()
@@ -40,6 +41,7 @@ class StoreChanges:
     all_candidates: bool = False
     exchanges: bool = False
     everything: bool = False
+    exchanges_of: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

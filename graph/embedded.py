@@ -254,7 +254,8 @@ class EmbeddedStore(Store):
                             parks=frozenset(keys["park"]),
                             candidates_of=frozenset(keys["cand"] - {"*"}),
                             all_candidates="*" in keys["cand"],
-                            exchanges=bool(keys["exchange"]))
+                            exchanges="*" in keys["exchange"],
+                            exchanges_of=frozenset(keys["exchange"] - {"*"}))
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -355,11 +356,14 @@ class EmbeddedStore(Store):
     def _drop_flows(self, db: sqlite3.Connection, flow_ids: Sequence[str]) -> None:
         self._touch("flow", flow_ids)
         self._touch("cand", flow_ids)
-        self._touch("exchange")
-        for sql in ("DELETE FROM candidates WHERE supply_flow IN ({ids})",
-                    "DELETE FROM candidates WHERE demand_flow IN ({ids})",
-                    "DELETE FROM exchanges WHERE supply_flow IN ({ids})",
+        # the flows' exchanges go with them; readers read again those (plans keep theirs)
+        self._touch("exchange", [r[0] for side in ("supply_flow", "demand_flow")
+                                 for r in self._in(db, f"SELECT id FROM exchanges "  # noqa: S608
+                                                       f"WHERE {side} IN ({{ids}})", flow_ids)])
+        for sql in ("DELETE FROM exchanges WHERE supply_flow IN ({ids})",
                     "DELETE FROM exchanges WHERE demand_flow IN ({ids})",
+                    "DELETE FROM candidates WHERE supply_flow IN ({ids})",
+                    "DELETE FROM candidates WHERE demand_flow IN ({ids})",
                     "DELETE FROM flows WHERE id IN ({ids})"):
             self._in(db, sql, flow_ids)
 
@@ -480,7 +484,7 @@ class EmbeddedStore(Store):
             self._insert_candidates(db, candidates)
 
     def _put_exchanges(self, db: sqlite3.Connection, exchanges: Sequence[Exchange]) -> None:
-        self._touch("exchange")
+        self._touch("exchange", [e.id for e in exchanges])
         ids = {fid for e in exchanges for fid in (e.supply_flow, e.demand_flow)}
         known = {r[0] for r in self._in(db, "SELECT id FROM flows WHERE id IN ({ids})", ids)}
         for e in exchanges:

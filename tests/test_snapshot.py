@@ -65,6 +65,19 @@ def test_each_write_refreshes_the_snapshot_without_reading_the_store_again(world
         assert "FLO-C01" not in snapshot().companies
         assert snapshot().flows["SOL-F001"].amount == 12345.0
         assert any(p.id for p in snapshot().plans)
+        # an exchange advanced, a flow deleted with its exchange: those exchanges are read
+        # again, not every exchange, and no plan
+        proposal = next(e for e in store.exchanges() if e.status == "proposed")
+        writes = [lambda s: services.advance_exchange(s, proposal.id, "agreed", by="test"),
+                  lambda s: services.delete_flow(s, proposal.supply_flow)]
+        for write in writes:
+            write(store)
+            with monkeypatch.context() as m:
+                for name in ("dataset", "candidates", "exchanges", "plans"):
+                    m.setattr(app_store, name, no_full_read)
+                refreshed = snapshot()
+            _same(refreshed, Snapshot.of(store))
+        assert proposal.id not in {e.id for e in snapshot().exchanges}
 
 
 def test_a_full_rematch_or_clear_reads_everything_again(world):

@@ -89,8 +89,14 @@ class Snapshot:
                 candidates.sort(key=_rank)
         else:
             candidates = self.candidates
-        exchanges, plans = ((store.exchanges(), store.plans()) if changes.exchanges
-                            else (self.exchanges, self.plans))
+        exchanges, plans = self.exchanges, self.plans
+        if changes.exchanges or len(changes.exchanges_of) > _INSERT_AT_MOST:
+            exchanges, plans = store.exchanges(), store.plans()
+        elif changes.exchanges_of:  # a status advanced, a flow's exchanges deleted
+            ids = changes.exchanges_of
+            exchanges = sorted([*(e for e in exchanges if e.id not in ids),
+                                *(e for i in ids if (e := store.exchange(i)) is not None)],
+                               key=lambda e: e.id)
         return Snapshot(data=data, candidates=candidates, exchanges=exchanges, plans=plans,
                         companies=companies, flows=flows)
 
