@@ -505,7 +505,7 @@ OUTPUTS = ["/companies/SOL-C03", "/companies/SOL-C04", "/candidates/", "/candida
            "/candidates/csv?company=SOL-C03",
            "/exchanges/", "/network/", "/network/?company=SOL-C04", "/map/geojson",
            "/api/v1/flows", "/api/v1/flows?company=SOL-C03", "/api/v1/candidates?limit=10000",
-           "/api/v1/exchanges", "/api/v1/companies/SOL-C03"]
+           "/api/v1/exchanges", "/api/v1/companies/SOL-C03", "/api/v1/companies/SOL-C04"]
 
 
 def _outputs(s, app, tokens, username) -> dict[str, str]:
@@ -539,11 +539,15 @@ def test_confidential_flow_is_anonymised_everywhere(login, app, tokens, username
     assert rows[0]["supply_municipality"] == "Våler"
     assert rows[0]["amount"] == SECRET_BAND
     assert SECRET_COMPANY not in outputs["/network/?company=SOL-C04"]
-    # the partner's page lists it among its best partners, anonymised, with no score
+    # the partner's page and the API list it among its best partners, anonymised, with
+    # no score
     partners = [p for _, f, p in _PARTNER_ROW.findall(outputs["/companies/SOL-C04"])
                 if f == PARTNER_FLOW]
     assert any(p.startswith("anon-") for p in partners)
     assert SECRET_COMPANY not in outputs["/companies/SOL-C04"]
+    listed = json.loads(outputs["/api/v1/companies/SOL-C04"])["partners"][PARTNER_FLOW]
+    hidden = [r for r in listed["direct"] if r["supply"]["anonymised"]]
+    assert hidden and all(r["score"] is None and r["value_nok"] is None for r in hidden)
     plan_pages = [t for u, t in outputs.items() if u.startswith("/optimize/plans/")]
     assert any("confidential" in t for t in plan_pages)
 
@@ -552,7 +556,8 @@ _PARTNER_ROW = re.compile(
     r'<tr class="partner (direct|via)" data-flow="([^"]+)" data-partner="([^"]+)"')
 
 
-def test_a_company_page_lists_each_flows_best_partners_and_facility_options_apart(login, app):
+def test_a_company_page_lists_each_flows_best_partners_and_facility_options_apart(login, app,
+                                                                                  tokens):
     """Per flow, its three best direct partners, then apart its three best conversions
     through a facility to build, best first, as stored."""
     store = EmbeddedStore(app.config["STORE_URL"])
@@ -566,6 +571,12 @@ def test_a_company_page_lists_each_flows_best_partners_and_facility_options_apar
                            ("via", [c for c in mine if c.via][:3])):
             assert [p for k, f, p in rows if (k, f) == (kind, flow)] == [
                 c.demand_flow if c.supply_flow == flow else c.supply_flow for c in want]
+    # the API lists the same
+    api = login("admin").get("/api/v1/companies/SOL-C01", headers={
+        "Authorization": f"Bearer {tokens['admin']}"}).get_json()["partners"]
+    assert {(kind, f, r["demand"]["id"] if r["supply"]["id"] == f else r["supply"]["id"])
+            for f, lists in api.items() for kind in ("direct", "via") for r in lists[kind]
+            } == set(rows)
     # a facility option scoring above a direct partner does not push it out
     assert any(max((c.score for c in cands if flow in c.key and c.via), default=0) >
                min(c.score for c in cands if flow in c.key and not c.via)

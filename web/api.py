@@ -19,7 +19,7 @@ from symbiosis.recognition import normalise_text
 
 from .auth import allow, login_required
 from .candidates import search
-from .companies import filtered_companies, readable_company
+from .companies import filtered_companies, partner_views, readable_company
 from .data import get_store, snapshot, taxonomy, write
 from .db import get_accounts
 from .exchanges import (
@@ -90,7 +90,8 @@ def company(company_id: str) -> Any:
     c = readable_company(company_id)
     flows = [flow_view(snap, f) for f in snap.data.flows
              if f.company_id == company_id and g.access.sees_flow(f, c)]
-    return jsonify(company=_company_json(c), flows=flows)
+    return jsonify(company=_company_json(c), flows=flows,
+                   partners=partner_views(snap, company_id, {f["id"] for f in flows}))
 
 
 @bp.post("/companies")

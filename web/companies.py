@@ -38,7 +38,7 @@ from .views import (
 )
 from .words import row_error_text
 
-__all__ = ["bp", "readable_company", "filtered_companies", "prefill"]
+__all__ = ["bp", "readable_company", "filtered_companies", "partner_views", "prefill"]
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 

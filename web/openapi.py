@@ -128,7 +128,9 @@ def openapi_document() -> dict[str, Any]:
                                        "422": {"$ref": "#/components/responses/Invalid"}}}},
             "/companies/{company_id}": {
                 "parameters": [_p("company_id")],
-                "get": {"summary": "one company with the flows the caller may see",
+                "get": {"summary": "one company with the flows the caller may see and, per "
+                                   "flow, its best three partners (direct) and, apart, its "
+                                   "best three conversions through a facility (via)",
                         "responses": {**_ok("company"), "404": {"description": "unknown"}}},
                 "delete": {"summary": "delete a company with its flows",
                            "responses": {"204": {"description": "deleted"},
