@@ -700,8 +700,14 @@ class EmbeddedStore(Store):
 
 
 def _candidate(row: Sequence[Any]) -> Candidate:
-    """A candidate from its stored columns (:data:`RECORD_FIELDS`): no reasons are stored."""
-    return Candidate(*row[:17], (), (), *row[17:])  # type: ignore[call-arg]
+    """A candidate from its stored columns (:data:`RECORD_FIELDS`): no reasons are stored.
+    Its attributes are set at once, not one ``object.__setattr__`` each as the frozen
+    dataclass's ``__init__`` does (a national store reads 800,000 of them)."""
+    made = object.__new__(Candidate)
+    attributes = made.__dict__
+    attributes.update(zip(RECORD_FIELDS, row, strict=True))
+    attributes["reasons"] = attributes["limits"] = ()
+    return made
 
 
 def _where(**filters: Any) -> tuple[str, list[Any]]:

@@ -1,5 +1,6 @@
 """The embedded store survives a kill mid-write and scales with what a write touches."""
 
+import dataclasses
 import os
 import signal
 import sqlite3
@@ -7,7 +8,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from graph import EmbeddedStore
+from symbiosis.matching import match_dataset
 from symbiosis.model import Dataset
 
 CHILD = r"""
@@ -232,3 +236,31 @@ def test_a_large_candidate_write_makes_its_indexes_again_and_fails_whole(tmp_pat
         raise AssertionError("a row with no supply company was stored")
     assert _candidate_indexes(path) == indexes
     assert sorted(c.key for c in store.candidates()) == sorted(c.key for c in cands)
+
+
+def test_stored_flows_and_candidates_read_back_as_written(tmp_path, cases):
+    """Flows and candidates are read back field for field (their attributes set at once,
+    not through ``__init__``), still frozen; a document written before a field existed
+    takes the field's default."""
+    seasonal = dataclasses.replace(cases.flows[0], months=frozenset({6, 7, 8}))
+    data = dataclasses.replace(cases, flows=(seasonal, *cases.flows[1:]))
+    store = EmbeddedStore(tmp_path / "store.db")
+    store.load(data)
+    back = store.dataset()
+    assert back.flows == tuple(sorted(data.flows, key=lambda f: f.id))
+    assert back.companies == tuple(sorted(data.companies, key=lambda c: c.id))
+    assert store.flow(seasonal.id).months == frozenset({6, 7, 8})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.flows[0].amount = 1.0  # type: ignore[misc]
+    cands = list(match_dataset(data))
+    store.replace_candidates(cands)
+    assert store.candidates() == sorted(
+        (dataclasses.replace(c, reasons=(), limits=()) for c in cands),
+        key=lambda c: (-c.score, c.supply_flow, c.demand_flow))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        store.candidates()[0].score = 0.0  # type: ignore[misc]
+    with sqlite3.connect(tmp_path / "store.db") as db:
+        db.execute("UPDATE flows SET doc = json_remove(doc, '$.replaces', '$.months') "
+                   "WHERE id = ?", (seasonal.id,))
+    old = EmbeddedStore(tmp_path / "store.db").flow(seasonal.id)
+    assert old == dataclasses.replace(seasonal, replaces="", months=frozenset(range(1, 13)))
