@@ -58,7 +58,7 @@ CREATE INDEX IF NOT EXISTS companies_park ON companies (park_id);
 CREATE INDEX IF NOT EXISTS companies_lat ON companies (lat);
 CREATE TABLE IF NOT EXISTS flows (
     id TEXT PRIMARY KEY, company_id TEXT NOT NULL, resource TEXT NOT NULL,
-    direction TEXT NOT NULL, doc TEXT NOT NULL);
+    direction TEXT NOT NULL, doc TEXT NOT NULL, lat REAL, lon REAL);
 CREATE INDEX IF NOT EXISTS flows_company ON flows (company_id);
 CREATE TABLE IF NOT EXISTS processes (
     id TEXT PRIMARY KEY, company_id TEXT NOT NULL, doc TEXT NOT NULL);
@@ -100,11 +100,18 @@ _KINDS = ("company", "flow", "process", "park", "cand")
 
 #: what stores of this format made before plans had a scope lack, added on open (a plan of
 #: such a store counts as one for everything)
-#: where flows are, read without the documents: the search for an edited flow's partners
-#: (:meth:`EmbeddedStore.points`) reads only these two indexes
+#: where flows are, read without the documents: each flow row holds its company's place,
+#: and the search for an edited flow's partners (:meth:`EmbeddedStore.points`) reads only
+#: this index, a latitude band of each resource
 _PLACE_INDEXES = """
-CREATE INDEX IF NOT EXISTS flows_place ON flows (resource, company_id, direction, id);
-CREATE INDEX IF NOT EXISTS companies_place ON companies (id, lat, lon);
+CREATE INDEX IF NOT EXISTS flows_at ON flows (resource, lat, lon, direction, company_id, id);
+"""
+#: what stores made before flow rows held their place lack, added on open
+_PLACED_FLOWS = """
+UPDATE flows SET lat = (SELECT c.lat FROM companies c WHERE c.id = flows.company_id),
+                 lon = (SELECT c.lon FROM companies c WHERE c.id = flows.company_id);
+DROP INDEX IF EXISTS flows_place;
+DROP INDEX IF EXISTS companies_place;
 """
 _SCOPED_PLANS = """
 CREATE INDEX IF NOT EXISTS exchanges_plan ON exchanges (plan_id);
@@ -157,9 +164,14 @@ class EmbeddedStore(Store):
                     f"store file {self.path} has format {version and version[0]}, "
                     f"this version reads {FORMAT_VERSION}")
             self._scope_plans(db)
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'companies_place'"
-                              ).fetchone():  # a store made before the place indexes
-                db.executescript("BEGIN IMMEDIATE;" + _PLACE_INDEXES + "COMMIT;")
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'flows_at'"
+                              ).fetchone():  # a store made before flow rows held places
+                columns = {r[1] for r in db.execute("PRAGMA table_info(flows)")}
+                add = "" if "lat" in columns else (
+                    "ALTER TABLE flows ADD COLUMN lat REAL;"
+                    "ALTER TABLE flows ADD COLUMN lon REAL;")
+                db.executescript("BEGIN IMMEDIATE;" + add + _PLACED_FLOWS + _PLACE_INDEXES
+                                 + "COMMIT;")
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailableError(f"cannot open store file {self.path}: {exc}") from exc
 
@@ -314,12 +326,22 @@ class EmbeddedStore(Store):
                 self._many(db, "INSERT INTO parks VALUES (?, NULL, ?)",
                            [(pid, _dumps(Park(pid, pid)))
                             for pid in sorted(parks_named - known)])
+            at = {c.id: (c.lat, c.lon) for c in data.companies}
+            moved = [(*at[cid], cid) for cid, lat, lon in self._in(
+                db, "SELECT id, lat, lon FROM companies WHERE id IN ({ids})", list(at))
+                if (lat, lon) != at[cid]]
             self._many(db, "INSERT OR REPLACE INTO companies VALUES (?, ?, ?, ?, ?, ?, ?)",
                        [(c.id, c.county, c.municipality, c.park_id, c.lat, c.lon, _dumps(c))
                         for c in data.companies])
-            self._many(db, "INSERT OR REPLACE INTO flows VALUES (?, ?, ?, ?, ?)",
-                       [(f.id, f.company_id, f.resource, f.direction, _dumps(f))
-                        for f in data.flows])
+            # a flow row holds its company's place (a moved company moves its flows)
+            self._many(db, "UPDATE flows SET lat = ?, lon = ? WHERE company_id = ?", moved)
+            at.update((cid, (lat, lon)) for cid, lat, lon in self._in(
+                db, "SELECT id, lat, lon FROM companies WHERE id IN ({ids})",
+                list({f.company_id for f in data.flows} - set(at))))
+            self._many(db, "INSERT OR REPLACE INTO flows (id, company_id, resource, direction, "
+                           "doc, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(f.id, f.company_id, f.resource, f.direction, _dumps(f),
+                         *at[f.company_id]) for f in data.flows])
             if data.processes:
                 ids = [p.id for p in data.processes]
                 self._in(db, "DELETE FROM process_flows WHERE process_id IN ({ids})", ids)
@@ -631,10 +653,9 @@ class EmbeddedStore(Store):
                east: float) -> list[FlowPoint]:
         wanted = sorted(set(resources))
         marks = ",".join("?" * len(wanted))
-        query = ("SELECT f.id, f.company_id, f.resource, f.direction, c.lat, c.lon "
-                 "FROM flows f JOIN companies c ON c.id = f.company_id "
-                 f"WHERE f.resource IN ({marks}) AND c.lat BETWEEN ? AND ? "  # noqa: S608
-                 "AND c.lon BETWEEN ? AND ?")
+        query = ("SELECT id, company_id, resource, direction, lat, lon FROM flows "
+                 f"WHERE resource IN ({marks}) AND lat BETWEEN ? AND ? "  # noqa: S608
+                 "AND lon BETWEEN ? AND ?")
         rows = self._rows(self._db(), query, (*wanted, south, north, west, east))
         return rows
 

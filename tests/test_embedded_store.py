@@ -264,3 +264,24 @@ def test_stored_flows_and_candidates_read_back_as_written(tmp_path, cases):
                    "WHERE id = ?", (seasonal.id,))
     old = EmbeddedStore(tmp_path / "store.db").flow(seasonal.id)
     assert old == dataclasses.replace(seasonal, replaces="", months=frozenset(range(1, 13)))
+
+
+def test_a_store_made_before_flow_rows_held_their_place_is_migrated_on_open(tmp_path, cases):
+    """Each flow row gets its company's place; the edited flows' searches read it."""
+    path = tmp_path / "old.db"
+    EmbeddedStore(path).load(cases)
+    with sqlite3.connect(path) as db:  # the flows table as the earlier version made it
+        db.executescript(
+            "DROP INDEX flows_at; ALTER TABLE flows DROP COLUMN lat;"
+            "ALTER TABLE flows DROP COLUMN lon;"
+            "CREATE INDEX flows_place ON flows (resource, company_id, direction, id);"
+            "CREATE INDEX companies_place ON companies (id, lat, lon);")
+    store = EmbeddedStore(path)
+    at = {c.id: (c.lat, c.lon) for c in cases.companies}
+    got = store.points({f.resource for f in cases.flows}, south=-90, west=-180, north=90,
+                       east=180)
+    assert sorted(p[0] for p in got) == sorted(f.id for f in cases.flows)
+    assert all((p[4], p[5]) == at[p[1]] for p in got)
+    with sqlite3.connect(path) as db:
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert "flows_at" in indexes and not {"flows_place", "companies_place"} & indexes

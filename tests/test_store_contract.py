@@ -446,6 +446,18 @@ def test_points_are_the_places_of_the_flows_of_the_resources_inside_the_box(stor
             and box["west"] <= companies[f.company_id].lon <= box["east"]}
     got = store.points(["steam", "heat"], **box)
     assert want and {tuple(p) for p in got} == want and len(got) == len(want)
+    # a company moved out of the box takes its flows along; one moved in brings its own
+    out = next(companies[p[1]] for p in got)
+    inside = next(c for c in cases.companies if not (
+        box["south"] <= c.lat <= box["north"] and box["west"] <= c.lon <= box["east"])
+        and any(f.company_id == c.id for f in cases.flows))
+    theirs = {f.id: f.resource for f in cases.flows if f.company_id == inside.id}
+    store.load(Dataset(companies=(dataclasses.replace(out, lat=70.0, lon=25.0),
+                                  dataclasses.replace(inside, lat=61.0, lon=11.0))))
+    moved = {tuple(p) for p in store.points({"steam", "heat", *theirs.values()}, **box)}
+    assert not any(p[1] == out.id for p in moved)
+    assert {p[0] for p in moved if p[1] == inside.id} == set(theirs)
+    assert all((p[4], p[5]) == (61.0, 11.0) for p in moved if p[1] == inside.id)
 
 
 def test_edits_of_every_kind_leave_the_candidates_a_full_matching_keeps(store):
