@@ -164,16 +164,34 @@ class EmbeddedStore(Store):
                     f"store file {self.path} has format {version and version[0]}, "
                     f"this version reads {FORMAT_VERSION}")
             self._scope_plans(db)
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'flows_at'"
-                              ).fetchone():  # a store made before flow rows held places
-                columns = {r[1] for r in db.execute("PRAGMA table_info(flows)")}
-                add = "" if "lat" in columns else (
-                    "ALTER TABLE flows ADD COLUMN lat REAL;"
-                    "ALTER TABLE flows ADD COLUMN lon REAL;")
-                db.executescript("BEGIN IMMEDIATE;" + add + _PLACED_FLOWS + _PLACE_INDEXES
-                                 + "COMMIT;")
+            self._place_flows(db)
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailableError(f"cannot open store file {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _place_flows(db: sqlite3.Connection) -> None:
+        """Give the flow rows of a store made before they held their place its columns
+        and index (looked at again under the write lock: another process may have just
+        done it)."""
+        def placed() -> bool:
+            return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'flows_at'"
+                              ).fetchone() is not None
+
+        if placed():
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if not placed():
+                if "lat" not in {r[1] for r in db.execute("PRAGMA table_info(flows)")}:
+                    db.execute("ALTER TABLE flows ADD COLUMN lat REAL")
+                    db.execute("ALTER TABLE flows ADD COLUMN lon REAL")
+                for statement in filter(None, (x.strip() for x in
+                                               (_PLACED_FLOWS + _PLACE_INDEXES).split(";"))):
+                    db.execute(statement)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     @staticmethod
     def _scope_plans(db: sqlite3.Connection) -> None:
