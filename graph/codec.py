@@ -29,7 +29,7 @@ from symbiosis.model import (
 T = TypeVar("T")
 
 __all__ = ["to_dict", "plain", "SCALARS", "field_names", "plain_defaults", "company", "park",
-           "flow", "process", "candidate", "exchange", "plan", "dumps", "loads"]
+           "flow", "process", "candidate", "exchange", "plan", "dumps", "loads", "made"]
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -109,30 +109,34 @@ def _required(cls: type) -> frozenset[str]:
 _KEY_SETS: dict[type, frozenset[str]] = {}
 
 
+def _field_keys(cls: type) -> frozenset[str]:
+    keys = _KEY_SETS.get(cls)
+    if keys is None:
+        keys = _KEY_SETS[cls] = frozenset(field_names(cls))
+    return keys
+
+
 def _known(cls: type, d: dict[str, Any]) -> dict[str, Any]:
     """The fields of ``cls`` found in ``d``; a required field a graph store left out
     (Neo4j keeps no null properties) comes back as None. A fresh ``d`` with exactly the
     fields (as the embedded store writes them) is copied as it is."""
-    keys = _KEY_SETS.get(cls)
-    if keys is None:
-        keys = _KEY_SETS[cls] = frozenset(field_names(cls))
-    if type(d) is dict and d.keys() == keys:
+    if type(d) is dict and d.keys() == _field_keys(cls):
         return d.copy()
     required = _required(cls)
     return {name: d.get(name) for name in field_names(cls) if name in d or name in required}
 
 
-def _made(cls: type[T], d: dict[str, Any]) -> T:
+def made(cls: type[T], d: dict[str, Any]) -> T:
     """``cls(**d)``. When ``d`` holds exactly its fields, the instance's attributes are
     set at once rather than one ``object.__setattr__`` each, as a frozen dataclass's
-    ``__init__`` does: reading 100,000 stored flows then takes a tenth of the time. Only
+    ``__init__`` does (a store reads 100,000 flows and 800,000 candidates at once). Only
     for classes without ``__post_init__`` or slots (checked once per class)."""
     plain_class = _PLAIN_CLASSES.get(cls)
     if plain_class is None:
         plain_class = _PLAIN_CLASSES[cls] = (dataclasses.is_dataclass(cls)
                                              and not hasattr(cls, "__post_init__")
                                              and not hasattr(cls, "__slots__"))
-    if plain_class and d.keys() == _KEY_SETS.get(cls):
+    if plain_class and d.keys() == _field_keys(cls):
         made = object.__new__(cls)
         made.__dict__.update(d)
         return made
@@ -145,7 +149,7 @@ _ALL_YEAR = list(range(1, 13))
 
 
 def company(d: dict[str, Any]) -> Company:
-    return _made(Company, _known(Company, d))
+    return made(Company, _known(Company, d))
 
 
 def park(d: dict[str, Any]) -> Park:
@@ -158,7 +162,7 @@ def flow(d: dict[str, Any]) -> Flow:
     d["months"] = ALL_MONTHS if not months or months == _ALL_YEAR else frozenset(months)
     q = d.get("quality") or {}
     d["quality"] = json.loads(q) if isinstance(q, str) else dict(q)
-    return _made(Flow, d)
+    return made(Flow, d)
 
 
 def process(d: dict[str, Any]) -> Process:

@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -169,50 +169,51 @@ class EmbeddedStore(Store):
             raise StoreUnavailableError(f"cannot open store file {self.path}: {exc}") from exc
 
     @staticmethod
-    def _place_flows(db: sqlite3.Connection) -> None:
+    def _migrate(db: sqlite3.Connection, done: Callable[[], bool],
+                 apply: Callable[[], None]) -> None:
+        """Run ``apply`` in one transaction unless ``done`` says the store has it (looked
+        at again under the write lock: another process may have just done it)."""
+        if done():
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if not done():
+                apply()
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    @classmethod
+    def _place_flows(cls, db: sqlite3.Connection) -> None:
         """Give the flow rows of a store made before they held their place its columns
-        and index (looked at again under the write lock: another process may have just
-        done it)."""
-        def placed() -> bool:
-            return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'flows_at'"
-                              ).fetchone() is not None
+        and index."""
+        def apply() -> None:
+            if "lat" not in {r[1] for r in db.execute("PRAGMA table_info(flows)")}:
+                db.execute("ALTER TABLE flows ADD COLUMN lat REAL")
+                db.execute("ALTER TABLE flows ADD COLUMN lon REAL")
+            _statements(db, _PLACED_FLOWS + _PLACE_INDEXES)
 
-        if placed():
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if not placed():
-                if "lat" not in {r[1] for r in db.execute("PRAGMA table_info(flows)")}:
-                    db.execute("ALTER TABLE flows ADD COLUMN lat REAL")
-                    db.execute("ALTER TABLE flows ADD COLUMN lon REAL")
-                for statement in filter(None, (x.strip() for x in
-                                               (_PLACED_FLOWS + _PLACE_INDEXES).split(";"))):
-                    db.execute(statement)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        cls._migrate(db, lambda: db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'flows_at'").fetchone() is not None,
+            apply)
 
-    @staticmethod
-    def _scope_plans(db: sqlite3.Connection) -> None:
+    @classmethod
+    def _scope_plans(cls, db: sqlite3.Connection) -> None:
         """Give the plans of a store made before plans had a scope their columns."""
-        columns = {r[1] for r in db.execute("PRAGMA table_info(plans)")}
-        if {"scope", "scenario"} <= columns and db.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'plans_scope'").fetchone():
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            columns = {r[1] for r in db.execute("PRAGMA table_info(plans)")}
-            if "scope" not in columns:
+        def columns() -> set[str]:
+            return {r[1] for r in db.execute("PRAGMA table_info(plans)")}
+
+        def apply() -> None:
+            if "scope" not in columns():
                 db.execute("ALTER TABLE plans ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'")
-            if "scenario" not in columns:
+            if "scenario" not in columns():
                 db.execute("ALTER TABLE plans ADD COLUMN scenario TEXT NOT NULL DEFAULT ''")
-            for statement in filter(None, (x.strip() for x in _SCOPED_PLANS.split(";"))):
-                db.execute(statement)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            _statements(db, _SCOPED_PLANS)
+
+        cls._migrate(db, lambda: {"scope", "scenario"} <= columns() and db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'plans_scope'").fetchone() is not None,
+            apply)
 
     # -- connections and transactions -----------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -738,15 +739,17 @@ class EmbeddedStore(Store):
                     for k, t in tables.items()}
 
 
+def _statements(db: sqlite3.Connection, script: str) -> None:
+    """The statements of ``script`` run one by one (inside the caller's transaction)."""
+    for statement in filter(None, (x.strip() for x in script.split(";"))):
+        db.execute(statement)
+
+
 def _candidate(row: Sequence[Any]) -> Candidate:
-    """A candidate from its stored columns (:data:`RECORD_FIELDS`): no reasons are stored.
-    Its attributes are set at once, not one ``object.__setattr__`` each as the frozen
-    dataclass's ``__init__`` does (a national store reads 800,000 of them)."""
-    made = object.__new__(Candidate)
-    attributes = made.__dict__
-    attributes.update(zip(RECORD_FIELDS, row, strict=True))
+    """A candidate from its stored columns (:data:`RECORD_FIELDS`): no reasons are stored."""
+    attributes = dict(zip(RECORD_FIELDS, row, strict=True))
     attributes["reasons"] = attributes["limits"] = ()
-    return made
+    return codec.made(Candidate, attributes)
 
 
 def _where(**filters: Any) -> tuple[str, list[Any]]:

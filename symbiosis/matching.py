@@ -222,7 +222,6 @@ class _Places:
             zip(*points, strict=True) if points else ((),) * 6)
         self.ids: Sequence[str] = ids
         self.owners: Sequence[str] = owners
-        self.known = set(ids)
         self.codes = codes
         self.company = np.array([codes.setdefault(c, len(codes)) for c in owners],
                                 dtype=np.int64)
@@ -278,9 +277,7 @@ class _Places:
         near = rivals[np.atleast_1d(idx).astype(np.int64)]
         dist = haversine_km(point[4], point[5], self.lat[near], self.lon[near])
         ok = (dist <= reach * (1 + 1e-9)) & (self.company[near] != own)
-        near, dist = near[ok], dist[ok]
-        order = np.lexsort((self.id_arr[near], dist))
-        return {self.ids[n] for n in near[order[:nearest]]}
+        return {self.ids[n] for n in self.nearest_of(near[ok], dist[ok], nearest)}
 
     def nearest_of(self, near: I, dist: F, nearest: int) -> I:
         """The ``nearest`` of ``near`` (at ``dist``), closest first and then by flow id."""
