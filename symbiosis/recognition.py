@@ -17,8 +17,11 @@ Steps, each cheap and cached per distinct text and per distinct word:
    then as the head of a compound (``biorestslam`` -> ``slam``), then with typos
    (``rapidfuzz``); words after "from / fra / från / frå / -lta" name a source, not the
    resource, and weigh less; words of a purpose clause ("til biogass", "for digestion",
-   "kuivausta varten") weigh less too and never pick a kind; a bare "gas / gass / kaasu"
-   is fuel gas only when nothing else in the cell names the flow;
+   "kuivausta varten") weigh less too and never pick a kind; so do Finnish genitives
+   before a word that names the flow ("rikkihappotehtaan jäähdytyksen hukkalämpö": the
+   waste heat, not the cooling); a bare "gas / gass / kaasu" is fuel gas only when
+   nothing else in the cell names the flow, and a compound of a name and a gas word is
+   that substance ("hydrogengass"), or asked about when the name is unknown;
 4. a generic concept is refined to one of its kinds when another word of the cell names
    that kind (``"sludge from the fish farm"`` -> fish sludge).
 
@@ -48,8 +51,11 @@ __all__ = ["Recognition", "Recognizer", "recognizer", "ASK_BELOW", "load_mapping
 #: below this confidence a flow's resource is asked for, with the best three suggestions
 ASK_BELOW = 0.55
 _LEMMA_LANGS = ("nb", "sv", "da", "en", "nn", "fi")
+#: how much a word found each way counts; ``gas_compound`` is a compound of an unknown
+#: first part and a state noun ("prosessgass", "rikkidioksidikaasu"): a gas, but of what
+#: the lexicon does not say, so it is fuel gas only once the user confirms
 _WEIGHT = {"mapping": 1.0, "exact": 1.0, "lemma": 0.9, "compound": 0.75, "fuzzy": 0.65,
-           "ewc": 1.0}
+           "gas_compound": 0.5, "ewc": 1.0}
 _SOURCE_WORDS = {"from", "fra", "frå", "från", "ifrån", "of", "av", "fr", "ex", "at",
                  "hos", "ved", "i", "in", "på", "til", "till", "to", "for", "för", "fór",
                  "med", "with", "w", "mot", "via", "som", "as", "kuten", "såsom",
@@ -296,6 +302,9 @@ class Recognizer:
             hit = self._index.get(base)
             if hit:
                 return hit, "lemma", base
+        named = self._named_before_state(word)
+        if named:  # "karbondioksidgass", "metaanikaasu": the gas of a named substance
+            return named
         if len(word) >= 7:  # a close typo of a whole word beats a compound's head
             from rapidfuzz import fuzz, process
 
@@ -307,7 +316,9 @@ class Recognizer:
             for form in (word, *self._lemmas(word)):
                 for size in range(len(form) - 2, 3, -1):
                     if form[-size:] in self._head_set:
-                        return self._index[form[-size:]], "compound", form[-size:]
+                        head = form[-size:]
+                        return (self._index[head],
+                                "gas_compound" if head in _STATE_NOUNS else "compound", head)
         if len(word) >= 4:
             from rapidfuzz import fuzz, process
 
@@ -316,6 +327,37 @@ class Recognizer:
             if best:
                 return self._index[best[0]], "fuzzy", best[0]
         return frozenset(), "none", word
+
+    def _named_before_state(self, word: str) -> tuple[frozenset[str], str, str] | None:
+        """A compound of a resource's name and a state noun (``hydrogengass``,
+        ``rikkidioksidikaasu``, ``koldioxidgas``): the first part names the flow, the
+        second only says it is a gas. ``None`` when ``word`` is no such compound."""
+        for state in _STATE_NOUNS:
+            first = word[:-len(state)].rstrip("-")
+            if not word.endswith(state) or len(first) < 3:
+                continue
+            for form in (first, first[:-1] if first.endswith(("s", "e")) else ""):
+                hit = (self._index.get(form) or self._index.get(fold(form))) if form else None
+                if hit:
+                    return hit, "compound", form
+        return None
+
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def _finnish_genitive(word: str) -> bool:
+        """``word`` reads as a Finnish genitive (``jäähdytyksen``, ``rikkihapon``,
+        ``rikkihappotehtaan``): it ends in ``-n`` and Finnish lemmatisation takes the
+        ending off, for the word or for its last part."""
+        if len(word) < 5 or not word.endswith("n"):
+            return False
+        import simplemma
+
+        for k in range(0, len(word) - 4):
+            part = word[k:]
+            lemma = simplemma.lemmatize(part, lang="fi")
+            if lemma != part and not lemma.endswith("n") and simplemma.is_known(part, lang="fi"):
+                return True
+        return False
 
     def _sequence(self, seq: list[str]) -> tuple[frozenset[str], str, str]:
         """Resources a sequence of words names: as written, as one compound, or with its
@@ -424,6 +466,7 @@ class Recognizer:
             if w in _FINNISH_PURPOSE_AFTER and k:
                 weight[k - 1] = min(weight[k - 1], 0.3)
                 purpose[k - 1] = True
+        self._attributes(words, gaps, weight, purpose)
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)
         methods: dict[str, str] = {}
@@ -538,6 +581,34 @@ class Recognizer:
         return _Result(best, round(conf, 3), q, tuple(evidence[ranked[0][0]]), suggestions,
                        method)
 
+    def _attributes(self, words: list[str], gaps: list[str], weight: list[float],
+                    purpose: list[bool]) -> None:
+        """Finnish genitive attributes weigh as context. In a Finnish noun phrase the
+        head comes last and a genitive before it says whose or of what
+        (``rikkihappotehtaan jäähdytyksen hukkalämpö``: waste heat of the cooling of the
+        sulphuric-acid plant). A genitive is an attribute when a later word of the same
+        clause names a resource, and part of a purpose phrase when it comes before a
+        word that says what for (``rikkihapon raaka-aineeksi``: as raw material for
+        sulphuric acid). A genitive followed by no word that names a resource (a close
+        typo is no name here) keeps its weight (``lämmön talteenotto``: heat recovery).
+        The parts of a hyphenated word share its purpose (``raaka-aineeksi``)."""
+        for k in range(len(words) - 2, -1, -1):  # "raaka-aineeksi": one word, for what
+            if gaps[k + 1].strip() == "-" and purpose[k + 1] and weight[k + 1] < 1.0:
+                weight[k], purpose[k] = min(weight[k], weight[k + 1]), True
+        for k, w in enumerate(words[:-1]):
+            if weight[k] < 1.0 or not self._finnish_genitive(w):
+                continue
+            for j in range(k + 1, min(k + 4, len(words))):
+                if any(ch in gaps[j] for ch in ",;()/"):
+                    break  # the clause ends
+                if purpose[j] and weight[j] < 1.0:
+                    weight[k], purpose[k] = 0.3, True
+                    break
+                if weight[j] >= 0.6 and words[j] not in _STOP and words[j] not in _SOURCE_WORDS \
+                        and self._word(words[j])[1] in ("exact", "lemma", "compound"):
+                    weight[k] = 0.3
+                    break
+
     def _mix(self, ranked: list[tuple[str, float]], first_at: Mapping[str, int],
              weight: list[float], words: list[str], gaps: list[str]) -> str | None:
         """A cell that lists resources ("flis, spon og sagflis", "fiskrens och slam") names
@@ -549,9 +620,12 @@ class Recognizer:
                  and weight[first_at[k]] >= 0.6]
         if best not in items:
             return None
-        # unrelated items only (a concept and its kind are one reading)
+        # unrelated items only (a concept and its kind are one reading); a concept named
+        # beside kinds it covers ("lietteet (bioliete, yhdyskuntaliete)") gives way to them,
+        # so that two kinds listed under it are read as what they share
+        specific = [k for k in items if not any(k != x and k in anc(x) for x in items)]
         distinct: list[str] = []
-        for k in sorted(items, key=lambda k: first_at[k]):
+        for k in sorted(specific, key=lambda k: first_at[k]):
             if not any(k in anc(x) or x in anc(k) for x in distinct):
                 distinct.append(k)
         if len(distinct) < 2:
@@ -635,7 +709,7 @@ def _stripped(word: str) -> tuple[str, ...]:
 
 
 def _better_method(old: str | None, new: str) -> str:
-    order = ("mapping", "ewc", "exact", "lemma", "compound", "fuzzy")
+    order = ("mapping", "ewc", "exact", "lemma", "compound", "fuzzy", "gas_compound")
     if old is None:
         return new
     return old if order.index(old) <= order.index(new) else new

@@ -263,3 +263,44 @@ def test_a_parenthesis_is_an_aside_only_until_it_closes():
     got = rec.recognise("(tørket) fiskeslam")
     assert got.resource == "fish_sludge" and got.confidence >= 0.9
     assert got.qualifiers.get("state") == "dry"
+
+
+def test_a_finnish_genitive_before_the_head_says_of_what_not_what():
+    """In a Finnish noun phrase the head comes last: genitives before it are attributes
+    ("waste heat of the cooling of the acid plant"), and a genitive before a word that
+    says what for belongs to that purpose ("as raw material for sulphuric acid")."""
+    rec = recognizer()
+    for text in ("rikkihappotehtaan jäähdytyksen hukkalämpö",
+                 "voimalaitoksen savukaasujen hukkalämpö"):
+        got = rec.recognise(text)
+        assert got.resource == "waste_heat" and got.sure, (text, got)
+    got = rec.recognise("SO2-kaasu rikkihapon raaka-aineeksi")
+    assert (got.resource, got.qualifiers.get("state"), got.sure) == (
+        "sulphur_dioxide", "gas", True)
+    # a genitive that nothing after it names keeps its weight
+    assert rec.recognise("jäähdytyksen tarve").resource == "cooling"
+    assert rec.recognise("lämmön talteenotto savukaasuista").resource in (
+        "heat", "flue_gas_heat")
+
+
+def test_a_compound_of_a_name_and_gas_is_that_substance_and_of_an_unknown_word_is_asked():
+    rec = recognizer()
+    for text, resource in (("karbondioksidgass", "co2"), ("koldioxidgas", "co2"),
+                           ("hydrogengass", "hydrogen"),
+                           ("rikkidioksidikaasu", "sulphur_dioxide")):
+        got = rec.recognise(text)
+        assert got.resource == resource and got.sure, (text, got)
+        assert got.qualifiers.get("state") in (None, "gas")
+    # a gas of something the lexicon does not know: fuel gas is only a suggestion
+    got = rec.recognise("metaanikaasu")
+    assert not got.sure and got.suggestions[0][0] == "fuel_gas"
+
+
+def test_kinds_listed_beside_their_concept_are_read_as_the_concept():
+    rec = recognizer()
+    for text in ("lietteet mädätykseen (sellutehtaan bioliete, yhdyskuntaliete)",
+                 "slam (fiskeslam, kloakkslam)", "sludge (fish sludge, sewage sludge)"):
+        got = rec.recognise(text)
+        assert got.resource == "sludge" and got.sure, (text, got)
+    # one kind beside its concept still names the kind
+    assert rec.recognise("sludge (fish sludge)").resource == "fish_sludge"
