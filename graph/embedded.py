@@ -619,6 +619,10 @@ class EmbeddedStore(Store):
                        processes=tuple(proc_list),
                        parks=tuple(park_map[k] for k in sorted(park_map)))
 
+    def companies(self, *, county: str | None = None, municipality: str | None = None,
+                  park_id: str | None = None) -> list[Company]:
+        return self._companies_where(self._db(), county, municipality, park_id)
+
     def company(self, company_id: str) -> Company | None:
         rows = self._rows(self._db(), "SELECT doc FROM companies WHERE id = ?", (company_id,))
         return codec.company(json.loads(rows[0][0])) if rows else None

@@ -381,6 +381,11 @@ class Neo4jStore(Store):
         return Dataset(companies=tuple(companies), flows=tuple(flows),
                        processes=tuple(processes), parks=tuple(parks))
 
+    def companies(self, *, county: str | None = None, municipality: str | None = None,
+                  park_id: str | None = None) -> list[Company]:
+        return [codec.company(r["props"]) for r in self._read(
+            q.COMPANIES, county=county, municipality=municipality, park_id=park_id)]
+
     def flows(self, *, company_id: str | None = None, resource: str | None = None,
               direction: str | None = None, county: str | None = None,
               park_id: str | None = None) -> list[Flow]:

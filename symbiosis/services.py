@@ -828,8 +828,12 @@ def report_of(data: Dataset, exchanges: Sequence[Exchange], *, county: str | Non
 
 
 def export(store: Store, fmt: str) -> str:
-    """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON."""
-    return export_of(store.dataset(), store.exchanges(), fmt)
+    """Companies and exchanges as GeoJSON (opens in QGIS), CSV or JSON. Of the flows
+    only those of the exchanges are read: the export names no other."""
+    exchanges = store.exchanges()
+    ids = {fid for e in exchanges for fid in (e.supply_flow, e.demand_flow)}
+    data = Dataset(companies=tuple(store.companies()), flows=tuple(store.flows_by_id(ids)))
+    return export_of(data, exchanges, fmt)
 
 
 def export_of(data: Dataset, exchanges: Sequence[Exchange], fmt: str) -> str:

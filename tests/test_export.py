@@ -123,3 +123,33 @@ def test_html_report_renders_in_headless_chromium(tmp_path, runner, artifacts):
     shot = screenshot(page.as_uri(), artifacts / "report.png")
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_the_export_reads_the_flows_of_the_exchanges_only_and_says_the_same(store,
+                                                                         monkeypatch):
+    """On both stores: the export of every format equals the export of the whole dataset,
+    and reads no flow but those of the exchanges."""
+    from symbiosis import services
+
+    services.load_demo(store)
+    exchanges = store.exchanges()
+    whole = store.dataset()
+    expected = {fmt: services.export_of(whole, exchanges, fmt)
+                for fmt in ("geojson", "csv", "json")}
+    named = {fid for e in exchanges for fid in (e.supply_flow, e.demand_flow)}
+    assert exchanges and len(named) < len(whole.flows)
+    read: list[str] = []
+    flows_by_id = store.flows_by_id
+
+    def counted(ids):
+        read.extend(ids)
+        return flows_by_id(ids)
+
+    def refused(**_):
+        raise AssertionError("the export read the whole dataset")
+
+    monkeypatch.setattr(store, "flows_by_id", counted)
+    monkeypatch.setattr(store, "dataset", refused)
+    for fmt, text in expected.items():
+        assert services.export(store, fmt) == text, fmt
+    assert set(read) == named
