@@ -218,7 +218,7 @@ def test_a_large_candidate_write_makes_its_indexes_again_and_fails_whole(tmp_pat
     store = EmbeddedStore(path)
     store.load(cases)
     indexes = _candidate_indexes(path)
-    assert len(indexes) == 4
+    assert len(indexes) == 2  # the pair and the demand flow
     cands = list(match_dataset(cases))
     assert len(cands) > 4
     twice = [*cands, dataclasses.replace(cands[0], score=1.5)]
@@ -285,3 +285,57 @@ def test_a_store_made_before_flow_rows_held_their_place_is_migrated_on_open(tmp_
     with sqlite3.connect(path) as db:
         indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert "flows_at" in indexes and not {"flows_place", "companies_place"} & indexes
+
+
+def test_a_store_made_with_company_indexes_on_its_candidates_loses_them_on_open(tmp_path,
+                                                                               cases):
+    """Stores made before kept two company indexes on the candidates; opening drops them,
+    and a company's and a county's candidates read the same through the flows."""
+    from symbiosis import services
+
+    path = tmp_path / "old.db"
+    store = EmbeddedStore(path)
+    services.save(store, cases)
+    before = {"company": store.candidates(company_id="SOL-C06"),
+              "county": store.candidates(county="Innlandet")}
+    store.close()
+    db = sqlite3.connect(path)
+    db.executescript("CREATE INDEX candidates_supply_company ON candidates (supply_company);"
+                     "CREATE INDEX candidates_demand_company ON candidates (demand_company);")
+    db.close()
+    assert len(_candidate_indexes(path)) == 4
+    store = EmbeddedStore(path)
+    assert len(_candidate_indexes(path)) == 2
+    assert before["company"] and before["county"]
+    assert store.candidates(company_id="SOL-C06") == before["company"]
+    assert store.candidates(county="Innlandet") == before["county"]
+    assert {c.key for c in before["company"]} == {
+        c.key for c in store.candidates() if "SOL-C06" in (c.supply_company, c.demand_company)}
+
+
+def test_documents_read_back_as_written_with_numbers_that_are_not_finite(tmp_path, cases):
+    """Documents are written by orjson, which writes NaN as null: a document holding a
+    number that is not finite is written as the json module writes it and reads back
+    with it; other documents read back equal to what was written."""
+    import math
+
+    from symbiosis.model import FrontierPoint
+
+    store = EmbeddedStore(tmp_path / "s.db")
+    store.load(cases)
+    assert store.dataset() == cases.__class__(
+        companies=tuple(sorted(cases.companies, key=lambda c: c.id)),
+        flows=tuple(sorted(cases.flows, key=lambda f: f.id)),
+        processes=tuple(sorted(cases.processes, key=lambda p: p.id)),
+        parks=store.dataset().parks)
+    plan = dataclasses.replace(
+        _plan_of(2, "nan"), gap=math.inf,
+        frontier=(FrontierPoint(math.nan, 12.5, "infeasible"),
+                  FrontierPoint(-3.0, 20.0, "optimal")))
+    store.save_plan(plan, [])
+    back = store.plan("nan")
+    assert back is not None and back.gap == math.inf
+    assert math.isnan(back.frontier[0].cost_nok) and back.frontier[1:] == plan.frontier[1:]
+    raw = sqlite3.connect(tmp_path / "s.db").execute(
+        "SELECT doc FROM plans WHERE id = 'nan'").fetchone()[0]
+    assert "NaN" in raw and "Infinity" in raw
