@@ -426,13 +426,46 @@ class Recognizer:
 
     @lru_cache(maxsize=65536)  # noqa: B019
     def _cached(self, norm: str, proper: tuple[str, ...] = ()) -> _Result:
-
+        """A cell read: its qualifiers, then its words (read once per wording: cells that
+        differ only in a qualifier, "spillvarme 60 °C" and "spillvarme 45 °C", share the
+        reading of their words), then what the qualifiers decide (a kind by purity) and
+        the confidence in that."""
         tax = self.taxonomy
         if norm in self.mapping:
             key = self.mapping[norm]
             q, _ = _qualifiers(norm, tax.ewc_codes)
             return _Result(key, 1.0, q, (norm,), ((key, 1.0),), "mapping")
         q, cut = _qualifiers(norm, tax.ewc_codes)
+        ewc = q.get("ewc")
+        read = self._wording(" ".join(cut.split()), ewc if isinstance(ewc, str) else None,
+                             proper)
+        if read.state is not None:
+            q["state"] = read.state
+        if not read.ranked:
+            return _Result(None, 0.0, q, (), (), "none")
+        ranked, best_score = read.ranked, read.ranked[0][1]
+        best = self._by_qualifier(read.best, q)
+        related = set(tax.ancestors(best))
+        rival = next((s for k, s in ranked[1:]
+                      if k not in related and best not in tax.ancestors(k)), 0.0)
+        conf = _WEIGHT.get(read.method, 0.6) * (0.55 + 0.45 * read.explained)
+        if read.mix:
+            conf *= 0.8  # a mix of several resources, read as what they have in common
+        elif rival:
+            conf *= 1.0 - 0.5 * min(rival / best_score, 1.0)
+        if best in tax.knowledge.generic:
+            conf *= 0.95
+        suggestions = tuple((k, round(min(s / (best_score + 1e-9), 1.0) * conf, 2))
+                            for k, s in ranked[:3])
+        if suggestions and suggestions[0][0] != best:
+            suggestions = ((best, round(conf, 2)), *[x for x in suggestions if x[0] != best])[:3]
+        return _Result(best, round(conf, 3), q, read.evidence, suggestions, read.method)
+
+    @lru_cache(maxsize=65536)  # noqa: B019
+    def _wording(self, cut: str, ewc: str | None, proper: tuple[str, ...]) -> _Words:
+        """The words of a cell with its qualifiers cut out, read (nothing ranked when
+        no word names a resource)."""
+        tax = self.taxonomy
         exact_key = self._index.get(" ".join(_WORD.findall(cut)))
         words = _WORD.findall(cut)
         names = set(proper)
@@ -531,11 +564,11 @@ class Recognizer:
                     evidence[key].append(f"{whole}~{best_name[0]}")
                     methods[key] = "fuzzy"
                 used = [True] * len(words)
+        state = None
         for k, w in enumerate(words):  # state words (nouns only when not part of a name)
-            if w in _STATE_OF and "state" not in q and not (used[k] and w in _STATE_NOUNS):
-                q["state"] = _STATE_OF[w]
-        ewc = q.get("ewc")
-        if isinstance(ewc, str) and ewc in tax.ewc_map:
+            if w in _STATE_OF and state is None and not (used[k] and w in _STATE_NOUNS):
+                state = _STATE_OF[w]
+        if ewc is not None and ewc in tax.ewc_map:
             key = tax.ewc_map[ewc]
             scores[key] += 1.5
             evidence[key].append(f"EWC {ewc}")
@@ -544,7 +577,8 @@ class Recognizer:
             (key,) = exact_key
             scores[key] += 0.5
         if not scores:
-            return _Result(None, 0.0, q, (), (), "none")
+            return _Words(best="", ranked=(), mix=False, explained=0.0, method="none",
+                          evidence=(), state=state)
         # consistent hits support each other: a kind earns part of its concept's score
         total = dict(scores)
         for key in scores:
@@ -552,34 +586,19 @@ class Recognizer:
                 if anc in scores:
                     total[key] += 0.6 * scores[anc]
         ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
-        best, best_score = ranked[0]
+        best = ranked[0][0]
         mix = self._mix(ranked, first_at, weight, words, gaps)
         if mix is not None:
             best = mix
         else:
             best = self._refine(best, [w for k, w in enumerate(words)
                                        if best not in hits[k] and not purpose[k]])
-        best = self._by_qualifier(best, q)
-        related = set(tax.ancestors(best))
-        rival = next((s for k, s in ranked[1:]
-                      if k not in related and best not in tax.ancestors(k)), 0.0)
         # a state word that no name took ("tørket fiskeslam") is a qualifier, explained
         content = [k for k in content if used[k] or words[k] not in _STATE_OF]
         explained = sum(1 for k in content if used[k]) / max(len(content), 1)
-        method = methods.get(ranked[0][0], "exact")
-        conf = _WEIGHT.get(method, 0.6) * (0.55 + 0.45 * explained)
-        if mix is not None:
-            conf *= 0.8  # a mix of several resources, read as what they have in common
-        elif rival:
-            conf *= 1.0 - 0.5 * min(rival / best_score, 1.0)
-        if best in tax.knowledge.generic:
-            conf *= 0.95
-        suggestions = tuple((k, round(min(s / (best_score + 1e-9), 1.0) * conf, 2))
-                            for k, s in ranked[:3])
-        if suggestions and suggestions[0][0] != best:
-            suggestions = ((best, round(conf, 2)), *[x for x in suggestions if x[0] != best])[:3]
-        return _Result(best, round(conf, 3), q, tuple(evidence[ranked[0][0]]), suggestions,
-                       method)
+        return _Words(best=best, ranked=tuple(ranked), mix=mix is not None,
+                      explained=explained, method=methods.get(ranked[0][0], "exact"),
+                      evidence=tuple(evidence[ranked[0][0]]), state=state)
 
     def _attributes(self, words: list[str], gaps: list[str], weight: list[float],
                     purpose: list[bool]) -> None:
@@ -713,6 +732,22 @@ def _better_method(old: str | None, new: str) -> str:
     if old is None:
         return new
     return old if order.index(old) <= order.index(new) else new
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What the words of a cell say, before its qualifiers are weighed: the reading
+    (``best``), every resource named with its score (best first), whether the cell is a
+    mix, the share of its words explained, how the top one was found, the words that
+    decided it and the state a word gave."""
+
+    best: str
+    ranked: tuple[tuple[str, float], ...]
+    mix: bool
+    explained: float
+    method: str
+    evidence: tuple[str, ...]
+    state: str | None
 
 
 @dataclass(frozen=True)
