@@ -226,64 +226,103 @@ def _qualifiers(text: str, ewc_codes: Mapping[str, tuple[str, bool]]
     return q, cut
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    """The lookup tables of one taxonomy's terms: built once per taxonomy and shared by
+    its recognizers (each recognizer keeps its own caches of readings)."""
+
+    index: Mapping[str, frozenset[str]]
+    nordic: frozenset[str]
+    max_words: int
+    singles: list[str]
+    multi: list[str]
+    head_set: frozenset[str]
+    starts: Mapping[str, int]
+    term_words: Mapping[str, set[str]]
+
+
+_LEXICONS: dict[int, tuple[Taxonomy, _Lexicon]] = {}
+_LEXICONS_KEPT = 16
+
+
+def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
+    cached = _LEXICONS.get(id(taxonomy))
+    if cached is not None and cached[0] is taxonomy:
+        return cached[1]
+    found: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, set[str]] = defaultdict(set)
+
+    def add(term: str, key: str, into: dict[str, set[str]] = found) -> None:
+        norm = " ".join(_WORD.findall(normalise_text(term)))
+        if norm:
+            for form in {norm, norm.replace(" ", ""), fold(norm), fold(norm).replace(" ", "")}:
+                into[form].add(key)  # as written, as one compound, without diacritics
+
+    for res in taxonomy.resources.values():
+        for name in (res.key.replace("_", " "), res.label_en, res.label_no):
+            add(name, res.key, names)
+            add(name, res.key)
+        for alias in res.aliases:
+            add(alias, res.key)
+    nordic: dict[str, set[str]] = defaultdict(set)  # the forms that inflect as Nordic words
+    for t in taxonomy.knowledge.terms:
+        add(t.term, t.resource)
+        if t.lang != "en":
+            add(t.term, t.resource, nordic)
+    for res in taxonomy.resources.values():
+        add(res.label_no, res.key, nordic)
+    for code, key in taxonomy.ewc_map.items():
+        add(taxonomy.ewc_codes[code][0], key)
+    anc = taxonomy.ancestors
+    for form, keys in found.items():
+        # a resource's own name decides; a word shared by a concept and its kinds
+        # belongs to the concept
+        own = names.get(form, set()) & keys
+        if len(own) == 1:
+            found[form] = own
+            continue
+        found[form] = {k for k in keys if not any(a in keys for a in anc(k)[1:])}
+    index = {k: frozenset(v) for k, v in found.items()}
+    singles = sorted(k for k in index if " " not in k and len(k) >= 3)
+    # the longest term (in words) that starts with each word
+    starts: dict[str, int] = {}
+    for k in index:
+        if " " in k:
+            first = k.split(" ", 1)[0]
+            starts[first] = max(starts.get(first, 1), k.count(" ") + 1)
+    term_words: dict[str, set[str]] = defaultdict(set)
+    for k, named in index.items():
+        for key in named:
+            term_words[key].update(w for w in k.split(" ") if len(w) >= 3)
+    lex = _Lexicon(index=index,
+                   nordic=frozenset(k for k in nordic if " " not in k and k in index),
+                   max_words=max((k.count(" ") + 1 for k in index), default=1),
+                   singles=singles, multi=sorted(k for k in index if " " in k),
+                   # heads of compounds: at least four letters
+                   head_set=frozenset(k for k in singles if len(k) >= 4),
+                   starts=starts, term_words=term_words)
+    if len(_LEXICONS) >= _LEXICONS_KEPT:  # the oldest goes: taxonomies are few and long-lived
+        del _LEXICONS[next(iter(_LEXICONS))]
+    _LEXICONS[id(taxonomy)] = (taxonomy, lex)
+    return lex
+
+
 class Recognizer:
     """Recognition against one taxonomy (its lexicon, names and EWC map)."""
 
     def __init__(self, taxonomy: Taxonomy, *, mapping: Mapping[str, str] | None = None):
         self.taxonomy = taxonomy
         self.mapping = {normalise_text(k): v for k, v in (mapping or {}).items()}
-        index: dict[str, set[str]] = defaultdict(set)
-        names: dict[str, set[str]] = defaultdict(set)
-
-        def add(term: str, key: str, into: dict[str, set[str]] = index) -> None:
-            norm = " ".join(_WORD.findall(normalise_text(term)))
-            if norm:
-                for form in {norm, norm.replace(" ", ""), fold(norm), fold(norm).replace(" ", "")}:
-                    into[form].add(key)  # as written, as one compound, without diacritics
-
-        for res in taxonomy.resources.values():
-            for name in (res.key.replace("_", " "), res.label_en, res.label_no):
-                add(name, res.key, names)
-                add(name, res.key)
-            for alias in res.aliases:
-                add(alias, res.key)
-        nordic: dict[str, set[str]] = defaultdict(set)  # the forms that inflect as Nordic words
-        for t in taxonomy.knowledge.terms:
-            add(t.term, t.resource)
-            if t.lang != "en":
-                add(t.term, t.resource, nordic)
-        for res in taxonomy.resources.values():
-            add(res.label_no, res.key, nordic)
-        for code, key in taxonomy.ewc_map.items():
-            add(taxonomy.ewc_codes[code][0], key)
-        anc = taxonomy.ancestors
-        for form, keys in index.items():
-            # a resource's own name decides; a word shared by a concept and its kinds
-            # belongs to the concept
-            own = names.get(form, set()) & keys
-            if len(own) == 1:
-                index[form] = own
-                continue
-            index[form] = {k for k in keys if not any(a in keys for a in anc(k)[1:])}
-        self._index = {k: frozenset(v) for k, v in index.items()}
-        self._nordic = frozenset(k for k in nordic if " " not in k and k in self._index)
-        self._max_words = max((k.count(" ") + 1 for k in self._index), default=1)
-        singles = sorted(k for k in self._index if " " not in k and len(k) >= 3)
-        self._singles = singles
-        self._multi = sorted(k for k in self._index if " " in k)
-        # heads of compounds: longest first, at least four letters
-        self._head_set = frozenset(k for k in singles if len(k) >= 4)
-        # the longest term (in words) that starts with each word
-        self._starts: dict[str, int] = {}
-        for k in self._index:
-            if " " in k:
-                first = k.split(" ", 1)[0]
-                self._starts[first] = max(self._starts.get(first, 1), k.count(" ") + 1)
+        lex = _lexicon(taxonomy)
+        self._index = lex.index
+        self._nordic = lex.nordic
+        self._max_words = lex.max_words
+        self._singles = lex.singles
+        self._multi = lex.multi
+        self._head_set = lex.head_set
+        self._starts = lex.starts
         self._kids = taxonomy.knowledge.children()
-        self._term_words: dict[str, set[str]] = defaultdict(set)
-        for k, named in self._index.items():
-            for key in named:
-                self._term_words[key].update(w for w in k.split(" ") if len(w) >= 3)
+        self._term_words = lex.term_words
 
     # -- words -------------------------------------------------------------------
     @lru_cache(maxsize=65536)  # noqa: B019 - one recognizer per taxonomy and mapping
