@@ -186,7 +186,7 @@ def main() -> int:
                 0.50)]
     print()
     print_table(["target", "value", "needed", "met"],
-                [[n, f"{v:.2f}", f"{need:.2f}", "yes" if v >= need else "NO"]
+                [[n, f"{v:.3f}", f"{need:.2f}", "yes" if v >= need else "NO"]
                  for n, v, need in targets])
     if args.verbose:
         for r in results:
