@@ -36,7 +36,7 @@ import csv
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +124,10 @@ _STATE_OF = {w: s for s, words in _STATES.items() for w in words}
 #: state words that are also nouns in names ("landfill gas", "CO-gass"): they give the
 #: state only when no name took them
 _STATE_NOUNS = {"gas", "gass", "kaasu", "væske", "vätska"}
+#: words for what is left of something ("askerester", "glasavfall", "metallijäte"): in a
+#: compound the first part names the flow
+_RESIDUE_NOUNS = ("rester", "restene", "avfall", "avfallet", "affald", "jäte", "jätteet",
+                  "waste", "residues")
 _WORD = re.compile(r"[0-9a-zåæøäöüéèáàóòúçñõšž₂]+", re.IGNORECASE)
 
 
@@ -235,10 +239,19 @@ class _Lexicon:
     nordic: frozenset[str]
     max_words: int
     singles: list[str]
+    #: the one-word terms by their first letter (without diacritics)
+    by_initial: Mapping[str, list[str]]
     multi: list[str]
     head_set: frozenset[str]
     starts: Mapping[str, int]
     term_words: Mapping[str, set[str]]
+
+
+def _by_initial(words: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for w in words:
+        out[fold(w)[:1]].append(w)
+    return dict(out)
 
 
 _LEXICONS: dict[int, tuple[Taxonomy, _Lexicon]] = {}
@@ -297,7 +310,8 @@ def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
     lex = _Lexicon(index=index,
                    nordic=frozenset(k for k in nordic if " " not in k and k in index),
                    max_words=max((k.count(" ") + 1 for k in index), default=1),
-                   singles=singles, multi=sorted(k for k in index if " " in k),
+                   singles=singles, by_initial=_by_initial(singles),
+                   multi=sorted(k for k in index if " " in k),
                    # heads of compounds: at least four letters
                    head_set=frozenset(k for k in singles if len(k) >= 4),
                    starts=starts, term_words=term_words)
@@ -318,6 +332,7 @@ class Recognizer:
         self._nordic = lex.nordic
         self._max_words = lex.max_words
         self._singles = lex.singles
+        self._by_initial = lex.by_initial
         self._multi = lex.multi
         self._head_set = lex.head_set
         self._starts = lex.starts
@@ -347,8 +362,8 @@ class Recognizer:
         if len(word) >= 7:  # a close typo of a whole word beats a compound's head
             from rapidfuzz import fuzz, process
 
-            close = process.extractOne(fold(word), self._singles, scorer=fuzz.ratio,
-                                       score_cutoff=90)
+            close = process.extractOne(fold(word), self._typo_choices(word),
+                                       scorer=fuzz.ratio, score_cutoff=90)
             if close:
                 return self._index[close[0]], "fuzzy", close[0]
         if len(word) >= 6:  # the head of a compound: its longest known last part
@@ -361,17 +376,25 @@ class Recognizer:
         if len(word) >= 4:
             from rapidfuzz import fuzz, process
 
-            best = process.extractOne(fold(word), self._singles, scorer=fuzz.ratio,
+            best = process.extractOne(fold(word), self._typo_choices(word),
+                                      scorer=fuzz.ratio,
                                       score_cutoff=84 if len(word) >= 5 else 88)
             if best:
                 return self._index[best[0]], "fuzzy", best[0]
         return frozenset(), "none", word
 
+    def _typo_choices(self, word: str) -> Sequence[str]:
+        """The one-word terms a typo of ``word`` may stand for: those with its first
+        letter (a typo seldom changes the first letter, and "askerester", ash residues,
+        is then no typo of "maskrester", spent grain residues)."""
+        return self._by_initial.get(fold(word)[:1], ())
+
     def _named_before_state(self, word: str) -> tuple[frozenset[str], str, str] | None:
         """A compound of a resource's name and a state noun (``hydrogengass``,
-        ``rikkidioksidikaasu``, ``koldioxidgas``): the first part names the flow, the
-        second only says it is a gas. ``None`` when ``word`` is no such compound."""
-        for state in _STATE_NOUNS:
+        ``rikkidioksidikaasu``, ``koldioxidgas``) or a word for residues (``askerester``,
+        ``glasavfall``): the first part names the flow, the second only says it is a gas
+        or what is left of it. ``None`` when ``word`` is no such compound."""
+        for state in (*_STATE_NOUNS, *_RESIDUE_NOUNS):
             first = word[:-len(state)].rstrip("-")
             if not word.endswith(state) or len(first) < 3:
                 continue

@@ -304,3 +304,16 @@ def test_kinds_listed_beside_their_concept_are_read_as_the_concept():
         assert got.resource == "sludge" and got.sure, (text, got)
     # one kind beside its concept still names the kind
     assert rec.recognise("sludge (fish sludge)").resource == "fish_sludge"
+
+
+def test_a_compound_of_a_name_and_a_residue_word_is_that_name_and_a_typo_keeps_its_first_letter():
+    """"askerester" (ash residues) was read as a typo of "maskrester" (spent grain
+    residues): a typo seldom changes the first letter, and a compound of a known name and
+    a word for residues is that name's flow."""
+    rec = recognizer()
+    got = rec.recognise("askerester fra biobrensel")
+    assert got.resource == "ash" and got.sure, got
+    assert rec.recognise("barkrester").resource == "bark"
+    # typos that keep the first letter are still read
+    assert rec.recognise("spilvarme").resource == "waste_heat"
+    assert rec.recognise("fiskeslamm").resource == "fish_sludge"
