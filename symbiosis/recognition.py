@@ -356,8 +356,8 @@ class Recognizer:
             hit = self._index.get(base)
             if hit:
                 return hit, "lemma", base
-        named = self._named_before_state(word)
-        if named:  # "karbondioksidgass", "metaanikaasu": the gas of a named substance
+        named = self._named_first_part(word)
+        if named:  # "karbondioksidgass", "askerester": the gas or residues of a named one
             return named
         if len(word) >= 7:  # a close typo of a whole word beats a compound's head
             from rapidfuzz import fuzz, process
@@ -389,7 +389,7 @@ class Recognizer:
         is then no typo of "maskrester", spent grain residues)."""
         return self._by_initial.get(fold(word)[:1], ())
 
-    def _named_before_state(self, word: str) -> tuple[frozenset[str], str, str] | None:
+    def _named_first_part(self, word: str) -> tuple[frozenset[str], str, str] | None:
         """A compound of a resource's name and a state noun (``hydrogengass``,
         ``rikkidioksidikaasu``, ``koldioxidgas``) or a word for residues (``askerester``,
         ``glasavfall``): the first part names the flow, the second only says it is a gas
